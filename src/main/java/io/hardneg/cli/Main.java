@@ -1,7 +1,32 @@
 package io.hardneg.cli;
 
-/** Placeholder entry point. */
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code hardneg} command line: one subcommand per job. */
+@Command(
+        name = "hardneg",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Embeds streamed images with a triplet CNN and mines hard negatives for retraining.",
+        subcommands = {CommandLine.HelpCommand.class})
 public final class Main {
+
+    private Main() {
+    }
+
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage. */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new OneLineErrorHandler());
+        return cli;
     }
 }
