@@ -1,0 +1,24 @@
+package io.hardneg.model;
+
+/**
+ * How to load a model.
+ *
+ * @param device where to run
+ * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets ONNX Runtime choose
+ * @param mean per-channel mean overriding the model's metadata, or null
+ * @param std per-channel std overriding the model's metadata, or null
+ */
+public record ModelOptions(DeviceRequest device, int intraOpThreads, float[] mean, float[] std) {
+
+    public static ModelOptions defaults() {
+        return new ModelOptions(DeviceRequest.auto(), 0, null, null);
+    }
+
+    public ModelOptions withDevice(DeviceRequest d) {
+        return new ModelOptions(d, intraOpThreads, mean, std);
+    }
+
+    public ModelOptions withIntraOpThreads(int n) {
+        return new ModelOptions(device, n, mean, std);
+    }
+}
