@@ -1,0 +1,261 @@
+package io.hardneg.mining;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The embeddings every anchor is mined against: at most K per label (the bank topic's {@code label/slot}
+ * keys) and B in all, in one flat float matrix allocated once.
+ *
+ * <p>Written by Kafka Streams' global thread, read by stream threads: writers take the write lock, a miner
+ * holds the read lock for one whole batch of anchors.
+ */
+public final class MemoryBank {
+
+    private final int dim;
+    private final int perLabel;
+    private final int capacity;
+    private final float[] vectors;
+    private final String[] ids;
+    private final int[] labelIds;
+    private final int[] versionIds;
+    private final byte[][] images;
+    private final long[] timestamps;
+    private final long[] updateSeq;
+    private final String[] keys;
+    private final Map<String, Integer> rowByKey = new HashMap<>();
+    private final Map<String, Integer> labelIndex = new HashMap<>();
+    private final Map<String, Integer> versionIndex = new HashMap<>();
+    private final Map<Integer, String> labelNames = new HashMap<>();
+    private final ArrayDeque<Integer> freeRows = new ArrayDeque<>();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private int highWater;
+    private long seq;
+    private long evictions;
+
+    public MemoryBank(int dim, int perLabel, int capacity) {
+        if (dim <= 0 || perLabel <= 0 || capacity <= 0) {
+            throw new IllegalArgumentException("bank needs dim, per-label and capacity > 0; found " + dim + ", "
+                    + perLabel + ", " + capacity);
+        }
+        this.dim = dim;
+        this.perLabel = perLabel;
+        this.capacity = capacity;
+        this.vectors = new float[Math.multiplyExact(dim, capacity)];
+        this.ids = new String[capacity];
+        this.labelIds = new int[capacity];
+        this.versionIds = new int[capacity];
+        this.images = new byte[capacity][];
+        this.timestamps = new long[capacity];
+        this.updateSeq = new long[capacity];
+        this.keys = new String[capacity];
+        Arrays.fill(labelIds, -1);
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public int perLabel() {
+        return perLabel;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The bank topic key of an entry: compaction on {@code label/slot} keeps at most K per label. */
+    public static String key(String label, String id, int perLabel) {
+        return label + "/" + slot(id, perLabel);
+    }
+
+    /** A stable slot for an id, so that a replayed record overwrites its own slot rather than another's. */
+    static int slot(String id, int perLabel) {
+        int h = id.hashCode() * 0x9E3779B9;
+        return Math.floorMod(h ^ (h >>> 16), perLabel);
+    }
+
+    /** Stores (or replaces) the entry under {@code key}; a full bank evicts its least recently written row. */
+    public void put(String key, EmbeddedImage e) {
+        if (e.embedding().length != dim) {
+            throw new IllegalArgumentException("bank entry " + e.id() + " has dimension " + e.embedding().length
+                    + ", bank holds " + dim);
+        }
+        lock.writeLock().lock();
+        try {
+            Integer row = rowByKey.get(key);
+            if (row == null) {
+                row = allocateRow();
+                rowByKey.put(key, row);
+                keys[row] = key;
+            }
+            System.arraycopy(e.embedding(), 0, vectors, row * dim, dim);
+            ids[row] = e.id();
+            labelIds[row] = labelIndex.computeIfAbsent(e.label(), l -> {
+                labelNames.put(labelIndex.size(), l);
+                return labelIndex.size();
+            });
+            versionIds[row] = versionIndex.computeIfAbsent(e.modelVersion(), v -> versionIndex.size());
+            images[row] = e.image();
+            timestamps[row] = e.timestamp();
+            updateSeq[row] = ++seq;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Removes the entry under {@code key} (a tombstone on the bank topic). */
+    public void remove(String key) {
+        lock.writeLock().lock();
+        try {
+            Integer row = rowByKey.remove(key);
+            if (row != null) {
+                clearRow(row);
+                freeRows.push(row);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private int allocateRow() {
+        if (!freeRows.isEmpty()) {
+            return freeRows.pop();
+        }
+        if (highWater < capacity) {
+            return highWater++;
+        }
+        int oldest = 0;
+        for (int r = 1; r < highWater; r++) {
+            if (updateSeq[r] < updateSeq[oldest]) {
+                oldest = r;
+            }
+        }
+        rowByKey.remove(keys[oldest]);
+        clearRow(oldest);
+        evictions++;
+        return oldest;
+    }
+
+    private void clearRow(int row) {
+        ids[row] = null;
+        labelIds[row] = -1;
+        versionIds[row] = -1;
+        images[row] = null;
+        keys[row] = null;
+        Arrays.fill(vectors, row * dim, (row + 1) * dim, 0f);
+    }
+
+    public int size() {
+        lock.readLock().lock();
+        try {
+            return rowByKey.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public long evictions() {
+        lock.readLock().lock();
+        try {
+            return evictions;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Entries per model version, for the bank gauges. */
+    public Map<String, Integer> sizeByVersion() {
+        lock.readLock().lock();
+        try {
+            Map<String, Integer> out = new HashMap<>();
+            int[] counts = new int[versionIndex.size()];
+            for (int r = 0; r < highWater; r++) {
+                if (ids[r] != null) {
+                    counts[versionIds[r]]++;
+                }
+            }
+            versionIndex.forEach((v, i) -> {
+                if (counts[i] > 0) {
+                    out.put(v, counts[i]);
+                }
+            });
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs {@code reader} on a consistent view of the bank; keep it short, writers wait meanwhile. */
+    public <T> T read(java.util.function.Function<View, T> reader) {
+        lock.readLock().lock();
+        try {
+            return reader.apply(new View());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Read access to the rows, valid only inside {@link #read}. */
+    public final class View {
+
+        private View() {
+        }
+
+        /** Rows {@code 0..rows()} may hold entries; empty rows have a null id. */
+        public int rows() {
+            return highWater;
+        }
+
+        public int dim() {
+            return dim;
+        }
+
+        public float[] vectors() {
+            return vectors;
+        }
+
+        public boolean occupied(int row) {
+            return ids[row] != null;
+        }
+
+        public String id(int row) {
+            return ids[row];
+        }
+
+        public int labelId(int row) {
+            return labelIds[row];
+        }
+
+        /** The label's id, or -1 when no entry has carried it. */
+        public int labelIdOf(String label) {
+            Integer i = labelIndex.get(label);
+            return i == null ? -1 : i;
+        }
+
+        public String label(int row) {
+            return labelNames.get(labelIds[row]);
+        }
+
+        public int versionId(int row) {
+            return versionIds[row];
+        }
+
+        /** The version's id, or -1 when no entry has carried it. */
+        public int versionIdOf(String version) {
+            Integer i = versionIndex.get(version);
+            return i == null ? -1 : i;
+        }
+
+        public byte[] image(int row) {
+            return images[row];
+        }
+
+        public long timestamp(int row) {
+            return timestamps[row];
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package io.hardneg.stream;
+
+import ai.onnxruntime.OrtException;
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.error.ErrorCode;
+import io.hardneg.error.InvalidInputException;
+import io.hardneg.image.DecodeLimits;
+import io.hardneg.image.ImageDecoder;
+import io.hardneg.image.InputSpec;
+import io.hardneg.mining.EmbeddedImage;
+import io.hardneg.mining.LabelRateLimiter;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.Triplet;
+import io.hardneg.mining.TripletMiner;
+import io.hardneg.model.EmbeddingModel;
+import io.hardneg.model.ModelProvider;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embeds images in batches and mines each labeled one against the memory bank.
+ *
+ * <p>Accepted records wait in a changelogged store, not in a list: Kafka Streams commits input offsets
+ * together with the store's changelog and our outputs in one transaction, so a crash between intake and
+ * inference loses nothing and, under exactly_once_v2, duplicates nothing. A batch is drained when it is full
+ * or when the linger punctuator fires.
+ */
+final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+    static final String PENDING_STORE = "pending-images";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbedMineProcessor.class);
+
+    private final HardnegConfig config;
+    private final ModelProvider models;
+    private final PipelineObserver observer;
+    private final TripletMiner miner;
+    private final TripletJson json;
+    private final InputValidator validator;
+    private final LabelRateLimiter limiter;
+
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Bytes, byte[]> pending;
+    private MemoryBank bank;
+    private int pendingCount;
+
+    private InputSpec bufferSpec;
+    private int bufferDim;
+    private ImageDecoder decoder;
+    private FloatBuffer input;
+    private FloatBuffer output;
+    private FloatBuffer singleInput;
+    private FloatBuffer singleOutput;
+
+    EmbedMineProcessor(HardnegConfig config, ModelProvider models, PipelineObserver observer, TripletMiner miner,
+                       TripletJson json) {
+        this.config = config;
+        this.models = models;
+        this.observer = observer;
+        this.miner = miner;
+        this.json = json;
+        this.validator = new InputValidator(config.limits());
+        this.limiter = new LabelRateLimiter(config.mining().perLabelRatePerSecond(), config.mining().perLabelBurst());
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.pending = context.getStateStore(PENDING_STORE);
+        MemoryBankStore bankStore = context.getStateStore(MemoryBankStore.NAME);
+        this.bank = bankStore.bank();
+        try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                it.next();
+                pendingCount++;
+            }
+        }
+        if (pendingCount > 0) {
+            LOG.info("task {}: {} images restored into the batch buffer after a restart", context.taskId(), pendingCount);
+        }
+        long linger = config.inference().batchLingerMs();
+        if (linger > 0 && config.inference().batchMax() > 1) {
+            context.schedule(Duration.ofMillis(linger), PunctuationType.WALL_CLOCK_TIME, ts -> drain(true));
+        }
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata md = context.recordMetadata().orElseThrow();
+        String label;
+        try {
+            label = validator.validate(record.value(), record.headers());
+        } catch (InvalidInputException e) {
+            boolean keepHeaders = e.code() != ErrorCode.TOO_MANY_HEADERS;
+            deadLetter(record.key(), record.value(), keepHeaders ? record.headers() : new RecordHeaders(),
+                    record.timestamp(), md.topic(), md.partition(), md.offset(), e);
+            return;
+        }
+        String id = record.key() != null ? new String(record.key(), StandardCharsets.UTF_8)
+                : md.topic() + "-" + md.partition() + "-" + md.offset();
+        PendingImage p = new PendingImage(id, label, record.key(), record.value(), record.timestamp(), md.topic(),
+                md.partition(), md.offset());
+        pending.put(offsetKey(md.offset()), p.encode());
+        pendingCount++;
+        observer.accepted(label != null);
+        if (pendingCount >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
+            drain(false);
+        }
+    }
+
+    private static Bytes offsetKey(long offset) {
+        // Big-endian offsets sort like numbers, so the store iterates in arrival order.
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
+    }
+
+    /** Drains full batches; with {@code everything}, the last partial one too. */
+    private void drain(boolean everything) {
+        int max = config.inference().batchMax();
+        while (pendingCount > 0 && (everything || pendingCount >= max)) {
+            List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(Math.min(max, pendingCount));
+            try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
+                while (it.hasNext() && batch.size() < max) {
+                    batch.add(it.next());
+                }
+            }
+            if (batch.isEmpty()) {
+                pendingCount = 0;
+                return;
+            }
+            List<PendingImage> images = new ArrayList<>(batch.size());
+            batch.forEach(kv -> images.add(PendingImage.decode(kv.value)));
+            processBatch(images);
+            for (KeyValue<Bytes, byte[]> kv : batch) {
+                pending.delete(kv.key);
+            }
+            pendingCount -= batch.size();
+        }
+    }
+
+    private void processBatch(List<PendingImage> batch) {
+        try (ModelProvider.Lease lease = models.acquire()) {
+            EmbeddingModel model = lease.model();
+            ensureBuffers(model);
+            int size = bufferSpec.size();
+            List<PendingImage> decoded = new ArrayList<>(batch.size());
+            for (PendingImage p : batch) {
+                long t0 = System.nanoTime();
+                try {
+                    decoder.decodeInto(p.image(), input, decoded.size() * size);
+                    decoded.add(p);
+                    observer.decoded(System.nanoTime() - t0);
+                } catch (InvalidInputException e) {
+                    deadLetter(p, e);
+                }
+            }
+            if (decoded.isEmpty()) {
+                return;
+            }
+            boolean[] failed = embed(model, decoded.size());
+            publish(model, decoded, failed);
+        }
+    }
+
+    /**
+     * Runs the batch; a failure is retried once, then each image alone, so one image that breaks the model is
+     * dead-lettered ({@code INFERENCE_FAILED}) and its neighbours still go through.
+     */
+    private boolean[] embed(EmbeddingModel model, int n) {
+        boolean[] failed = new boolean[n];
+        long t0 = System.nanoTime();
+        OrtException last = null;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                model.embed(input, output, n);
+                observer.batchEmbedded(n, System.nanoTime() - t0, model.info().version(), model.device().name());
+                return failed;
+            } catch (OrtException | RuntimeException e) {
+                last = e instanceof OrtException oe ? oe : new OrtException(e.toString());
+                LOG.warn("task {}: inference of a batch of {} failed (attempt {}): {}", context.taskId(), n,
+                        attempt + 1, e.getMessage());
+            }
+        }
+        int size = bufferSpec.size();
+        int dim = bufferDim;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < size; k++) {
+                singleInput.put(k, input.get(i * size + k));
+            }
+            try {
+                model.embed(singleInput, singleOutput, 1);
+                for (int k = 0; k < dim; k++) {
+                    output.put(i * dim + k, singleOutput.get(k));
+                }
+            } catch (OrtException | RuntimeException e) {
+                failed[i] = true;
+                last = e instanceof OrtException oe ? oe : new OrtException(e.toString());
+            }
+        }
+        LOG.warn("task {}: batch of {} retried image by image; last error: {}", context.taskId(), n,
+                last == null ? "none" : last.getMessage());
+        return failed;
+    }
+
+    private void publish(EmbeddingModel model, List<PendingImage> decoded, boolean[] failed) {
+        String version = model.info().version();
+        int dim = bufferDim;
+        byte[] versionBytes = version.getBytes(StandardCharsets.UTF_8);
+        byte[] dimBytes = Integer.toString(dim).getBytes(StandardCharsets.UTF_8);
+        List<EmbeddedImage> anchors = new ArrayList<>();
+        for (int i = 0; i < decoded.size(); i++) {
+            PendingImage p = decoded.get(i);
+            if (failed[i]) {
+                deadLetter(p, new InvalidInputException(ErrorCode.INFERENCE_FAILED,
+                        "model " + model.info().name() + " v" + version + " failed on this image twice"));
+                continue;
+            }
+            Headers h = new RecordHeaders();
+            h.add(RecordHeaderNames.MODEL_VERSION, versionBytes);
+            h.add(RecordHeaderNames.DIM, dimBytes);
+            if (p.label() != null) {
+                h.add(RecordHeaderNames.LABEL, p.label().getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] id = p.id().getBytes(StandardCharsets.UTF_8);
+            context.forward(new Record<>(id, EmbeddingCodec.encode(output, i * dim, dim), p.timestamp(), h),
+                    MiningTopology.EMBEDDINGS_SINK);
+            observer.embedded(p.timestamp());
+            if (p.label() != null) {
+                float[] e = new float[dim];
+                output.get(i * dim, e);
+                anchors.add(new EmbeddedImage(p.id(), p.label(), version, e, p.image(), p.timestamp()));
+            }
+        }
+        if (anchors.isEmpty() || bank.dim() != dim) {
+            return;
+        }
+        List<List<Triplet>> mined = miner.mine(bank, anchors);
+        for (int i = 0; i < anchors.size(); i++) {
+            EmbeddedImage a = anchors.get(i);
+            List<Triplet> published = new ArrayList<>();
+            int limited = 0;
+            for (Triplet t : mined.get(i)) {
+                if (limiter.tryAcquire(a.label(), a.timestamp())) {
+                    published.add(t);
+                } else {
+                    limited++;
+                }
+            }
+            byte[] key = a.id().getBytes(StandardCharsets.UTF_8);
+            long now = System.currentTimeMillis();
+            if (config.output().format() == io.hardneg.config.OutputFormat.PAIRS) {
+                for (byte[] v : json.pairs(published, now)) {
+                    context.forward(new Record<>(key, v, a.timestamp()), MiningTopology.HARD_NEGATIVES_SINK);
+                }
+            } else {
+                for (Triplet t : published) {
+                    context.forward(new Record<>(key, json.triplet(t, now), a.timestamp()),
+                            MiningTopology.HARD_NEGATIVES_SINK);
+                }
+            }
+            observer.mined(published, limited);
+            EmbeddedImage entry = config.output().includeImages() ? a
+                    : new EmbeddedImage(a.id(), a.label(), a.modelVersion(), a.embedding(), null, a.timestamp());
+            context.forward(new Record<>(MemoryBank.key(a.label(), a.id(), bank.perLabel()).getBytes(StandardCharsets.UTF_8),
+                    BankRecordCodec.encode(entry), a.timestamp()), MiningTopology.BANK_SINK);
+        }
+    }
+
+    private void ensureBuffers(EmbeddingModel model) {
+        InputSpec spec = model.info().inputSpec();
+        int dim = model.info().embeddingDim();
+        if (spec.equals(bufferSpec) && dim == bufferDim && input != null) {
+            return;
+        }
+        int max = config.inference().batchMax();
+        input = model.allocateInput(max);
+        output = model.allocateOutput(max);
+        singleInput = model.allocateInput(1);
+        singleOutput = model.allocateOutput(1);
+        decoder = new ImageDecoder(spec, new DecodeLimits(config.limits().maxImageBytes(), config.limits().maxPixels()));
+        bufferSpec = spec;
+        bufferDim = dim;
+    }
+
+    private void deadLetter(PendingImage p, InvalidInputException e) {
+        Headers h = new RecordHeaders();
+        if (p.label() != null) {
+            h.add(RecordHeaderNames.LABEL, p.label().getBytes(StandardCharsets.UTF_8));
+        }
+        deadLetter(p.key(), p.image(), h, p.timestamp(), p.topic(), p.partition(), p.offset(), e);
+    }
+
+    private void deadLetter(byte[] key, byte[] value, Headers original, long timestamp, String topic, int partition,
+                            long offset, InvalidInputException e) {
+        Headers h = new RecordHeaders(original.toArray());
+        h.remove(RecordHeaderNames.ERROR_CODE);
+        h.add(RecordHeaderNames.ERROR_CODE, e.code().name().getBytes(StandardCharsets.UTF_8));
+        h.add(RecordHeaderNames.ERROR_MESSAGE, String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+        h.add(RecordHeaderNames.ERROR_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+        h.add(RecordHeaderNames.ERROR_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+        h.add(RecordHeaderNames.ERROR_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(key, value, timestamp, h), MiningTopology.DLQ_SINK);
+        observer.deadLettered(e.code());
+        LOG.debug("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, e.code(), e.getMessage());
+    }
+}

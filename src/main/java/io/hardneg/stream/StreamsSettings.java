@@ -1,0 +1,41 @@
+package io.hardneg.stream;
+
+import io.hardneg.config.HardnegConfig;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/** The Kafka Streams properties of a hardneg instance, from its configuration. */
+public final class StreamsSettings {
+
+    /** Largest record we produce: an image at the input limit, base64 three times over in a triplet, and slack. */
+    private static final int MAX_REQUEST_BYTES = 48 << 20;
+
+    private StreamsSettings() {
+    }
+
+    public static Properties of(HardnegConfig config, String stateDir) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.streams().processingGuarantee());
+        // EOS commits are transactions; 100 ms keeps end-to-end latency low at a small throughput cost.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.streams().commitIntervalMs()));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streams().threads()));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        // Records are batched by our own store; Streams' record cache would only delay and copy them.
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+        // A bug in our processor must not kill the stream: the record goes to the dead-letter topic (KIP-1034).
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ.name());
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(MAX_REQUEST_BYTES));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(4 << 20));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        // Anything under kafka.* is the user's and wins (security settings, tuning).
+        config.kafkaOverrides().forEach(p::put);
+        return p;
+    }
+}

@@ -1,0 +1,100 @@
+package io.hardneg.stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.mining.Triplet;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The retraining topic's JSON (schema_version 1): one record per triplet, or per labeled pair in pairs mode.
+ * The schema is documented in README.md ("The retraining topic").
+ */
+public final class TripletJson {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    private final ObjectMapper mapper;
+    private final boolean includeImages;
+
+    public TripletJson(ObjectMapper mapper, boolean includeImages) {
+        this.mapper = mapper;
+        this.includeImages = includeImages;
+    }
+
+    public byte[] triplet(Triplet t, long minedAt) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema_version", SCHEMA_VERSION);
+        m.put("format", "triplet");
+        m.put("kind", t.kind().wireName());
+        m.put("model_version", t.modelVersion());
+        m.put("alpha", t.alpha());
+        m.put("d_ap", t.dAp());
+        m.put("d_an", t.dAn());
+        m.put("gap", t.gap());
+        m.put("anchor", member(t.anchor()));
+        m.put("positive", member(t.positive()));
+        m.put("negative", member(t.negative()));
+        m.put("mined_at", minedAt);
+        return write(m);
+    }
+
+    /**
+     * The pairs of one anchor's triplets: each distinct positive once (target 1) and each distinct negative
+     * once (target 0), so the AP:AN ratio is the miner's.
+     */
+    public List<byte[]> pairs(List<Triplet> triplets, long minedAt) {
+        List<byte[]> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Triplet t : triplets) {
+            if (seen.add("p:" + t.positive().id())) {
+                out.add(pair(t, t.positive(), t.dAp(), 1, minedAt));
+            }
+        }
+        for (Triplet t : triplets) {
+            if (seen.add("n:" + t.negative().id())) {
+                out.add(pair(t, t.negative(), t.dAn(), 0, minedAt));
+            }
+        }
+        return out;
+    }
+
+    private byte[] pair(Triplet t, Triplet.Member other, float distance, int target, long minedAt) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema_version", SCHEMA_VERSION);
+        m.put("format", "pair");
+        m.put("target", target);
+        m.put("kind", target == 1 ? "positive" : t.kind().wireName());
+        m.put("model_version", t.modelVersion());
+        m.put("alpha", t.alpha());
+        m.put("distance", distance);
+        m.put("anchor", member(t.anchor()));
+        m.put("other", member(other));
+        m.put("mined_at", minedAt);
+        return write(m);
+    }
+
+    private Map<String, Object> member(Triplet.Member x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", x.id());
+        m.put("label", x.label());
+        m.put("timestamp", x.timestamp());
+        if (includeImages && x.image() != null) {
+            m.put("image", Base64.getEncoder().encodeToString(x.image()));
+        }
+        return m;
+    }
+
+    private byte[] write(Map<String, Object> m) {
+        try {
+            return mapper.writeValueAsBytes(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a triplet map of strings and numbers always serialises", e);
+        }
+    }
+}
