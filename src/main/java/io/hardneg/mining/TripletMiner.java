@@ -94,14 +94,16 @@ public final class TripletMiner {
         if (nPos == 0) {
             return List.of();
         }
-        // Only negatives with d_an < max d_ap + α can form a triplet under the margin.
-        float limit = posD[0] + rules.alpha();
+        // Only negatives with d_an − max d_ap < α can form a triplet under the margin (same float arithmetic
+        // as the gap itself, so the pre-filter never drops a triplet the exact rule would keep).
+        float maxDap = posD[0];
         int[] negRows = new int[16];
         float[] negD = new float[16];
         int nNeg = 0;
         for (int r = 0; r < rows; r++) {
             int l = view.labelId(r);
-            if (l < 0 || l == label || view.versionId(r) != version || d[base + r] >= limit) {
+            if (l < 0 || l == label || view.versionId(r) != version
+                    || d[base + r] - maxDap >= rules.alpha()) {
                 continue;
             }
             if (nNeg == negRows.length) {
