@@ -96,6 +96,34 @@ final class ImageReading {
                             + ", expected IHDR with width and height right after the signature");
         }
         checkSize(FormatSniffer.PNG, new long[] {u32(b, 16), u32(b, 20)}, limits);
+        checkPngChunks(b);
+    }
+
+    /**
+     * Walks the chunk lengths (no CRC, no inflating) up to IEND: a chunk running past the end of the bytes, or no
+     * IEND, means the file was cut. The JDK reports this only as "Invalid chunk length" or a vague read error.
+     */
+    private static void checkPngChunks(byte[] b) throws InvalidInputException {
+        int pos = 8;
+        while (pos + 8 <= b.length) {
+            long length = u32(b, pos);
+            String type = new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (length > Integer.MAX_VALUE) {
+                throw new InvalidInputException(ErrorCode.UNDECODABLE, "png chunk " + type + " at byte " + pos
+                        + " claims " + length + " bytes, expected at most " + Integer.MAX_VALUE);
+            }
+            long end = pos + 12L + length;
+            if (end > b.length) {
+                throw new InvalidInputException(ErrorCode.TRUNCATED, "png is truncated: chunk " + type + " at byte "
+                        + pos + " needs " + (12 + length) + " bytes, only " + (b.length - pos) + " left");
+            }
+            if ("IEND".equals(type)) {
+                return;
+            }
+            pos = (int) end;
+        }
+        throw new InvalidInputException(ErrorCode.TRUNCATED,
+                "png is truncated: " + b.length + " bytes and no IEND chunk, expected one at the end");
     }
 
     private static DecodedImage readCmykJpeg(byte[] bytes) throws InvalidInputException {

@@ -2,10 +2,8 @@ package io.hardneg.image;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
@@ -56,7 +54,8 @@ public final class HostileCorpusGenerator {
         write(dir, "bomb-50000x50000.png", png(50_000, 50_000, 0, new byte[64]));
         write(dir, "zero-size.png", png(0, 0, 0, new byte[0]));
         write(dir, "corrupt-idat.png", corruptIdatPng());
-        write(dir, "bomb-50000x50000.bmp", bmpHeaderOnly(50_000, 50_000));
+        // 20000×20000: the JDK's BMP reader itself rejects headers whose pixel bytes overflow an int (50000²·3).
+        write(dir, "bomb-20000x20000.bmp", bmpHeaderOnly(20_000, 20_000));
 
         BufferedImage one = new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY);
         one.getRaster().setSample(0, 0, 0, 200);
@@ -142,8 +141,8 @@ public final class HostileCorpusGenerator {
                         r.setSample(x, y, 0, value);
                     }
                 }
-                IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
-                writer.writeToSequence(new IIOImage(frame, null, meta), null);
+                // No metadata: the writer then takes the frame's own palette as the local colour table.
+                writer.writeToSequence(new IIOImage(frame, null, null), null);
             }
             writer.endWriteSequence();
         } finally {
@@ -205,12 +204,18 @@ public final class HostileCorpusGenerator {
         return bytes.toByteArray();
     }
 
-    /** A 24-bit BMP file header + BITMAPINFOHEADER claiming the size, followed by 16 bytes of pixels. */
+    /**
+     * An 8-bit RLE8 BMP claiming the size, with a 2-colour palette and an end-of-bitmap code. RLE because the JDK's
+     * reader already refuses an uncompressed header whose pixel bytes exceed the file.
+     */
     private static byte[] bmpHeaderOnly(int width, int height) {
-        ByteBuffer b = ByteBuffer.allocate(54 + 16).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 'B').put((byte) 'M').putInt(54 + 16).putInt(0).putInt(54);
-        b.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 24).putInt(0)
-                .putInt(0).putInt(2835).putInt(2835).putInt(0).putInt(0);
+        int offset = 14 + 40 + 8;
+        ByteBuffer b = ByteBuffer.allocate(offset + 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(offset + 2).putInt(0).putInt(offset);
+        b.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 8).putInt(1)
+                .putInt(2).putInt(2835).putInt(2835).putInt(2).putInt(0);
+        b.putInt(0).putInt(0xFFFFFF);
+        b.put((byte) 0).put((byte) 1);
         return b.array();
     }
 
