@@ -44,12 +44,12 @@ final class Corpus {
         return image;
     }
 
-    /** 16-bit samples s = v·257 + (x % 2): exactly v for even x, v + 1/257 for odd x. */
+    /** 16-bit samples s = v·257 + (x % 2), at most 65535: exactly v for even x, v + 1/257 for odd x. */
     static BufferedImage gray16() {
         BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_USHORT_GRAY);
         for (int y = 0; y < 28; y++) {
             for (int x = 0; x < 28; x++) {
-                image.getRaster().setSample(x, y, 0, gray28Value(x, y) * 257 + (x % 2));
+                image.getRaster().setSample(x, y, 0, Math.min(65535, gray28Value(x, y) * 257 + (x % 2)));
             }
         }
         return image;
