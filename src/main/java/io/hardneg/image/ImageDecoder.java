@@ -2,48 +2,136 @@ package io.hardneg.image;
 
 import io.hardneg.error.ErrorCode;
 import io.hardneg.error.InvalidInputException;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.nio.FloatBuffer;
-import javax.imageio.ImageIO;
 
-/** TEMPORARY stand-in until the image branch lands; replaced by its version on merge. */
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
+/**
+ * Decodes PNG, JPEG, BMP and GIF bytes into the model's normalised C×H×W floats. Thread-safe.
+ *
+ * <p>Steps: byte limit, magic-byte sniffing (TIFF, WebP and the rest are refused even where the JDK could read
+ * them), width × height from the header against {@link DecodeLimits} before any pixel is decoded, decoding, then
+ * conversion to the model's channels ({@link PixelConverter}: alpha composited over black, luma for one channel,
+ * CMYK converted naively), resizing when the size differs ({@link Resizer}: area average when shrinking, bilinear
+ * with {@code align_corners=False} when enlarging, none when equal), and {@code (v/255 - mean[c]) / std[c]}.
+ * Animated GIFs: the first frame only.
+ */
 public final class ImageDecoder {
+
+    static {
+        // JVM-wide: ImageIO would otherwise back streams with temp files (measured 126 µs vs 11.7 µs per 28×28 PNG).
+        ImageIO.setUseCache(false);
+    }
+
     private final InputSpec spec;
+    private final DecodeLimits limits;
+    /** normalised value of each 8-bit level per channel: the fast path and the general path agree exactly. */
+    private final float[][] levels;
 
     public ImageDecoder(InputSpec spec, DecodeLimits limits) {
-        this.spec = spec;
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.levels = new float[spec.channels()][256];
+        for (int c = 0; c < spec.channels(); c++) {
+            for (int v = 0; v < 256; v++) {
+                levels[c][v] = normalise(v, c);
+            }
+        }
     }
 
     public InputSpec spec() {
         return spec;
     }
 
+    public DecodeLimits limits() {
+        return limits;
+    }
+
+    /** Writes spec().size() floats at dst[offset..] (absolute puts; dst position untouched). */
     public void decodeInto(byte[] bytes, FloatBuffer dst, int offset) throws InvalidInputException {
-        float[] f = decode(bytes);
-        dst.put(offset, f);
+        Objects.requireNonNull(dst, "dst");
+        if (offset < 0 || (long) offset + spec.size() > dst.limit()) {
+            throw new IndexOutOfBoundsException("need " + spec.size() + " floats at offset " + offset
+                    + ", buffer limit is " + dst.limit());
+        }
+        String format = checkEnvelope(bytes);
+        DecodedImage decoded = ImageReading.read(format, bytes, limits);
+        if (!writeGrayFast(decoded.image(), dst, offset)) {
+            float[] planes = decoded.toPlanes(spec.channels());
+            planes = Resizer.resize(planes, spec.channels(), decoded.height(), decoded.width(),
+                    spec.height(), spec.width());
+            int plane = spec.planeSize();
+            for (int c = 0; c < spec.channels(); c++) {
+                int base = c * plane;
+                for (int i = 0; i < plane; i++) {
+                    dst.put(offset + base + i, normalise(planes[base + i], c));
+                }
+            }
+        }
     }
 
     public float[] decode(byte[] bytes) throws InvalidInputException {
+        float[] out = new float[spec.size()];
+        decodeInto(bytes, FloatBuffer.wrap(out), 0);
+        return out;
+    }
+
+    /** The sniffed format name ("png","jpeg","bmp","gif") or throws UNSUPPORTED_FORMAT / EMPTY. */
+    public static String sniffFormat(byte[] bytes) throws InvalidInputException {
+        return FormatSniffer.sniff(bytes);
+    }
+
+    private String checkEnvelope(byte[] bytes) throws InvalidInputException {
         if (bytes == null || bytes.length == 0) {
-            throw new InvalidInputException(ErrorCode.EMPTY, "empty");
+            throw new InvalidInputException(ErrorCode.EMPTY, "record has no bytes, expected an image");
         }
-        try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
-            if (img == null) {
-                throw new InvalidInputException(ErrorCode.UNSUPPORTED_FORMAT, "unsupported");
-            }
-            var r = img.getRaster();
-            float[] out = new float[spec.size()];
+        if (bytes.length > limits.maxBytes()) {
+            throw new InvalidInputException(ErrorCode.TOO_LARGE,
+                    "record is " + bytes.length + " bytes, limit is " + limits.maxBytes());
+        }
+        return FormatSniffer.sniff(bytes);
+    }
+
+    /**
+     * The common case (an 8-bit gray image already at the model's size, e.g. Fashion-MNIST): bytes straight to
+     * floats through the level table, no intermediate planes.
+     */
+    private boolean writeGrayFast(BufferedImage image, FloatBuffer dst, int offset) {
+        if (image == null || image.getType() != BufferedImage.TYPE_BYTE_GRAY
+                || image.getWidth() != spec.width() || image.getHeight() != spec.height()) {
+            return false;
+        }
+        Raster raster = image.getRaster();
+        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || !(raster.getSampleModel() instanceof ComponentSampleModel model)
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+            return false;
+        }
+        byte[] data = buffer.getData();
+        int stride = model.getScanlineStride();
+        int pixelStride = model.getPixelStride();
+        int start = buffer.getOffset() + model.getBandOffsets()[0];
+        int w = spec.width();
+        int plane = spec.planeSize();
+        for (int c = 0; c < spec.channels(); c++) {
+            float[] table = levels[c];
             for (int y = 0; y < spec.height(); y++) {
-                for (int x = 0; x < spec.width(); x++) {
-                    float v = r.getSample(x, y, 0);
-                    out[y * spec.width() + x] = (v / 255f - spec.mean()[0]) / spec.std()[0];
+                int in = start + y * stride;
+                int out = offset + c * plane + y * w;
+                for (int x = 0; x < w; x++) {
+                    dst.put(out + x, table[data[in + x * pixelStride] & 0xFF]);
                 }
             }
-            return out;
-        } catch (java.io.IOException e) {
-            throw new InvalidInputException(ErrorCode.UNDECODABLE, e.getMessage());
         }
+        return true;
+    }
+
+    private float normalise(float v, int c) {
+        return (v / 255f - spec.mean(c)) / spec.std(c);
     }
 }

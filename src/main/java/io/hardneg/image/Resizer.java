@@ -1,0 +1,118 @@
+package io.hardneg.image;
+
+/**
+ * Resamples float planes (C×H×W, values 0..255) to another size, one axis at a time.
+ *
+ * <p>Filter, chosen per axis: when an axis shrinks, an exact area average (box filter: each output pixel is the
+ * mean of the source area it covers, weighted by overlap, like OpenCV's {@code INTER_AREA} and PIL's {@code BOX});
+ * when it grows, bilinear interpolation with pixel-centre alignment (PyTorch's {@code align_corners=False}, edges
+ * clamped); when it keeps its size, the values are copied. Area averaging does not alias when shrinking, which
+ * bilinear does; bilinear is the usual choice for enlarging.
+ */
+final class Resizer {
+
+    private Resizer() {
+    }
+
+    static float[] resize(float[] src, int channels, int srcH, int srcW, int dstH, int dstW) {
+        if (srcH == dstH && srcW == dstW) {
+            return src;
+        }
+        Axis horizontal = Axis.of(srcW, dstW);
+        Axis vertical = Axis.of(srcH, dstH);
+        float[] rows = new float[channels * srcH * dstW];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < srcH; y++) {
+                int in = (c * srcH + y) * srcW;
+                int out = (c * srcH + y) * dstW;
+                for (int x = 0; x < dstW; x++) {
+                    rows[out + x] = horizontal.apply(src, in, 1, x);
+                }
+            }
+        }
+        float[] dst = new float[channels * dstH * dstW];
+        for (int c = 0; c < channels; c++) {
+            for (int x = 0; x < dstW; x++) {
+                int in = c * srcH * dstW + x;
+                int out = c * dstH * dstW + x;
+                for (int y = 0; y < dstH; y++) {
+                    dst[out + y * dstW] = vertical.apply(rows, in, dstW, y);
+                }
+            }
+        }
+        return dst;
+    }
+
+    /** For each output index: the first source index and a fixed number of weights (zero-padded). */
+    static final class Axis {
+        private final int[] start;
+        private final float[] weights;
+        private final int taps;
+
+        private Axis(int[] start, float[] weights, int taps) {
+            this.start = start;
+            this.weights = weights;
+            this.taps = taps;
+        }
+
+        static Axis of(int src, int dst) {
+            return dst < src ? area(src, dst) : dst > src ? bilinear(src, dst) : identity(src);
+        }
+
+        float apply(float[] data, int base, int stride, int i) {
+            int s = start[i];
+            int w = i * taps;
+            float sum = 0f;
+            for (int k = 0; k < taps; k++) {
+                float weight = weights[w + k];
+                if (weight != 0f) {
+                    sum += weight * data[base + (s + k) * stride];
+                }
+            }
+            return sum;
+        }
+
+        private static Axis identity(int n) {
+            int[] start = new int[n];
+            float[] weights = new float[n];
+            for (int i = 0; i < n; i++) {
+                start[i] = i;
+                weights[i] = 1f;
+            }
+            return new Axis(start, weights, 1);
+        }
+
+        private static Axis area(int src, int dst) {
+            double scale = (double) src / dst;
+            int taps = (int) Math.ceil(scale) + 1;
+            int[] start = new int[dst];
+            float[] weights = new float[dst * taps];
+            for (int i = 0; i < dst; i++) {
+                double lo = i * scale;
+                double hi = Math.min(src, (i + 1) * scale);
+                int first = (int) Math.floor(lo);
+                start[i] = first;
+                for (int j = first, k = 0; j < hi && k < taps; j++, k++) {
+                    double overlap = Math.min(hi, j + 1) - Math.max(lo, j);
+                    weights[i * taps + k] = (float) (overlap / scale);
+                }
+            }
+            return new Axis(start, weights, taps);
+        }
+
+        private static Axis bilinear(int src, int dst) {
+            double scale = (double) src / dst;
+            int[] start = new int[dst];
+            float[] weights = new float[dst * 2];
+            for (int i = 0; i < dst; i++) {
+                double x = Math.max(0.0, (i + 0.5) * scale - 0.5);
+                int i0 = Math.min((int) Math.floor(x), src - 1);
+                double frac = i0 + 1 < src ? x - i0 : 0.0;
+                start[i] = i0;
+                weights[2 * i] = (float) (1.0 - frac);
+                weights[2 * i + 1] = (float) frac;
+            }
+            return new Axis(start, weights, 2);
+        }
+    }
+}
