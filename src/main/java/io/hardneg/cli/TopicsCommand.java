@@ -1,0 +1,137 @@
+package io.hardneg.cli;
+
+import io.hardneg.topics.TopicDeclaration;
+import io.hardneg.topics.TopicFiles;
+import io.hardneg.topics.TopicProvisioner;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/** {@code hardneg topics}: creates the declared topics on a cluster, or lists the declarations. */
+@Command(
+        name = "topics",
+        mixinStandardHelpOptions = true,
+        description = "Creates the topics declared in topics/ (bundled in the jar), or lists them.",
+        subcommands = {TopicsCommand.Apply.class, TopicsCommand.ListTopics.class})
+public final class TopicsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        // `hardneg topics` alone is a usage error: say which subcommands exist.
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return picocli.CommandLine.ExitCode.USAGE;
+    }
+
+    static List<TopicDeclaration> load(Path topicsDir) {
+        return topicsDir == null ? TopicFiles.loadBundled() : TopicFiles.load(topicsDir);
+    }
+
+    /** {@code hardneg topics apply}: creates the missing topics and checks the existing ones. */
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Creates missing topics; refuses (exit 1) existing topics that contradict a required config.")
+    static final class Apply implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]",
+                description = "The Kafka cluster to create the topics on.")
+        String bootstrapServers;
+
+        @Option(names = "--topics-dir", paramLabel = "DIR",
+                description = "Read the topic files from DIR instead of the ones bundled in the jar.")
+        Path topicsDir;
+
+        @Option(names = "--command-config", paramLabel = "FILE",
+                description = "Kafka client properties (security.protocol, sasl.*, ssl.*) for the admin client.")
+        Path commandConfig;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+                description = "Give up on an unreachable cluster after this long (default: ${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() {
+            List<TopicDeclaration> declarations = load(topicsDir);
+            Duration timeout = Duration.ofSeconds(timeoutSeconds);
+            Properties props = clientProperties(commandConfig);
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            // Bound every call so an unreachable cluster is an error within the timeout, not a hang.
+            props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+            props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+            TopicProvisioner.Report report;
+            try (Admin admin = Admin.create(props)) {
+                report = new TopicProvisioner(admin, bootstrapServers, timeout).apply(declarations);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            report.created().forEach(t -> out.println("created  " + t));
+            report.existing().forEach(t -> out.println("exists   " + t));
+            report.warnings().forEach(w -> out.println("warning  " + w));
+            out.flush();
+            return 0;
+        }
+
+        private static Properties clientProperties(Path file) {
+            Properties props = new Properties();
+            if (file == null) {
+                return props;
+            }
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                props.load(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read --command-config " + file + ": " + e.getMessage(), e);
+            }
+            return props;
+        }
+    }
+
+    /** {@code hardneg topics list}: prints the declarations; needs no broker. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Prints the declared topics with partitions, replicas and configs (no broker needed).")
+    static final class ListTopics implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--topics-dir", paramLabel = "DIR",
+                description = "Read the topic files from DIR instead of the ones bundled in the jar.")
+        Path topicsDir;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (TopicDeclaration d : load(topicsDir)) {
+                StringBuilder line = new StringBuilder()
+                        .append(String.format("%-16s partitions=%d replicas=%d", d.name(), d.partitions(), d.replicas()));
+                for (Map.Entry<String, String> e : d.sortedConfigs().entrySet()) {
+                    line.append(' ').append(e.getKey()).append('=').append(e.getValue());
+                    if (d.requiredConfigs().contains(e.getKey())) {
+                        line.append("(required)");
+                    }
+                }
+                out.println(line);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}
