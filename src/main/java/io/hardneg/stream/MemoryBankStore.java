@@ -81,14 +81,11 @@ public final class MemoryBankStore implements StateStore {
 
     /** Builds the store; global stores are never changelogged (the source topic is their log). */
     static final class Builder implements StoreBuilder<MemoryBankStore> {
-        private final int dim;
-        private final int perLabel;
-        private final int capacity;
+        private final MemoryBank bank;
 
-        Builder(int dim, int perLabel, int capacity) {
-            this.dim = dim;
-            this.perLabel = perLabel;
-            this.capacity = capacity;
+        /** The service owns the bank so that metrics and the live page can read it too. */
+        Builder(MemoryBank bank) {
+            this.bank = bank;
         }
 
         @Override
@@ -113,7 +110,7 @@ public final class MemoryBankStore implements StateStore {
 
         @Override
         public MemoryBankStore build() {
-            return new MemoryBankStore(new MemoryBank(dim, perLabel, capacity));
+            return new MemoryBankStore(bank);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.hardneg.stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.mining.Distances;
+import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.MiningRules;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.ModelProvider;
@@ -33,8 +34,8 @@ public final class MiningTopology {
     private MiningTopology() {
     }
 
-    /** Builds the topology; {@code embeddingDim} sizes the memory bank (the serving model's D). */
-    public static Topology build(HardnegConfig config, ModelProvider models, int embeddingDim, PipelineObserver observer) {
+    /** Builds the topology around a bank sized for the serving model's embedding dimension. */
+    public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer) {
         HardnegConfig.Mining m = config.mining();
         MiningRules rules = new MiningRules(m.alpha(), m.policy(), m.positivesPerAnchor(), m.negativesPerPositive());
         ObjectMapper mapper = new ObjectMapper();
@@ -52,7 +53,7 @@ public final class MiningTopology {
         t.addSink(HARD_NEGATIVES_SINK, Topics.HARD_NEGATIVES.name(), bytes, bytes, PROCESSOR);
         t.addSink(BANK_SINK, Topics.EMBEDDING_BANK.name(), bytes, bytes, PROCESSOR);
         t.addSink(DLQ_SINK, Topics.DLQ.name(), bytes, bytes, PROCESSOR);
-        t.addGlobalStore(new MemoryBankStore.Builder(embeddingDim, config.bank().perLabel(), config.bank().max()),
+        t.addGlobalStore(new MemoryBankStore.Builder(bank),
                 "embedding-bank-source", new StringDeserializer(), new ByteArrayDeserializer(),
                 Topics.EMBEDDING_BANK.name(), "embedding-bank-updater", BankUpdateProcessor::new);
         return t;

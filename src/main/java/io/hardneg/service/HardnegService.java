@@ -1,0 +1,152 @@
+package io.hardneg.service;
+
+import io.hardneg.config.ConfigLoader;
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.model.EmbeddingModel;
+import io.hardneg.model.ModelLoadException;
+import io.hardneg.model.ModelOptions;
+import io.hardneg.model.ModelProvider;
+import io.hardneg.model.ModelSource;
+import io.hardneg.stream.MiningTopology;
+import io.hardneg.stream.PipelineObserver;
+import io.hardneg.stream.StreamsSettings;
+import io.hardneg.topics.TopicFiles;
+import io.hardneg.topics.TopicProvisioner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running hardneg instance: the model, the topics made to match {@code topics/}, and the Kafka Streams
+ * application. Several instances with the same application id share the partitions.
+ */
+public final class HardnegService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HardnegService.class);
+
+    private final HardnegConfig config;
+    private final EmbeddingModel model;
+    private final MemoryBank bank;
+    private final KafkaStreams streams;
+    private final Path stateDir;
+
+    private HardnegService(HardnegConfig config, EmbeddingModel model, MemoryBank bank, KafkaStreams streams,
+                           Path stateDir) {
+        this.config = config;
+        this.model = model;
+        this.bank = bank;
+        this.streams = streams;
+        this.stateDir = stateDir;
+    }
+
+    /** Loads the configured model (or the one in the jar), provisions topics, starts the stream. */
+    public static HardnegService start(HardnegConfig config, PipelineObserver observer) throws ModelLoadException {
+        if (config.bootstrapServers().isBlank()) {
+            throw new IllegalArgumentException("bootstrap.servers is empty: name a Kafka cluster");
+        }
+        ModelSource source = config.modelPath() == null ? ModelSource.defaultModel() : ModelSource.path(config.modelPath());
+        EmbeddingModel model = EmbeddingModel.load(source, new ModelOptions(config.inference().device(),
+                config.inference().threads(), null, null));
+        try {
+            LOG.info("model {} v{} ({}-dim embeddings, input {}x{}x{}) on {}", model.info().name(),
+                    model.info().version(), model.info().embeddingDim(), model.info().inputSpec().channels(),
+                    model.info().inputSpec().height(), model.info().inputSpec().width(), model.device().name());
+            provisionTopics(config);
+            MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
+            Path stateDir = Files.createTempDirectory("hardneg-streams-");
+            KafkaStreams streams = new KafkaStreams(
+                    MiningTopology.build(config, ModelProvider.fixed(model), bank, observer),
+                    StreamsSettings.of(config, stateDir.toString()));
+            // A thread that dies on an unexpected error is replaced; its task resumes from the last commit.
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("stream thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            HardnegService service = new HardnegService(config, model, bank, streams, stateDir);
+            streams.start();
+            LOG.info("hardneg '{}' consuming from {} (kafka settings: {})", config.applicationId(),
+                    config.bootstrapServers(), ConfigLoader.redacted(config.kafkaOverrides()));
+            return service;
+        } catch (IOException e) {
+            model.close();
+            throw new UncheckedIOException("cannot create the Kafka Streams state directory", e);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    static void provisionTopics(HardnegConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            TopicProvisioner.Report report = new TopicProvisioner(admin, config.bootstrapServers(),
+                    TopicProvisioner.DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled());
+            if (!report.created().isEmpty()) {
+                LOG.info("created topics {}", report.created());
+            }
+            report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
+        }
+    }
+
+    /** Blocks until the stream is RUNNING; false on timeout or when it failed. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State s = streams.state();
+            if (s == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    public HardnegConfig config() {
+        return config;
+    }
+
+    public EmbeddingModel model() {
+        return model;
+    }
+
+    public MemoryBank bank() {
+        return bank;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Stops consuming, commits, and releases the model and the local state. */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        model.close();
+        deleteQuietly(stateDir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}
