@@ -1,0 +1,163 @@
+package io.hardneg.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.broker.BrokerOptions;
+import io.hardneg.broker.EmbeddedKafkaBroker;
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.data.FashionMnist;
+import io.hardneg.data.LabeledImages;
+import io.hardneg.producer.ImageSender;
+import io.hardneg.producer.ImageSource;
+import io.hardneg.producer.LabeledImage;
+import io.hardneg.service.HardnegService;
+import io.hardneg.service.OutputTally;
+import io.hardneg.stream.PipelineObserver;
+import io.hardneg.stream.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code hardneg demo}: in-process broker + service + a replay of the bundled Fashion-MNIST sample. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Starts a real in-process Kafka broker and the service, replays the bundled Fashion-MNIST",
+                "test split (all 10 classes, so the model's held-out classes appear) and prints what was mined."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--images", defaultValue = "10000", paramLabel = "N",
+            description = "How many sample images to replay, 1..10000 (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "Images per second; 0 = as fast as possible.")
+    double rate;
+
+    @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "Give up when the service has not processed everything by then (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 1 || images > 10_000) {
+            throw new ParameterException(spec.commandLine(), "--images must be 1..10000, found " + images);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        LabeledImages sample = FashionMnist.bundled().head(images);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
+            out.println("in-process Kafka broker (KRaft) on " + broker.bootstrapServers());
+            Map<String, String> flags = new LinkedHashMap<>();
+            flags.put("bootstrap.servers", broker.bootstrapServers());
+            flags.put("http.port", "0");
+            HardnegConfig config = options.load(flags);
+            try (HardnegService service = HardnegService.start(config, PipelineObserver.NONE);
+                 OutputTally tally = new OutputTally(broker.bootstrapServers())) {
+                if (!service.awaitRunning(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("the service did not start (Kafka Streams state "
+                            + service.streams().state() + ")");
+                }
+                var info = service.model().info();
+                out.printf(Locale.ROOT, "model %s v%s on %s; replaying %d Fashion-MNIST test images%n", info.name(),
+                        info.version(), service.model().device().name(), images);
+                out.flush();
+                Summary s = replay(config, ImageSource.idx(sample, "fmnist-test"), tally);
+                print(out, s, info.version(), tally);
+            }
+        }
+        return 0;
+    }
+
+    private record Summary(int sent, double seconds) {
+    }
+
+    private Summary replay(HardnegConfig config, ImageSource source, OutputTally tally) throws InterruptedException {
+        Progress progress = new Progress(System.err, "demo", source.size());
+        long start = System.nanoTime();
+        try (ImageSender sender = new ImageSender(config.bootstrapServers(), Topics.IMAGES.name(), rate, Map.of())) {
+            for (LabeledImage img : source) {
+                sender.send(img);
+                progress.update(done(tally), extra(tally, start));
+            }
+            sender.flush();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        while (done(tally) < source.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeoutSeconds + " s with " + done(tally) + " of "
+                        + source.size() + " images processed");
+            }
+            progress.update(done(tally), extra(tally, start));
+            Thread.sleep(100);
+        }
+        progress.update(done(tally), extra(tally, start));
+        double secs = Math.max(1e-9, (tally.lastEmbeddedAtNanos() - start) / 1e9);
+        return new Summary(source.size(), secs);
+    }
+
+    private static long done(OutputTally t) {
+        return t.embedded() + t.deadLettered();
+    }
+
+    private static String extra(OutputTally t, long start) {
+        double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        return String.format(Locale.ROOT, "| triplets %d (%.0f/s)", t.hard() + t.semihard(), (t.hard() + t.semihard()) / secs);
+    }
+
+    private void print(PrintWriter out, Summary s, String version, OutputTally t) throws Exception {
+        double ips = t.embedded() / s.seconds();
+        out.println();
+        out.printf(Locale.ROOT, "images        %8d%n", s.sent());
+        out.printf(Locale.ROOT, "embedded      %8d%n", t.embedded());
+        out.printf(Locale.ROOT, "dead-lettered %8d %s%n", t.deadLettered(), t.deadLetteredByCode().isEmpty() ? ""
+                : t.deadLetteredByCode());
+        out.printf(Locale.ROOT, "triplets      %8d hard, %d semi-hard%n", t.hard(), t.semihard());
+        out.printf(Locale.ROOT, "throughput    %8.0f images/s%n", ips);
+        List<Map.Entry<String, Long>> top = t.hardNegativePairs().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())).limit(5).toList();
+        if (!top.isEmpty()) {
+            out.println("class pairs producing the most hard negatives (anchor → negative):");
+            for (Map.Entry<String, Long> e : top) {
+                String[] ab = e.getKey().split("→");
+                out.printf(Locale.ROOT, "  %-12s → %-12s %6d%n", name(ab[0]), ab.length > 1 ? name(ab[1]) : "?", e.getValue());
+            }
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("images", s.sent());
+            m.put("embedded", t.embedded());
+            m.put("dlq", t.deadLettered());
+            m.put("triplets_hard", t.hard());
+            m.put("triplets_semihard", t.semihard());
+            m.put("images_per_s", Math.round(ips * 10) / 10.0);
+            m.put("model_version", version);
+            m.put("top_hard_pairs", top.stream().map(e -> Map.of("pair", e.getKey(), "count", e.getValue())).toList());
+            out.println(new ObjectMapper().writeValueAsString(m));
+        }
+        out.flush();
+    }
+
+    private static String name(String label) {
+        try {
+            return FashionMnist.className(Integer.parseInt(label));
+        } catch (NumberFormatException e) {
+            return label;
+        }
+    }
+}

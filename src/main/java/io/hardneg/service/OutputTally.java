@@ -1,0 +1,152 @@
+package io.hardneg.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.stream.RecordHeaderNames;
+import io.hardneg.stream.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Counts what the service has committed to its output topics (read_committed), for the demo's progress bar
+ * and summary: the numbers come from the topics, not from the service's own counters.
+ */
+public final class OutputTally implements AutoCloseable {
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final AtomicLong embedded = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong hard = new AtomicLong();
+    private final AtomicLong semihard = new AtomicLong();
+    private final AtomicLong pairs = new AtomicLong();
+    private final Map<String, AtomicLong> deadByCode = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> hardPairs = new ConcurrentHashMap<>();
+    private volatile long lastEmbeddedAtNanos;
+    private volatile boolean running = true;
+
+    public OutputTally(String bootstrapServers) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-tally-" + System.nanoTime());
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
+        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(Topics.EMBEDDINGS.name(), Topics.HARD_NEGATIVES.name(), Topics.DLQ.name()));
+        thread = new Thread(this::loop, "hardneg-tally");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    count(r);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke us up
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void count(ConsumerRecord<byte[], byte[]> r) {
+        String topic = r.topic();
+        if (topic.equals(Topics.EMBEDDINGS.name())) {
+            embedded.incrementAndGet();
+            lastEmbeddedAtNanos = System.nanoTime();
+        } else if (topic.equals(Topics.DLQ.name())) {
+            deadLettered.incrementAndGet();
+            Header code = r.headers().lastHeader(RecordHeaderNames.ERROR_CODE);
+            deadByCode.computeIfAbsent(code == null ? "UNKNOWN" : new String(code.value(), StandardCharsets.UTF_8),
+                    c -> new AtomicLong()).incrementAndGet();
+        } else {
+            countTriplet(r.value());
+        }
+    }
+
+    private void countTriplet(byte[] value) {
+        try {
+            JsonNode n = mapper.readTree(value);
+            if ("pair".equals(n.path("format").asText())) {
+                pairs.incrementAndGet();
+                return;
+            }
+            String kind = n.path("kind").asText();
+            if ("hard".equals(kind)) {
+                hard.incrementAndGet();
+                String pair = n.path("anchor").path("label").asText() + "→" + n.path("negative").path("label").asText();
+                hardPairs.computeIfAbsent(pair, k -> new AtomicLong()).incrementAndGet();
+            } else if ("semihard".equals(kind)) {
+                semihard.incrementAndGet();
+            }
+        } catch (IOException e) {
+            // Not ours to judge here: the demo only counts.
+        }
+    }
+
+    public long embedded() {
+        return embedded.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    public long hard() {
+        return hard.get();
+    }
+
+    public long semihard() {
+        return semihard.get();
+    }
+
+    public long pairs() {
+        return pairs.get();
+    }
+
+    public long lastEmbeddedAtNanos() {
+        return lastEmbeddedAtNanos;
+    }
+
+    public Map<String, Long> deadLetteredByCode() {
+        Map<String, Long> m = new HashMap<>();
+        deadByCode.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    /** Hard-negative counts by "anchor label→negative label". */
+    public Map<String, Long> hardNegativePairs() {
+        Map<String, Long> m = new HashMap<>();
+        hardPairs.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
