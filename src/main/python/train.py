@@ -35,17 +35,21 @@ def semihard_triplet_loss(emb, labels, alpha=0.2):
     Returns (loss, fraction of anchor-positive pairs with a non-zero loss).
     """
     d = pairwise_sq_dist(emb)
+    n = len(labels)
     same = labels[:, None] == labels[None, :]
-    eye = torch.eye(len(labels), dtype=torch.bool)
-    pos = same & ~eye
+    pos = same & ~torch.eye(n, dtype=torch.bool)
     neg = ~same
-    d_ap = d[:, :, None]
-    d_an = d[:, None, :]
-    semi = neg[:, None, :] & (d_an > d_ap)                      # [a, p, n]
-    inf = torch.tensor(float("inf"))
-    semi_min = torch.where(semi, d_an.expand_as(semi), inf).amin(2)
-    neg_max = torch.where(neg, d, -inf).amax(1)                 # easiest negative, the fallback
-    chosen = torch.where(semi.any(2), semi_min, neg_max[:, None].expand_as(semi_min))
+    # Index arithmetic without gradients: per anchor, negatives sorted by distance; for each positive the
+    # first negative strictly farther (searchsorted, right side). O(B^2 log B) instead of a [B,B,B] tensor.
+    with torch.no_grad():
+        dn_sorted, order = d.masked_fill(~neg, float("inf")).sort(1)
+        first = torch.searchsorted(dn_sorted, d.contiguous(), right=True)      # [a, p]
+        n_neg = neg.sum(1, keepdim=True)
+        has_semi = first < n_neg
+        semi_n = order.gather(1, first.clamp(max=n - 1))
+        far_n = order.gather(1, (n_neg - 1).clamp(min=0)).expand(n, n)   # the fallback
+        neg_idx = torch.where(has_semi, semi_n, far_n)
+    chosen = d.gather(1, neg_idx)
     per_pair = torch.relu(d - chosen + alpha)[pos]
     return per_pair.mean(), float((per_pair > 0).float().mean())
 
