@@ -1,0 +1,271 @@
+package io.hardneg.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.config.ConfigLoader;
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.data.FashionMnist;
+import io.hardneg.data.LabeledImages;
+import io.hardneg.data.PngEncoder;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.model.EmbeddingModel;
+import io.hardneg.model.ModelOptions;
+import io.hardneg.model.ModelProvider;
+import io.hardneg.model.ModelSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MiningTopologyTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static EmbeddingModel model;
+    private static LabeledImages sample;
+
+    @BeforeAll
+    static void load() throws Exception {
+        // A tiny 28x28 test model keeps this fast; the miner's rules do not depend on the model's quality.
+        model = EmbeddingModel.load(ModelSource.path(Path.of("src/test/resources/models/unnormalised/1")),
+                ModelOptions.defaults());
+        sample = FashionMnist.bundled().head(200);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** A driver with its topics, and the test's own copy of the bank topic fed back as Kafka would. */
+    private static final class Harness implements AutoCloseable {
+        final TopologyTestDriver driver;
+        final TestInputTopic<byte[], byte[]> images;
+        final TestInputTopic<String, byte[]> bankIn;
+        final TestOutputTopic<byte[], byte[]> embeddings;
+        final TestOutputTopic<byte[], byte[]> triplets;
+        final TestOutputTopic<String, byte[]> bankOut;
+        final TestOutputTopic<byte[], byte[]> dlq;
+        final Map<String, float[]> embeddingById = new HashMap<>();
+
+        Harness(Map<String, String> settings) {
+            Map<String, String> s = new HashMap<>(settings);
+            s.putIfAbsent("bootstrap.servers", "unused:9092");
+            HardnegConfig config = ConfigLoader.fromMap(s);
+            MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
+            Properties props = StreamsSettings.of(config, System.getProperty("java.io.tmpdir") + "/hardneg-ttd-" + System.nanoTime());
+            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");
+            driver = new TopologyTestDriver(MiningTopology.build(config, ModelProvider.fixed(model), bank,
+                    PipelineObserver.NONE), props);
+            ByteArraySerializer b = new ByteArraySerializer();
+            images = driver.createInputTopic(Topics.IMAGES.name(), b, b);
+            bankIn = driver.createInputTopic(Topics.EMBEDDING_BANK.name(), new StringSerializer(), b);
+            ByteArrayDeserializer d = new ByteArrayDeserializer();
+            embeddings = driver.createOutputTopic(Topics.EMBEDDINGS.name(), d, d);
+            triplets = driver.createOutputTopic(Topics.HARD_NEGATIVES.name(), d, d);
+            bankOut = driver.createOutputTopic(Topics.EMBEDDING_BANK.name(), new StringDeserializer(), d);
+            dlq = driver.createOutputTopic(Topics.DLQ.name(), d, d);
+        }
+
+        void send(String id, String label, byte[] value) {
+            RecordHeaders h = new RecordHeaders();
+            if (label != null) {
+                h.add(RecordHeaderNames.LABEL, label.getBytes(StandardCharsets.UTF_8));
+            }
+            images.pipeInput(new TestRecord<>(id == null ? null : id.getBytes(StandardCharsets.UTF_8), value, h));
+        }
+
+        void sendSample(int from, int to) {
+            for (int i = from; i < to; i++) {
+                send("img-" + i, Integer.toString(sample.labels()[i]), png(i));
+            }
+        }
+
+        /** Fires the linger punctuator, collects embeddings, and loops bank records back into the global store. */
+        List<TestRecord<byte[], byte[]>> flush() {
+            driver.advanceWallClockTime(Duration.ofMillis(100));
+            List<TestRecord<byte[], byte[]>> emb = embeddings.readRecordsToList();
+            for (TestRecord<byte[], byte[]> r : emb) {
+                embeddingById.put(new String(r.key(), StandardCharsets.UTF_8), EmbeddingCodec.decode(r.value()));
+            }
+            for (TestRecord<String, byte[]> r : bankOut.readRecordsToList()) {
+                bankIn.pipeInput(r.key(), r.value());
+            }
+            return emb;
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+        }
+    }
+
+    private static byte[] png(int i) {
+        return PngEncoder.gray(sample.image(i), sample.height(), sample.width());
+    }
+
+    private static double distance(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i] - b[i];
+            d += x * x;
+        }
+        return d;
+    }
+
+    @Test
+    void shouldEmitOneUnitEmbeddingPerImageWithHeaders() {
+        try (Harness h = new Harness(Map.of("inference.batch.max", "8"))) {
+            h.sendSample(0, 20);
+            List<TestRecord<byte[], byte[]>> emb = h.flush();
+            assertThat(emb).hasSize(20);
+            Set<String> ids = new HashSet<>();
+            for (TestRecord<byte[], byte[]> r : emb) {
+                ids.add(new String(r.key(), StandardCharsets.UTF_8));
+                float[] v = EmbeddingCodec.decode(r.value());
+                assertThat(v).hasSize(model.info().embeddingDim());
+                assertThat(distance(v, new float[v.length])).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+                assertThat(new String(r.headers().lastHeader(RecordHeaderNames.MODEL_VERSION).value(), StandardCharsets.UTF_8))
+                        .isEqualTo(model.info().version());
+                assertThat(new String(r.headers().lastHeader(RecordHeaderNames.DIM).value(), StandardCharsets.UTF_8))
+                        .isEqualTo(Integer.toString(model.info().embeddingDim()));
+                assertThat(r.headers().lastHeader(RecordHeaderNames.LABEL)).isNotNull();
+            }
+            assertThat(ids).hasSize(20);
+        }
+    }
+
+    @Test
+    void shouldHoldRecordsUntilBatchIsFullOrLingerExpires() {
+        try (Harness h = new Harness(Map.of("inference.batch.max", "8", "inference.batch.linger.ms", "1000"))) {
+            h.sendSample(0, 5);
+            assertThat(h.embeddings.readRecordsToList()).as("5 < batch of 8, linger not yet over").isEmpty();
+            h.sendSample(5, 8);
+            assertThat(h.embeddings.readRecordsToList()).as("a full batch is drained at once").hasSize(8);
+            h.sendSample(8, 10);
+            h.driver.advanceWallClockTime(Duration.ofMillis(1000));
+            assertThat(h.embeddings.readRecordsToList()).as("linger drains the partial batch").hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldMineTripletsThatSatisfyThePolicyWhenRecomputedFromEmbeddings() throws Exception {
+        for (String policy : List.of("all", "hard", "semihard")) {
+            try (Harness h = new Harness(Map.of("inference.batch.max", "16", "mining.policy", policy,
+                    "mining.negatives-per-positive", "3", "mining.positives-per-anchor", "2",
+                    "mining.rate-limit.per-label", "0", "output.include-images", "false"))) {
+                h.sendSample(0, 100);
+                h.flush();
+                h.sendSample(100, 200);
+                h.flush();
+                List<TestRecord<byte[], byte[]>> out = h.triplets.readRecordsToList();
+                assertThat(out).as("policy %s mines something from 200 random-ish embeddings", policy).isNotEmpty();
+                Map<String, Map<String, Integer>> perAnchorPositive = new HashMap<>();
+                for (TestRecord<byte[], byte[]> r : out) {
+                    JsonNode t = JSON.readTree(r.value());
+                    String a = t.path("anchor").path("id").asText();
+                    String p = t.path("positive").path("id").asText();
+                    String n = t.path("negative").path("id").asText();
+                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(a);
+                    assertThat(t.path("positive").path("label").asText()).isEqualTo(t.path("anchor").path("label").asText());
+                    assertThat(t.path("negative").path("label").asText()).isNotEqualTo(t.path("anchor").path("label").asText());
+                    assertThat(t.has("image")).isFalse();
+                    double dap = distance(h.embeddingById.get(a), h.embeddingById.get(p));
+                    double dan = distance(h.embeddingById.get(a), h.embeddingById.get(n));
+                    double gap = dan - dap;
+                    // Recomputed in double from the emitted embeddings, never trusting the record's own gap.
+                    assertThat(gap).isLessThan(0.2 + 1e-5);
+                    if (policy.equals("hard")) {
+                        assertThat(gap).isLessThan(1e-5);
+                    } else if (policy.equals("semihard")) {
+                        assertThat(gap).isGreaterThan(-1e-5);
+                    }
+                    assertThat(t.path("kind").asText()).isEqualTo(gap < 0 ? "hard" : "semihard");
+                    assertThat(t.path("d_ap").asDouble()).isCloseTo(dap, org.assertj.core.api.Assertions.within(1e-4));
+                    assertThat(t.path("model_version").asText()).isEqualTo(model.info().version());
+                    perAnchorPositive.computeIfAbsent(a, k -> new HashMap<>()).merge(p, 1, Integer::sum);
+                }
+                for (Map<String, Integer> byPositive : perAnchorPositive.values()) {
+                    assertThat(byPositive.size()).as("positives per anchor").isLessThanOrEqualTo(2);
+                    byPositive.values().forEach(c -> assertThat(c).as("negatives per positive").isLessThanOrEqualTo(3));
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldEmitPairsAtTheConfiguredRatio() throws Exception {
+        try (Harness h = new Harness(Map.of("output.format", "pairs", "mining.negatives-per-positive", "3",
+                "mining.rate-limit.per-label", "0"))) {
+            h.sendSample(0, 100);
+            h.flush();
+            h.sendSample(100, 200);
+            h.flush();
+            Map<String, int[]> byAnchor = new HashMap<>();
+            for (TestRecord<byte[], byte[]> r : h.triplets.readRecordsToList()) {
+                JsonNode p = JSON.readTree(r.value());
+                assertThat(p.path("format").asText()).isEqualTo("pair");
+                int target = p.path("target").asInt();
+                boolean same = p.path("other").path("label").asText().equals(p.path("anchor").path("label").asText());
+                assertThat(same).isEqualTo(target == 1);
+                byAnchor.computeIfAbsent(p.path("anchor").path("id").asText(), k -> new int[2])[target]++;
+            }
+            assertThat(byAnchor).isNotEmpty();
+            byAnchor.values().forEach(c -> {
+                assertThat(c[1]).as("one positive per anchor").isEqualTo(1);
+                assertThat(c[0]).as("1:3 AP:AN").isBetween(1, 3);
+            });
+        }
+    }
+
+    @Test
+    void shouldDeadLetterBadInputWithCodesAndKeepGoodNeighbours() {
+        try (Harness h = new Harness(Map.of("inference.batch.max", "4", "input.headers.max", "10"))) {
+            h.send("good-1", "1", png(0));
+            h.send("empty", "1", new byte[0]);
+            h.send("random", "1", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+            RecordHeaders badLabel = new RecordHeaders();
+            badLabel.add(RecordHeaderNames.LABEL, new byte[] {(byte) 0xC3, (byte) 0x28});
+            h.images.pipeInput(new TestRecord<>("bad-label".getBytes(StandardCharsets.UTF_8), png(1), badLabel));
+            RecordHeaders many = new RecordHeaders();
+            for (int i = 0; i < 11; i++) {
+                many.add("x" + i, new byte[0]);
+            }
+            h.images.pipeInput(new TestRecord<>("many-headers".getBytes(StandardCharsets.UTF_8), png(2), many));
+            h.send(null, null, png(3));
+            h.send("good-2", "2", png(4));
+            List<TestRecord<byte[], byte[]>> emb = h.flush();
+            assertThat(emb).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .containsExactlyInAnyOrder("good-1", "images-0-5", "good-2");
+            Map<String, String> codes = new HashMap<>();
+            for (TestRecord<byte[], byte[]> r : h.dlq.readRecordsToList()) {
+                codes.put(new String(r.key(), StandardCharsets.UTF_8),
+                        new String(r.headers().lastHeader(RecordHeaderNames.ERROR_CODE).value(), StandardCharsets.UTF_8));
+                assertThat(r.headers().lastHeader(RecordHeaderNames.ERROR_MESSAGE)).isNotNull();
+                assertThat(r.headers().lastHeader(RecordHeaderNames.ERROR_OFFSET)).isNotNull();
+            }
+            assertThat(codes).containsEntry("empty", "EMPTY").containsEntry("random", "UNSUPPORTED_FORMAT")
+                    .containsEntry("bad-label", "INVALID_LABEL").containsEntry("many-headers", "TOO_MANY_HEADERS")
+                    .hasSize(4);
+        }
+    }
+}
