@@ -144,11 +144,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private synchronized void launch() {
         long t0 = System.nanoTime();
-        KafkaRaftServer s;
+        KafkaRaftServer s = null;
         try {
             s = new KafkaRaftServer(new KafkaConfig(config, false), Time.SYSTEM);
             s.startup();
         } catch (RuntimeException e) {
+            if (s != null) {
+                // A half-started server holds threads and sockets; release them before reporting.
+                try {
+                    s.shutdown();
+                    s.awaitShutdown();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw new BrokerStartException(describeStartFailure(e), e);
         }
         server = s;

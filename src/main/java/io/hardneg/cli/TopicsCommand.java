@@ -6,6 +6,7 @@ import io.hardneg.topics.TopicProvisioner;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,7 +80,7 @@ public final class TopicsCommand implements Callable<Integer> {
             props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
             props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
             TopicProvisioner.Report report;
-            try (Admin admin = Admin.create(props)) {
+            try (Admin admin = createAdmin(props)) {
                 report = new TopicProvisioner(admin, bootstrapServers, timeout).apply(declarations);
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -88,6 +89,16 @@ public final class TopicsCommand implements Callable<Integer> {
             report.warnings().forEach(w -> out.println("warning  " + w));
             out.flush();
             return 0;
+        }
+
+        private Admin createAdmin(Properties props) {
+            try {
+                return Admin.create(props);
+            } catch (KafkaException e) {
+                // e.g. an unresolvable host: Kafka says "Failed to create new KafkaAdminClient", we say where.
+                throw new IllegalArgumentException("cannot connect to Kafka at " + bootstrapServers + ": "
+                        + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+            }
         }
 
         private static Properties clientProperties(Path file) {

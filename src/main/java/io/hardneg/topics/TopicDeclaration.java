@@ -27,7 +27,7 @@ public record TopicDeclaration(String name, int partitions, short replicas, Map<
         if (replicas < 1) {
             throw new IllegalArgumentException("topic " + name + ": replicas must be >= 1, was " + replicas);
         }
-        // Sorted copies: stable output in `topics list` and in error messages.
+        // Immutable copies: one declaration is shared by the provisioner, the CLI and the service.
         configs = Map.copyOf(configs);
         requiredConfigs = Set.copyOf(requiredConfigs);
         for (String key : requiredConfigs) {

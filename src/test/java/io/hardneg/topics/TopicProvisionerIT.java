@@ -155,6 +155,9 @@ class TopicProvisionerIT {
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(20);
         assertThat(err.toString()).contains("cannot reach Kafka at 127.0.0.1:" + closedPort);
 
+        assertThat(cli.execute("apply", "--bootstrap-servers", "no-such-host.invalid:9092")).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot connect to Kafka at no-such-host.invalid:9092");
+
         assertThat(cli.execute("apply")).isEqualTo(2);
         assertThat(cli.execute("list")).isEqualTo(0);
         assertThat(out.toString()).contains("embedding-bank", "cleanup.policy=compact(required)");
