@@ -33,6 +33,8 @@ public final class ConfigLoader {
         d.put("application.id", "hardneg");
         d.put("bootstrap.servers", "");
         d.put("model.path", "");
+        d.put("model.updates.enabled", "true");
+        d.put("model.hmac-key-file", "");
         d.put("inference.device", "auto");
         d.put("inference.threads", "0");
         d.put("inference.batch.max", "64");
@@ -100,6 +102,8 @@ public final class ConfigLoader {
                 r.nonBlank("application.id"),
                 v.get("bootstrap.servers").trim(),
                 v.get("model.path").isBlank() ? null : Path.of(v.get("model.path").trim()),
+                new HardnegConfig.ModelUpdates(r.bool("model.updates.enabled"),
+                        v.get("model.hmac-key-file").isBlank() ? null : Path.of(v.get("model.hmac-key-file").trim())),
                 new HardnegConfig.Inference(r.parse("inference.device", DeviceRequest::parse),
                         r.intIn("inference.threads", 0, 1024), batchMax,
                         r.longIn("inference.batch.linger.ms", 0, 60_000)),

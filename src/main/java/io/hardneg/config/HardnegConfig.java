@@ -13,6 +13,7 @@ public record HardnegConfig(
         String applicationId,
         String bootstrapServers,
         Path modelPath,
+        ModelUpdates modelUpdates,
         Inference inference,
         Limits limits,
         Mining mining,
@@ -25,6 +26,13 @@ public record HardnegConfig(
     public HardnegConfig {
         kafkaOverrides = Map.copyOf(kafkaOverrides);
     }
+
+    /**
+     * Hot reload from the {@code model-updates} topic.
+     *
+     * @param hmacKeyFile file holding the shared HMAC key; when set, unsigned or wrongly signed models are refused
+     */
+    public record ModelUpdates(boolean enabled, Path hmacKeyFile) { }
 
     /** Batched inference. */
     public record Inference(DeviceRequest device, int threads, int batchMax, long batchLingerMs) { }

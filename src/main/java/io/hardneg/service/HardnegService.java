@@ -6,12 +6,14 @@ import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelLoadException;
 import io.hardneg.model.ModelOptions;
-import io.hardneg.model.ModelProvider;
+import io.hardneg.model.ModelRegistry;
 import io.hardneg.model.ModelSource;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.PipelineObserver;
 import io.hardneg.stream.StreamsSettings;
 import io.hardneg.topics.TopicFiles;
+import io.hardneg.update.ModelUpdateListener;
+import io.hardneg.update.ModelVerifier;
 import io.hardneg.topics.TopicProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,15 +40,16 @@ public final class HardnegService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HardnegService.class);
 
     private final HardnegConfig config;
-    private final EmbeddingModel model;
+    private final ModelRegistry models;
     private final MemoryBank bank;
     private final KafkaStreams streams;
     private final Path stateDir;
+    private ModelUpdateListener updates;
 
-    private HardnegService(HardnegConfig config, EmbeddingModel model, MemoryBank bank, KafkaStreams streams,
+    private HardnegService(HardnegConfig config, ModelRegistry models, MemoryBank bank, KafkaStreams streams,
                            Path stateDir) {
         this.config = config;
-        this.model = model;
+        this.models = models;
         this.bank = bank;
         this.streams = streams;
         this.stateDir = stateDir;
@@ -58,8 +61,9 @@ public final class HardnegService implements AutoCloseable {
             throw new IllegalArgumentException("bootstrap.servers is empty: name a Kafka cluster");
         }
         ModelSource source = config.modelPath() == null ? ModelSource.defaultModel() : ModelSource.path(config.modelPath());
-        EmbeddingModel model = EmbeddingModel.load(source, new ModelOptions(config.inference().device(),
-                config.inference().threads(), null, null));
+        ModelOptions modelOptions = new ModelOptions(config.inference().device(), config.inference().threads(), null, null);
+        byte[] hmacKey = readHmacKey(config);
+        EmbeddingModel model = EmbeddingModel.load(source, modelOptions);
         try {
             LOG.info("model {} v{} ({}-dim embeddings, input {}x{}x{}) on {}", model.info().name(),
                     model.info().version(), model.info().embeddingDim(), model.info().inputSpec().channels(),
@@ -67,16 +71,23 @@ public final class HardnegService implements AutoCloseable {
             provisionTopics(config);
             MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
             Path stateDir = Files.createTempDirectory("hardneg-streams-");
+            ModelRegistry registry = new ModelRegistry(model, m -> observer.modelSwapped(m.info(), m.device()));
+            observer.modelSwapped(model.info(), model.device());
             KafkaStreams streams = new KafkaStreams(
-                    MiningTopology.build(config, ModelProvider.fixed(model), bank, observer),
+                    MiningTopology.build(config, registry, bank, observer),
                     StreamsSettings.of(config, stateDir.toString()));
             // A thread that dies on an unexpected error is replaced; its task resumes from the last commit.
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; replacing it", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
-            HardnegService service = new HardnegService(config, model, bank, streams, stateDir);
+            HardnegService service = new HardnegService(config, registry, bank, streams, stateDir);
             streams.start();
+            if (config.modelUpdates().enabled()) {
+                service.updates = new ModelUpdateListener(config.bootstrapServers(), config.kafkaOverrides(), registry,
+                        new ModelVerifier(hmacKey, modelOptions), observer);
+                service.updates.start();
+            }
             LOG.info("hardneg '{}' consuming from {} (kafka settings: {})", config.applicationId(),
                     config.bootstrapServers(), ConfigLoader.redacted(config.kafkaOverrides()));
             return service;
@@ -86,6 +97,22 @@ public final class HardnegService implements AutoCloseable {
         } catch (RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    private static byte[] readHmacKey(HardnegConfig config) {
+        Path file = config.modelUpdates().hmacKeyFile();
+        if (file == null) {
+            return null;
+        }
+        try {
+            byte[] key = Files.readAllBytes(file);
+            if (key.length == 0) {
+                throw new IllegalArgumentException("model.hmac-key-file " + file + " is empty");
+            }
+            return key;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model.hmac-key-file " + file + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -122,8 +149,9 @@ public final class HardnegService implements AutoCloseable {
         return config;
     }
 
+    /** The model serving now; it may be swapped by a model update at any time. */
     public EmbeddingModel model() {
-        return model;
+        return models.current();
     }
 
     public MemoryBank bank() {
@@ -137,8 +165,11 @@ public final class HardnegService implements AutoCloseable {
     /** Stops consuming, commits, and releases the model and the local state. */
     @Override
     public void close() {
+        if (updates != null) {
+            updates.close();
+        }
         streams.close(Duration.ofSeconds(30));
-        model.close();
+        models.close();
         deleteQuietly(stateDir);
     }
 

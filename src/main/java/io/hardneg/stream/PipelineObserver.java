@@ -24,4 +24,10 @@ public interface PipelineObserver {
     default void embedded(long eventTimestamp) { }
 
     default void mined(List<Triplet> published, int rateLimited) { }
+
+    /** A new model version is serving. */
+    default void modelSwapped(io.hardneg.model.ModelInfo info, io.hardneg.model.Device device) { }
+
+    /** A model update was refused; {@code reason} is a bounded tag (hash, signature, load, shape, probe, …). */
+    default void modelRefused(String reason) { }
 }
