@@ -106,13 +106,34 @@ def write_all(out_dir, seed=1234):
     return written
 
 
+def write_swap_models(out_dir, seed=4321):
+    """One model name, three versions, for the hot-reload tests: v1 serves, v2 is a valid update
+    (other weights), v3 has the wrong embedding size and must be refused."""
+    written = []
+    for version, dim in (("1", 8), ("2", 8), ("3", 16)):
+        torch.manual_seed(seed + int(version))
+        net = TinyNet(1, dim)
+        for p in net.parameters():
+            nn.init.uniform_(p, -0.5, 0.5)
+        net.eval()
+        meta = gray_metadata("swap", dim, True)
+        meta["hardneg.version"] = version
+        d = os.path.join(out_dir, "swap", version)
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "model.onnx")
+        export.export_onnx(net, path, (1, 28, 28), meta, doc=f"hardneg hot-reload test model v{version}")
+        export.write_sha256(d)
+        written.append(path)
+    return written
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    for p in write_all(args.out, args.seed):
+    for p in write_all(args.out, args.seed) + write_swap_models(args.out):
         print(p)
 
 
