@@ -120,7 +120,7 @@ class MainTest {
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.errLines()).hasSize(1);
-        assertThat(r.err()).startsWith("hardneg eval: error: ").contains("/nonexistent").doesNotContain("\tat ");
+        assertThat(r.err()).startsWith("hardneg eval: error: ").contains("/nonexistent does not exist").doesNotContain("\tat ");
     }
 
     @Test

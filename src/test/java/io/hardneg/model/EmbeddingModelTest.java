@@ -142,7 +142,7 @@ class EmbeddingModelTest {
 
         assertThatThrownBy(() -> ModelSource.path(missing))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining(missing.toString());
+                .hasMessage("model path " + missing + " does not exist");
     }
 
     @Test
