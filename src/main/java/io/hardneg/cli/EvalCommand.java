@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -47,13 +48,18 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        DeviceRequest dev = DeviceRequest.parse(device);
+        // Check every flag before reading 10,000 images or loading a model.
+        if (images != null && images < 2) {
+            throw new ParameterException(spec.commandLine(), "--images must be at least 2, found " + images);
+        }
+        DeviceRequest dev;
+        try {
+            dev = DeviceRequest.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage().replace("inference.device", "--device"), e, null, device);
+        }
         LabeledImages split = FashionMnist.testSplit(data);
         if (images != null) {
-            if (images < 2) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--images must be at least 2, found " + images);
-            }
             split = split.head(images);
         }
         ModelSource source = model == null ? ModelSource.defaultModel() : ModelSource.path(model);

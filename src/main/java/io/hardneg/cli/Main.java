@@ -26,7 +26,9 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExecutionExceptionHandler(new OneLineErrorHandler());
+        OneLineErrorHandler oneLine = new OneLineErrorHandler();
+        cli.setExecutionExceptionHandler(oneLine);
+        cli.setParameterExceptionHandler(oneLine);
         return cli;
     }
 }

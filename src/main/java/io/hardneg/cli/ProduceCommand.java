@@ -57,8 +57,9 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate < 0 || (limit != null && limit < 0)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate and --limit must be >= 0");
+        if (!(rate >= 0) || (limit != null && limit < 0)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate and --limit must be >= 0, found "
+                    + "--rate " + rate + (limit == null ? "" : " --limit " + limit));
         }
         ImageSource source = source();
         int total = limit == null ? source.size() : Math.min(limit, source.size());

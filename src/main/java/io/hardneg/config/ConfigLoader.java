@@ -246,10 +246,16 @@ public final class ConfigLoader {
         }
 
         float floatIn(String key, float minExclusive, float max) {
-            double v = doubleIn(key, minExclusive, max);
-            if (v <= minExclusive) {
-                throw new ConfigException(key + "=" + get(key) + " is out of range; expected a number in ("
-                        + minExclusive + ", " + max + "]");
+            // Own parsing rather than doubleIn: its message would offer minExclusive itself as allowed.
+            String allowed = "a number in (" + minExclusive + ", " + max + "]";
+            double v;
+            try {
+                v = Double.parseDouble(get(key));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + "='" + get(key) + "' is not a number; expected " + allowed);
+            }
+            if (!(v > minExclusive && v <= max)) {
+                throw new ConfigException(key + "=" + get(key) + " is out of range; expected " + allowed);
             }
             return (float) v;
         }

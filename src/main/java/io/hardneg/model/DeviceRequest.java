@@ -36,7 +36,11 @@ public record DeviceRequest(Mode mode, int cudaId) {
         }
         if (s.startsWith("cuda:")) {
             try {
-                return new DeviceRequest(Mode.CUDA, Integer.parseInt(s.substring(5)));
+                int id = Integer.parseInt(s.substring(5));
+                // A negative id gets the common message too, so the user sees what is allowed.
+                if (id >= 0) {
+                    return new DeviceRequest(Mode.CUDA, id);
+                }
             } catch (NumberFormatException e) {
                 // fall through to the common message
             }

@@ -51,6 +51,9 @@ public record ModelSource(byte[] bytes, String origin, String folderName, String
         if (Files.isRegularFile(path)) {
             return path;
         }
+        if (!Files.exists(path)) {
+            throw new ModelLoadException("model path " + path + " does not exist");
+        }
         if (!Files.isDirectory(path)) {
             throw new ModelLoadException("model path " + path + " is neither an .onnx file nor a directory");
         }

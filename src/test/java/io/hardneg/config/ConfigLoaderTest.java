@@ -1,0 +1,161 @@
+package io.hardneg.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hardneg.model.DeviceRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    @Test
+    void shouldBuildAValidConfigFromDefaultsAlone() {
+        HardnegConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+
+        assertThat(c.applicationId()).isEqualTo("hardneg");
+        assertThat(c.bootstrapServers()).isEmpty();
+        assertThat(c.modelPath()).isNull();
+        assertThat(c.inference().device()).isEqualTo(DeviceRequest.auto());
+        assertThat(c.inference().batchMax()).isEqualTo(64);
+        assertThat(c.mining().alpha()).isEqualTo(0.2f);
+        assertThat(c.mining().policy()).isEqualTo(MiningPolicy.ALL);
+        assertThat(c.mining().negativesPerPositive()).isEqualTo(3);
+        assertThat(c.bank().perLabel()).isEqualTo(256);
+        assertThat(c.bank().max()).isEqualTo(20000);
+        assertThat(c.output().format()).isEqualTo(OutputFormat.TRIPLETS);
+        assertThat(c.output().includeImages()).isTrue();
+        assertThat(c.streams().processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.kafkaOverrides()).isEmpty();
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideTheFileAndTheCommandLineOverrideBoth(@TempDir Path dir) throws Exception {
+        // Given a file, environment variables and command-line settings that disagree
+        Path file = dir.resolve("hardneg.properties");
+        Files.writeString(file, """
+                mining.alpha = 0.3
+                mining.negatives-per-positive = 5
+                mining.policy = hard
+                kafka.security.protocol = PLAINTEXT
+                """);
+        Map<String, String> env = Map.of(
+                "HARDNEG_MINING_ALPHA", "0.4",
+                "HARDNEG_MINING_NEGATIVES_PER_POSITIVE", "6",
+                "HARDNEG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "PATH", "/usr/bin");
+        Map<String, String> cli = Map.of("mining.alpha", "0.5");
+
+        // When loaded
+        HardnegConfig c = ConfigLoader.load(file, env, cli);
+
+        // Then each later source wins where it speaks, and the earlier ones show through elsewhere
+        assertThat(c.mining().alpha()).isEqualTo(0.5f);
+        assertThat(c.mining().negativesPerPositive()).isEqualTo(6);
+        assertThat(c.mining().policy()).isEqualTo(MiningPolicy.HARD);
+        assertThat(c.kafkaOverrides()).containsExactlyEntriesOf(Map.of("security.protocol", "SASL_SSL"));
+    }
+
+    @Test
+    void shouldTakeFileValuesWhenNothingOverridesThem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("hardneg.properties");
+        Files.writeString(file, "mining.alpha=0.3\ninference.device=cuda:1\n");
+
+        HardnegConfig c = ConfigLoader.load(file, Map.of(), Map.of());
+
+        assertThat(c.mining().alpha()).isEqualTo(0.3f);
+        assertThat(c.inference().device()).isEqualTo(DeviceRequest.parse("cuda:1"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "mining.alpha                 | abc    | (0.0, 4.0]",
+            "mining.alpha                 | -1     | (0.0, 4.0]",
+            "mining.alpha                 | 0      | (0.0, 4.0]",
+            "mining.policy                | medium | semihard, hard, all",
+            "inference.batch.max          | 0      | 1..65536",
+            "inference.device             | tpu    | auto, cpu, cuda, cuda:<id>",
+            "output.format                | json   | triplets, pairs",
+            "output.include-images        | yes    | true, false",
+            "mining.negatives-per-positive| 2.5    | 1..1000",
+            "streams.processing.guarantee | exactly_once | exactly_once_v2, at_least_once"})
+    void shouldNameTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key)
+                .hasMessageContaining(value)
+                .hasMessageContaining(allowed);
+    }
+
+    @Test
+    void shouldRefuseABankSmallerThanOneLabelsShare() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("bank.max", "100", "bank.per-label", "200")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bank.max=100")
+                .hasMessageContaining("bank.per-label=200");
+    }
+
+    @Test
+    void shouldListTheKnownKeysForAnUnknownOne() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("minig.alpha", "0.3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown configuration key 'minig.alpha'")
+                .hasMessageContaining("mining.alpha")
+                .hasMessageContaining("kafka.<client setting>");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKeyInTheFileToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("typo.properties");
+        Files.writeString(file, "bank.perlabel=10\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'bank.perlabel'");
+    }
+
+    @Test
+    void shouldNameAMissingConfigFile(@TempDir Path dir) {
+        Path missing = dir.resolve("absent.properties");
+
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void shouldHideSecretsButKeepOrdinarySettingsWhenRedacting() {
+        Map<String, String> kafka = Map.of(
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cret\";",
+                "ssl.keystore.password", "hunter2",
+                "security.protocol", "SASL_SSL");
+
+        Map<String, String> shown = ConfigLoader.redacted(kafka);
+
+        assertThat(shown).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "[hidden]")
+                .containsEntry("ssl.keystore.password", "[hidden]");
+        assertThat(shown.toString()).doesNotContain("s3cret").doesNotContain("hunter2");
+    }
+
+    @Test
+    void shouldMapKnownKeysFromTheirEnvironmentSpelling() {
+        Map<String, String> m = ConfigLoader.fromEnv(Map.of(
+                "HARDNEG_BANK_PER_LABEL", "10",
+                "HARDNEG_INFERENCE_BATCH_LINGER_MS", "5",
+                "HARDNEG_KAFKA_SASL_MECHANISM", "PLAIN",
+                "HOME", "/root"));
+
+        assertThat(m).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "bank.per-label", "10",
+                "inference.batch.linger.ms", "5",
+                "kafka.sasl.mechanism", "PLAIN"));
+    }
+}
