@@ -56,7 +56,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     private final Timer e2eLatency;
     private final Map<TripletKind, Counter> mined = new EnumMap<>(TripletKind.class);
     private final Counter rateLimited;
-    private final DistributionSummary gap;
+    private final DistributionSummary loss;
     private final Counter[] gapRanges;
     private final Counter errors;
     private final MultiGauge bankEntries;
@@ -104,10 +104,12 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         }
         rateLimited = Counter.builder("hardneg.triplets.rate.limited")
                 .description("Triplets mined but dropped by the per-label rate limit").register(registry);
-        gap = DistributionSummary.builder("hardneg.triplet.gap")
-                .description("gap = d(a,n) - d(a,p) of published triplets").register(registry);
-        // Micrometer refuses histogram buckets <= 0 and hard triplets have negative gaps, so the gap's
-        // distribution is a counter per fixed range instead of a Prometheus histogram.
+        // Hard triplets have negative gaps, and Micrometer summaries drop negative values, refuse buckets <= 0
+        // and count fractional values into whole-number buckets. So the gap's distribution is a counter per fixed
+        // range, and the summary records the triplet loss alpha - gap = d(a,p) - d(a,n) + alpha (> 0 for every
+        // published triplet; its mean is sum/count, the mean gap is alpha minus that).
+        loss = DistributionSummary.builder("hardneg.triplet.loss")
+                .description("Triplet margin loss d(a,p) - d(a,n) + alpha of published triplets").register(registry);
         gapRanges = new Counter[GAP_BOUNDS.length + 1];
         for (int i = 0; i < gapRanges.length; i++) {
             gapRanges[i] = Counter.builder("hardneg.triplet.gap.range")
@@ -227,8 +229,8 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
                     c.increment();
                 }
                 float g = t.gap();
-                gap.record(g);
                 gapRanges[rangeIndex(g)].increment();
+                loss.record(Math.max(0.0, (double) t.alpha() - g));
             }
             if (rateLimited > 0) {
                 this.rateLimited.increment(rateLimited);
