@@ -1,0 +1,300 @@
+package io.hardneg.metrics;
+
+import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.Triplet;
+import io.hardneg.mining.TripletKind;
+import io.hardneg.model.Device;
+import io.hardneg.model.ModelInfo;
+import io.hardneg.stream.PipelineObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's Micrometer meters ({@code hardneg.*}): every observer event becomes a counter, timer or
+ * distribution summary, and the memory bank and the serving model are exposed as gauges.
+ *
+ * <p>Every tag value comes from a closed set (error codes, triplet kinds, gap ranges, model versions), so the
+ * series count stays bounded whatever the images are. No method throws: a failure is logged once and counted
+ * in {@code hardneg.metrics.errors}.
+ */
+public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
+
+    static final String NONE = "none";
+    static final String UNKNOWN = "unknown";
+    /** Upper bounds of the gap ranges of {@code hardneg.triplet.gap.range}; the last range is open. */
+    static final double[] GAP_BOUNDS = {-1, -0.5, -0.2, -0.1, 0, 0.05, 0.1, 0.15, 0.2};
+    /** The bank is scanned under its read lock, so the per-version gauges are refreshed, not read per scrape. */
+    static final long BANK_REFRESH_SECONDS = 5;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineMetrics.class);
+
+    private final Counter accepted;
+    private final Map<ErrorCode, Counter> rejectedImages = new EnumMap<>(ErrorCode.class);
+    private final Map<ErrorCode, Counter> deadLetters = new EnumMap<>(ErrorCode.class);
+    private final Timer decodeLatency;
+    private final Timer inferenceLatency;
+    private final DistributionSummary batchSize;
+    private final Counter embedded;
+    private final Timer e2eLatency;
+    private final Map<TripletKind, Counter> mined = new EnumMap<>(TripletKind.class);
+    private final Counter rateLimited;
+    private final DistributionSummary loss;
+    private final Counter[] gapRanges;
+    private final Counter errors;
+    private final MultiGauge bankEntries;
+    private final MultiGauge modelInfo;
+    private final ScheduledExecutorService refresher;
+
+    private volatile Supplier<MemoryBank> bank = () -> null;
+    private volatile String modelName = UNKNOWN;
+    private volatile String modelVersion;
+    private volatile String deviceName;
+    private volatile boolean loggedError;
+
+    /** Registers every {@code hardneg.*} meter on {@code registry}; call {@link #bindBank} once the bank exists. */
+    public PipelineMetrics(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        accepted = Counter.builder("hardneg.images").description("Images read from the input topic, by outcome")
+                .tags("outcome", "accepted", "code", NONE).register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            // Registered up front so that a dashboard shows zero, not "no data", for codes not seen yet.
+            String c = code.name();
+            rejectedImages.put(code, Counter.builder("hardneg.images")
+                    .description("Images read from the input topic, by outcome")
+                    .tags("outcome", "dead_lettered", "code", c).register(registry));
+            deadLetters.put(code, Counter.builder("hardneg.dead.letters")
+                    .description("Records written to the dead-letter topic, by error code").tag("code", c)
+                    .register(registry));
+        }
+        decodeLatency = Timer.builder("hardneg.decode.latency").description("Decoding and preprocessing one image")
+                .register(registry);
+        inferenceLatency = Timer.builder("hardneg.inference.latency").description("One ONNX Runtime batch")
+                .publishPercentileHistogram().register(registry);
+        batchSize = DistributionSummary.builder("hardneg.inference.batch.size").description("Images per inference batch")
+                .baseUnit("images").register(registry);
+        embedded = Counter.builder("hardneg.embedded").description("Images embedded").baseUnit("images")
+                .register(registry);
+        e2eLatency = Timer.builder("hardneg.e2e.latency")
+                .description("From the input record's timestamp to its embedding")
+                .publishPercentileHistogram()
+                // A backlog makes this minutes, not milliseconds; the default histogram stops at 30 s.
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+        for (TripletKind kind : List.of(TripletKind.HARD, TripletKind.SEMIHARD)) {
+            mined.put(kind, Counter.builder("hardneg.triplets.mined").description("Triplets published, by kind")
+                    .tag("kind", kind.wireName()).register(registry));
+        }
+        rateLimited = Counter.builder("hardneg.triplets.rate.limited")
+                .description("Triplets mined but dropped by the per-label rate limit").register(registry);
+        // Hard triplets have negative gaps, and Micrometer summaries drop negative values, refuse buckets <= 0
+        // and count fractional values into whole-number buckets. So the gap's distribution is a counter per fixed
+        // range, and the summary records the triplet loss alpha - gap = d(a,p) - d(a,n) + alpha (> 0 for every
+        // published triplet; its mean is sum/count, the mean gap is alpha minus that).
+        loss = DistributionSummary.builder("hardneg.triplet.loss")
+                .description("Triplet margin loss d(a,p) - d(a,n) + alpha of published triplets").register(registry);
+        gapRanges = new Counter[GAP_BOUNDS.length + 1];
+        for (int i = 0; i < gapRanges.length; i++) {
+            gapRanges[i] = Counter.builder("hardneg.triplet.gap.range")
+                    .description("Published triplets by gap range [lower, upper)")
+                    .tag("range", rangeLabel(i)).register(registry);
+        }
+        errors = Counter.builder("hardneg.metrics.errors").description("Failures inside instrumentation")
+                .register(registry);
+        Gauge.builder("hardneg.bank.fill.ratio", this, PipelineMetrics::fillRatio)
+                .description("Memory bank entries / capacity").register(registry);
+        Gauge.builder("hardneg.bank.capacity", this, PipelineMetrics::capacity)
+                .description("Memory bank capacity").baseUnit("entries").register(registry);
+        bankEntries = MultiGauge.builder("hardneg.bank.entries").description("Memory bank entries by model version")
+                .baseUnit("entries").register(registry);
+        modelInfo = MultiGauge.builder("hardneg.model.info")
+                .description("1 for the model being served, tagged with its version, name and device")
+                .register(registry);
+        refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hardneg-metrics-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleWithFixedDelay(this::refreshBank, BANK_REFRESH_SECONDS, BANK_REFRESH_SECONDS,
+                TimeUnit.SECONDS);
+    }
+
+    /** The bank behind the bank gauges; the supplier may return null until the global store is up. */
+    public void bindBank(Supplier<MemoryBank> bank) {
+        this.bank = Objects.requireNonNull(bank, "bank");
+        refreshBank();
+    }
+
+    /** Points {@code hardneg.model.info} at a newly loaded model (start-up and every hot reload). */
+    public void modelChanged(ModelInfo info, Device device) {
+        try {
+            modelName = info.name();
+            setModel(info.version(), device.name());
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /** Re-reads the bank's per-version sizes now; also done every {@value #BANK_REFRESH_SECONDS} seconds. */
+    public void refreshBank() {
+        try {
+            MemoryBank b = bank.get();
+            if (b == null) {
+                return;
+            }
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            b.sizeByVersion().forEach((version, n) -> rows.add(MultiGauge.Row.of(Tags.of("model.version", version), n)));
+            bankEntries.register(rows, true);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void accepted(boolean labeled) {
+        try {
+            accepted.increment();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void deadLettered(ErrorCode code) {
+        try {
+            rejectedImages.get(code).increment();
+            deadLetters.get(code).increment();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void decoded(long nanos) {
+        try {
+            decodeLatency.record(nanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void batchEmbedded(int size, long inferenceNanos, String modelVersion, String device) {
+        try {
+            inferenceLatency.record(inferenceNanos, TimeUnit.NANOSECONDS);
+            batchSize.record(size);
+            // Follows a hot swap even when nobody called modelChanged: the batch names what actually served it.
+            if (!Objects.equals(modelVersion, this.modelVersion) || !Objects.equals(device, deviceName)) {
+                setModel(modelVersion, device);
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void embedded(long eventTimestamp) {
+        try {
+            embedded.increment();
+            // Producer clocks may run ahead of ours; a negative latency is clock skew, recorded as zero.
+            e2eLatency.record(Math.max(0, System.currentTimeMillis() - eventTimestamp), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void mined(List<Triplet> published, int rateLimited) {
+        try {
+            for (Triplet t : published) {
+                Counter c = mined.get(t.kind());
+                if (c != null) {
+                    c.increment();
+                }
+                float g = t.gap();
+                gapRanges[rangeIndex(g)].increment();
+                loss.record(Math.max(0.0, (double) t.alpha() - g));
+            }
+            if (rateLimited > 0) {
+                this.rateLimited.increment(rateLimited);
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /** Stops the bank refresher; the meters stay registered (they belong to the registry). */
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+    }
+
+    private synchronized void setModel(String version, String device) {
+        modelVersion = version;
+        deviceName = device;
+        modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("model.version", orUnknown(version),
+                "model.name", orUnknown(modelName), "device", orUnknown(device)), 1)), true);
+    }
+
+    private double fillRatio() {
+        MemoryBank b = bank.get();
+        return b == null || b.capacity() == 0 ? Double.NaN : (double) b.size() / b.capacity();
+    }
+
+    private double capacity() {
+        MemoryBank b = bank.get();
+        return b == null ? Double.NaN : b.capacity();
+    }
+
+    static int rangeIndex(double gap) {
+        for (int i = 0; i < GAP_BOUNDS.length; i++) {
+            if (gap < GAP_BOUNDS[i]) {
+                return i;
+            }
+        }
+        return GAP_BOUNDS.length;
+    }
+
+    /** {@code [-4,-1)}, {@code [-1,-0.5)}, …, {@code [0.2,4]}: squared L2 on unit vectors keeps gaps in [-4, 4]. */
+    static String rangeLabel(int i) {
+        String lower = i == 0 ? "-4" : fmt(GAP_BOUNDS[i - 1]);
+        return i == GAP_BOUNDS.length ? "[" + lower + ",4]" : "[" + lower + "," + fmt(GAP_BOUNDS[i]) + ")";
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static String orUnknown(String s) {
+        return s == null || s.isBlank() ? UNKNOWN : s;
+    }
+
+    private void failed(RuntimeException e) {
+        try {
+            errors.increment();
+        } catch (RuntimeException ignored) {
+            // Nothing left to tell.
+        }
+        if (!loggedError) {
+            loggedError = true;
+            LOG.warn("metrics instrumentation failed (counted in hardneg.metrics.errors, logged once)", e);
+        }
+    }
+}

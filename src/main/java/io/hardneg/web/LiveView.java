@@ -1,0 +1,334 @@
+package io.hardneg.web;
+
+import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.Triplet;
+import io.hardneg.mining.TripletKind;
+import io.hardneg.model.Device;
+import io.hardneg.model.ModelInfo;
+import io.hardneg.stream.PipelineObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the live page shows, kept in memory: the latest mined triplets with their images, rolling rates and
+ * which class pairs produce hard negatives; written by stream threads, read by HTTP threads.
+ *
+ * <p>Everything is bounded: the ring by count, its images by a byte budget, the pair matrix by a label limit.
+ */
+public final class LiveView implements PipelineObserver {
+
+    public static final int DEFAULT_CAPACITY = 50;
+    public static final long DEFAULT_IMAGE_BUDGET_BYTES = 8L * 1024 * 1024;
+    public static final int DEFAULT_MAX_LABELS = 64;
+    /** Labels past the limit share this row and column, so a stream of identities cannot grow the matrix. */
+    public static final String OTHER = "other";
+    static final int WINDOW_S = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
+
+    /** The three images of a triplet, in URL order. */
+    enum Role {
+        ANCHOR, POSITIVE, NEGATIVE;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Role of(String s) {
+            for (Role r : values()) {
+                if (r.wireName().equals(s)) {
+                    return r;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** One triplet as the page shows it; {@code images[i]} is null once the byte budget dropped it. */
+    record Entry(long seq, long minedAt, Triplet triplet, byte[][] images) {
+        long imageBytes() {
+            long n = 0;
+            for (byte[] b : images) {
+                n += b == null ? 0 : b.length;
+            }
+            return n;
+        }
+    }
+
+    /** Rates over the last {@value #WINDOW_S} seconds and totals since start. */
+    record Stats(double imagesPerS, double hardPerS, double semihardPerS, double deadLettersPerS, long accepted,
+                 long embedded, long deadLettered, long hard, long semihard, long rateLimited, String modelName,
+                 String modelVersion, String device, List<String> classNames) {
+    }
+
+    /** Class-pair counts: {@code hard[i][j]} triplets with anchor label {@code labels[i]}, negative {@code labels[j]}. */
+    record Pairs(List<String> labels, long[][] hard, long[][] semihard) {
+    }
+
+    private final int capacity;
+    private final long imageBudget;
+    private final int maxLabels;
+    private final LongSupplier clock;
+    private final long startMillis;
+
+    // Guarded by this: every write is a few array updates, so one monitor is cheaper than finer locking.
+    private final Deque<Entry> ring = new ArrayDeque<>();
+    private long imageBytes;
+    private long nextSeq = 1;
+    private final Map<String, Integer> labelIndex = new LinkedHashMap<>();
+    private final long[][] hardPairs;
+    private final long[][] semihardPairs;
+    private final long[] slotSecond = new long[WINDOW_S + 2];
+    private final long[] slotImages = new long[WINDOW_S + 2];
+    private final long[] slotHard = new long[WINDOW_S + 2];
+    private final long[] slotSemihard = new long[WINDOW_S + 2];
+    private final long[] slotDead = new long[WINDOW_S + 2];
+    private long accepted;
+    private long embedded;
+    private long deadLettered;
+    private long hard;
+    private long semihard;
+    private long rateLimited;
+    private String modelName;
+    private String modelVersion;
+    private String device;
+    private List<String> classNames = List.of();
+    private boolean loggedError;
+
+    /** A view of the latest {@value #DEFAULT_CAPACITY} triplets within 8 MiB of images and 64 labels. */
+    public LiveView() {
+        this(DEFAULT_CAPACITY, DEFAULT_IMAGE_BUDGET_BYTES, DEFAULT_MAX_LABELS);
+    }
+
+    public LiveView(int capacity, long imageBudgetBytes, int maxLabels) {
+        this(capacity, imageBudgetBytes, maxLabels, System::currentTimeMillis);
+    }
+
+    LiveView(int capacity, long imageBudgetBytes, int maxLabels, LongSupplier clock) {
+        if (capacity < 1 || imageBudgetBytes < 0 || maxLabels < 1) {
+            throw new IllegalArgumentException("expected capacity >= 1, image budget >= 0, max labels >= 1; found "
+                    + capacity + ", " + imageBudgetBytes + ", " + maxLabels);
+        }
+        this.capacity = capacity;
+        this.imageBudget = imageBudgetBytes;
+        this.maxLabels = maxLabels;
+        this.clock = clock;
+        this.startMillis = clock.getAsLong();
+        hardPairs = new long[maxLabels + 1][maxLabels + 1];
+        semihardPairs = new long[maxLabels + 1][maxLabels + 1];
+        java.util.Arrays.fill(slotSecond, -1);
+    }
+
+    /** Names the serving model (start-up and every hot reload); its class names label the page's images. */
+    public synchronized void modelChanged(ModelInfo info, Device device) {
+        if (info != null) {
+            modelName = info.name();
+            modelVersion = info.version();
+            classNames = info.classNames();
+        }
+        if (device != null) {
+            this.device = device.name();
+        }
+    }
+
+    @Override
+    public synchronized void accepted(boolean labeled) {
+        accepted++;
+    }
+
+    @Override
+    public synchronized void deadLettered(ErrorCode code) {
+        try {
+            deadLettered++;
+            slotDead[slot()]++;
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public synchronized void batchEmbedded(int size, long inferenceNanos, String modelVersion, String device) {
+        if (modelVersion != null && !modelVersion.equals(this.modelVersion)) {
+            this.modelVersion = modelVersion;
+        }
+        if (device != null) {
+            this.device = device;
+        }
+    }
+
+    @Override
+    public synchronized void embedded(long eventTimestamp) {
+        try {
+            embedded++;
+            slotImages[slot()]++;
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public synchronized void mined(List<Triplet> published, int rateLimited) {
+        try {
+            this.rateLimited += rateLimited;
+            int s = slot();
+            for (Triplet t : published) {
+                add(t, s);
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void add(Triplet t, int slot) {
+        boolean isHard = t.kind() == TripletKind.HARD;
+        if (isHard) {
+            hard++;
+            slotHard[slot]++;
+        } else {
+            semihard++;
+            slotSemihard[slot]++;
+        }
+        int a = labelId(t.anchor().label());
+        int n = labelId(t.negative().label());
+        (isHard ? hardPairs : semihardPairs)[a][n]++;
+        Entry e = new Entry(nextSeq++, clock.getAsLong(), t,
+                new byte[][] {t.anchor().image(), t.positive().image(), t.negative().image()});
+        ring.addFirst(e);
+        imageBytes += e.imageBytes();
+        while (ring.size() > capacity) {
+            imageBytes -= ring.removeLast().imageBytes();
+        }
+        // Over budget: the oldest entries lose their images first, the newest (what the page shows on top) keep them.
+        Iterator<Entry> oldestFirst = ring.descendingIterator();
+        while (imageBytes > imageBudget && oldestFirst.hasNext()) {
+            byte[][] images = oldestFirst.next().images();
+            for (int i = 0; i < images.length && imageBytes > imageBudget; i++) {
+                if (images[i] != null) {
+                    imageBytes -= images[i].length;
+                    images[i] = null;
+                }
+            }
+        }
+    }
+
+    private int labelId(String label) {
+        String l = label == null ? OTHER : label;
+        Integer id = labelIndex.get(l);
+        if (id != null) {
+            return id;
+        }
+        if (labelIndex.size() < maxLabels && !OTHER.equals(l)) {
+            labelIndex.put(l, labelIndex.size());
+            return labelIndex.size() - 1;
+        }
+        return maxLabels;
+    }
+
+    /** The slot of the current second, cleared when it last held an older second. */
+    private int slot() {
+        long sec = Math.floorDiv(clock.getAsLong(), 1000);
+        int i = (int) Math.floorMod(sec, (long) slotSecond.length);
+        if (slotSecond[i] != sec) {
+            slotSecond[i] = sec;
+            slotImages[i] = 0;
+            slotHard[i] = 0;
+            slotSemihard[i] = 0;
+            slotDead[i] = 0;
+        }
+        return i;
+    }
+
+    /** The latest triplets, newest first (a copy: the images arrays are never written after the copy). */
+    synchronized List<Entry> latest() {
+        List<Entry> out = new ArrayList<>(ring.size());
+        for (Entry e : ring) {
+            out.add(new Entry(e.seq(), e.minedAt(), e.triplet(), e.images().clone()));
+        }
+        return out;
+    }
+
+    /** The image bytes of one role of triplet {@code seq}, or null when gone or dropped by the budget. */
+    synchronized byte[] image(long seq, Role role) {
+        for (Entry e : ring) {
+            if (e.seq() == seq) {
+                return e.images()[role.ordinal()];
+            }
+        }
+        return null;
+    }
+
+    synchronized long imageBytes() {
+        return imageBytes;
+    }
+
+    synchronized Stats stats() {
+        long now = clock.getAsLong();
+        long sec = Math.floorDiv(now, 1000);
+        // Complete seconds only, so the rate does not dip at the start of every second.
+        double span = Math.max(1, Math.min(WINDOW_S, sec - Math.floorDiv(startMillis, 1000)));
+        long images = 0;
+        long h = 0;
+        long sh = 0;
+        long dead = 0;
+        for (int i = 0; i < slotSecond.length; i++) {
+            if (slotSecond[i] >= sec - WINDOW_S && slotSecond[i] < sec) {
+                images += slotImages[i];
+                h += slotHard[i];
+                sh += slotSemihard[i];
+                dead += slotDead[i];
+            }
+        }
+        return new Stats(images / span, h / span, sh / span, dead / span, accepted, embedded, deadLettered, hard,
+                semihard, rateLimited, modelName, modelVersion, device, classNames);
+    }
+
+    /** The pair matrices, labels sorted numerically when they are all numbers, else alphabetically. */
+    synchronized Pairs pairs() {
+        List<Map.Entry<String, Integer>> labels = new ArrayList<>(labelIndex.entrySet());
+        boolean numeric = labels.stream().allMatch(e -> e.getKey().matches("-?\\d{1,9}"));
+        labels.sort(numeric ? Comparator.comparingInt(e -> Integer.parseInt(e.getKey()))
+                : Map.Entry.comparingByKey());
+        boolean otherUsed = false;
+        for (int i = 0; i <= maxLabels && !otherUsed; i++) {
+            otherUsed = hardPairs[i][maxLabels] + hardPairs[maxLabels][i] + semihardPairs[i][maxLabels]
+                    + semihardPairs[maxLabels][i] > 0;
+        }
+        List<String> names = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : labels) {
+            names.add(e.getKey());
+            ids.add(e.getValue());
+        }
+        if (otherUsed) {
+            names.add(OTHER);
+            ids.add(maxLabels);
+        }
+        return new Pairs(List.copyOf(names), project(hardPairs, ids), project(semihardPairs, ids));
+    }
+
+    private static long[][] project(long[][] m, List<Integer> ids) {
+        long[][] out = new long[ids.size()][ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            for (int j = 0; j < ids.size(); j++) {
+                out[i][j] = m[ids.get(i)][ids.get(j)];
+            }
+        }
+        return out;
+    }
+
+    private void failed(RuntimeException e) {
+        if (!loggedError) {
+            loggedError = true;
+            LOG.warn("live view failed to record an event (logged once)", e);
+        }
+    }
+}

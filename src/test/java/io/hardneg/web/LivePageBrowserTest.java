@@ -1,0 +1,107 @@
+package io.hardneg.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hardneg.image.InputSpec;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.model.Device;
+import io.hardneg.model.ModelInfo;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** Loads the live page in headless Chromium and checks that it shows triplet images, distances and the heatmap. */
+class LivePageBrowserTest {
+
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @Test
+    @Timeout(120)
+    void shouldShowTripletImagesDistancesAndHeatmapInABrowser(@TempDir Path profile) throws Exception {
+        Assumptions.assumeTrue(CHROMEDRIVER.canExecute(),
+                "skipped: /usr/bin/chromedriver is missing (apt-get install -y chromium chromium-driver)");
+
+        // Given a service that has mined triplets of real Fashion-MNIST PNGs
+        LiveView live = new LiveView();
+        live.embedded(System.currentTimeMillis());
+        live.mined(TestTriplets.fashion(12), 2);
+        MemoryBank bank = new MemoryBank(4, 10, 100);
+        ModelInfo model = new ModelInfo("fashion-triplet", "3", (InputSpec) null, 64, true, List.of(), Set.of(),
+                Set.of(), "sha", "test");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions().addArguments("--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", "--window-size=1500,1300",
+                "--user-data-dir=" + profile.toAbsolutePath());
+        try (HttpApi api = HttpApi.start("127.0.0.1", 0, registry, live,
+                HealthSource.of(() -> "RUNNING", () -> model, Device::cpu, () -> bank))) {
+            ChromeDriver driver = new ChromeDriver(service, options);
+            try {
+                driver.manage().window().setSize(new Dimension(1500, 1300));
+
+                // When the page is opened
+                driver.get("http://127.0.0.1:" + api.port() + "/");
+
+                // Then a triplet row shows three loaded images and numbers in the distance cells
+                new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+                    List<WebElement> rows = d.findElements(By.cssSelector("#triplets tbody tr"));
+                    if (rows.isEmpty()) {
+                        return false;
+                    }
+                    Object loaded = ((JavascriptExecutor) d).executeScript(
+                            "const imgs = arguments[0].querySelectorAll('td.img img');"
+                                    + "return imgs.length === 3 && [...imgs].every(i => i.complete && i.naturalWidth > 0);",
+                            rows.get(0));
+                    return Boolean.TRUE.equals(loaded);
+                });
+                List<WebElement> rows = driver.findElements(By.cssSelector("#triplets tbody tr"));
+                assertThat(rows).hasSizeGreaterThanOrEqualTo(12);
+                WebElement first = rows.get(0);
+                for (String cell : List.of("td.d-ap", "td.d-an", "td.gap")) {
+                    assertThat(first.findElement(By.cssSelector(cell)).getText()).matches("-?\\d+\\.\\d{3}");
+                }
+                assertThat(first.findElements(By.cssSelector("figcaption")).get(0).getText())
+                        .isIn("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                                "Bag", "Ankle boot");
+                Number width = (Number) driver.executeScript(
+                        "return document.querySelector('#triplets td.img img').naturalWidth;");
+                assertThat(width.intValue()).isEqualTo(28);
+
+                // And the heatmap is drawn, and the rates and model are shown
+                new WebDriverWait(driver, Duration.ofSeconds(10)).until(d ->
+                        "true".equals(d.findElement(By.id("heatmap")).getAttribute("data-drawn")));
+                assertThat(driver.findElement(By.id("model")).getText()).isEqualTo("fashion-triplet v3");
+                assertThat(driver.findElement(By.id("device")).getText()).isEqualTo("cpu");
+                assertThat(driver.findElement(By.id("status")).getText()).isEqualTo("RUNNING");
+
+                Path shot = Path.of("target", "live-page.png");
+                Files.createDirectories(shot.getParent());
+                Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            } finally {
+                driver.quit();
+                registry.close();
+            }
+        }
+    }
+}
