@@ -54,6 +54,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
+    @Option(names = "--keep-running", description = "After the summary, keep serving the live page until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--http-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of the live page and /metrics (default: a free port).")
+    int httpPort;
+
     @Override
     public Integer call() throws Exception {
         if (images < 1 || images > 10_000) {
@@ -65,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("in-process Kafka broker (KRaft) on " + broker.bootstrapServers());
             Map<String, String> flags = new LinkedHashMap<>();
             flags.put("bootstrap.servers", broker.bootstrapServers());
-            flags.put("http.port", "0");
+            flags.put("http.port", Integer.toString(httpPort));
             HardnegConfig config = options.load(flags);
             try (HardnegService service = HardnegService.start(config, PipelineObserver.NONE);
                  OutputTally tally = new OutputTally(broker.bootstrapServers())) {
@@ -76,9 +83,15 @@ final class DemoCommand implements Callable<Integer> {
                 var info = service.model().info();
                 out.printf(Locale.ROOT, "model %s v%s on %s; replaying %d Fashion-MNIST test images%n", info.name(),
                         info.version(), service.model().device().name(), images);
+                out.printf(Locale.ROOT, "live page: http://%s:%d/%n", config.http().host(), service.httpPort());
                 out.flush();
                 Summary s = replay(config, ImageSource.idx(sample, "fmnist-test"), tally);
                 print(out, s, info.version(), tally);
+                if (keepRunning) {
+                    out.println("serving the live page until Ctrl-C");
+                    out.flush();
+                    new java.util.concurrent.CountDownLatch(1).await();
+                }
             }
         }
         return 0;

@@ -83,7 +83,8 @@ final class ServeCommand implements Callable<Integer> {
                         + runtime.service.streams().state() + ")");
             }
             out.println("running: model " + runtime.service.model().info().name() + " v"
-                    + runtime.service.model().info().version() + " on " + runtime.service.model().device().name());
+                    + runtime.service.model().info().version() + " on " + runtime.service.model().device().name()
+                    + "; live page http://" + config.http().host() + ":" + runtime.service.httpPort() + "/");
             out.flush();
             stopped.await();
         }

@@ -63,6 +63,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     private final MultiGauge modelInfo;
     private final ScheduledExecutorService refresher;
 
+    private final MeterRegistry registry;
     private volatile Supplier<MemoryBank> bank = () -> null;
     private volatile String modelName = UNKNOWN;
     private volatile String modelVersion;
@@ -71,7 +72,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
 
     /** Registers every {@code hardneg.*} meter on {@code registry}; call {@link #bindBank} once the bank exists. */
     public PipelineMetrics(MeterRegistry registry) {
-        Objects.requireNonNull(registry, "registry");
+        this.registry = Objects.requireNonNull(registry, "registry");
         accepted = Counter.builder("hardneg.images").description("Images read from the input topic, by outcome")
                 .tags("outcome", "accepted", "code", NONE).register(registry);
         for (ErrorCode code : ErrorCode.values()) {
@@ -147,6 +148,22 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         try {
             modelName = info.name();
             setModel(info.version(), device.name());
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void modelSwapped(ModelInfo info, Device device) {
+        modelChanged(info, device);
+    }
+
+    /** Counts a refused model update by its (bounded) reason: hash, signature, load, shape, probe, fetch, … */
+    @Override
+    public void modelRefused(String reason) {
+        try {
+            Counter.builder("hardneg.model.updates.refused").description("Model updates refused, by reason")
+                    .tag("reason", reason).register(registry).increment();
         } catch (RuntimeException e) {
             failed(e);
         }

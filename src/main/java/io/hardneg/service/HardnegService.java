@@ -44,19 +44,24 @@ public final class HardnegService implements AutoCloseable {
     private final MemoryBank bank;
     private final KafkaStreams streams;
     private final Path stateDir;
+    private final Observability observability;
     private ModelUpdateListener updates;
 
     private HardnegService(HardnegConfig config, ModelRegistry models, MemoryBank bank, KafkaStreams streams,
-                           Path stateDir) {
+                           Path stateDir, Observability observability) {
         this.config = config;
         this.models = models;
         this.bank = bank;
         this.streams = streams;
         this.stateDir = stateDir;
+        this.observability = observability;
     }
 
-    /** Loads the configured model (or the one in the jar), provisions topics, starts the stream. */
-    public static HardnegService start(HardnegConfig config, PipelineObserver observer) throws ModelLoadException {
+    /**
+     * Loads the configured model (or the one in the jar), provisions topics, starts the stream and the HTTP
+     * endpoints; {@code extra} also hears every pipeline event (tests, tools).
+     */
+    public static HardnegService start(HardnegConfig config, PipelineObserver extra) throws ModelLoadException {
         if (config.bootstrapServers().isBlank()) {
             throw new IllegalArgumentException("bootstrap.servers is empty: name a Kafka cluster");
         }
@@ -71,6 +76,8 @@ public final class HardnegService implements AutoCloseable {
             provisionTopics(config);
             MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
             Path stateDir = Files.createTempDirectory("hardneg-streams-");
+            Observability obs = new Observability(bank);
+            PipelineObserver observer = PipelineObserver.of(obs.metrics(), obs.liveView(), extra);
             ModelRegistry registry = new ModelRegistry(model, m -> observer.modelSwapped(m.info(), m.device()));
             observer.modelSwapped(model.info(), model.device());
             KafkaStreams streams = new KafkaStreams(
@@ -81,7 +88,8 @@ public final class HardnegService implements AutoCloseable {
                 LOG.error("stream thread failed; replacing it", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
-            HardnegService service = new HardnegService(config, registry, bank, streams, stateDir);
+            HardnegService service = new HardnegService(config, registry, bank, streams, stateDir, obs);
+            obs.start(config.http(), streams, registry);
             streams.start();
             if (config.modelUpdates().enabled()) {
                 service.updates = new ModelUpdateListener(config.bootstrapServers(), config.kafkaOverrides(), registry,
@@ -162,13 +170,25 @@ public final class HardnegService implements AutoCloseable {
         return streams;
     }
 
+    /** The port of the HTTP endpoints ({@code http.port=0} picks a free one). */
+    public int httpPort() {
+        return observability.httpPort();
+    }
+
+    /** The Prometheus scrape, as {@code /metrics} serves it. */
+    public String scrape() {
+        return observability.scrape();
+    }
+
     /** Stops consuming, commits, and releases the model and the local state. */
     @Override
     public void close() {
         if (updates != null) {
             updates.close();
         }
+        observability.closeHttp();
         streams.close(Duration.ofSeconds(30));
+        observability.close();
         models.close();
         deleteQuietly(stateDir);
     }

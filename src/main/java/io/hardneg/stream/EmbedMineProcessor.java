@@ -119,7 +119,6 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 md.partition(), md.offset());
         pending.put(offsetKey(md.offset()), p.encode());
         pendingCount++;
-        observer.accepted(label != null);
         if (pendingCount >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
             drain(false);
         }
@@ -240,6 +239,8 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             byte[] id = p.id().getBytes(StandardCharsets.UTF_8);
             context.forward(new Record<>(id, EmbeddingCodec.encode(output, i * dim, dim), p.timestamp(), h),
                     MiningTopology.EMBEDDINGS_SINK);
+            // Counted once its outcome is known, so accepted + dead-lettered = records read.
+            observer.accepted(p.label() != null);
             observer.embedded(p.timestamp());
             if (p.label() != null) {
                 float[] e = new float[dim];

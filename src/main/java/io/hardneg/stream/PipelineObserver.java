@@ -30,4 +30,9 @@ public interface PipelineObserver {
 
     /** A model update was refused; {@code reason} is a bounded tag (hash, signature, load, shape, probe, …). */
     default void modelRefused(String reason) { }
+
+    /** Tells every observer in turn; one that throws is skipped so the others and the stream go on. */
+    static PipelineObserver of(PipelineObserver... observers) {
+        return new CompositeObserver(java.util.List.of(observers));
+    }
 }

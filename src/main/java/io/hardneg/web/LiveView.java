@@ -129,6 +129,11 @@ public final class LiveView implements PipelineObserver {
     }
 
     /** Names the serving model (start-up and every hot reload); its class names label the page's images. */
+    @Override
+    public void modelSwapped(ModelInfo info, Device device) {
+        modelChanged(info, device);
+    }
+
     public synchronized void modelChanged(ModelInfo info, Device device) {
         if (info != null) {
             modelName = info.name();
