@@ -38,7 +38,16 @@ public final class MetricBinders {
      * @return the binder, to close before closing {@code streams}
      */
     public static KafkaStreamsMetrics bindKafkaStreams(MeterRegistry registry, KafkaStreams streams) {
-        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        // Task-level meters (record-e2e-latency) appear only once tasks are assigned, after binding: look for new
+        // ones every 5 s rather than Micrometer's default minute, so a fresh instance's dashboard fills quickly.
+        java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "hardneg-kafka-metrics");
+                    t.setDaemon(true);
+                    return t;
+                });
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams, java.util.List.of(), scheduler,
+                java.time.Duration.ofSeconds(5));
         metrics.bindTo(registry);
         return metrics;
     }

@@ -49,11 +49,17 @@ final class StreamingScenario {
 
     private final String bootstrap;
     private final String appId;
+    private final Map<String, String> overrides;
     private final List<HardnegService> services = new ArrayList<>();
 
     StreamingScenario(String bootstrap, String appId) {
+        this(bootstrap, appId, Map.of());
+    }
+
+    StreamingScenario(String bootstrap, String appId, Map<String, String> overrides) {
         this.bootstrap = bootstrap;
         this.appId = appId;
+        this.overrides = Map.copyOf(overrides);
     }
 
     HardnegConfig config() {
@@ -65,6 +71,7 @@ final class StreamingScenario {
         if (model != null && !model.isBlank()) {
             m.put("model.path", model);
         }
+        m.putAll(overrides);
         return ConfigLoader.fromMap(m);
     }
 

@@ -47,7 +47,7 @@ public class DashboardQueriesTest {
             "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan");
 
     /** The metric names referenced by every PromQL expression of the dashboard. */
-    static Set<String> dashboardMetricNames() throws Exception {
+    public static Set<String> dashboardMetricNames() throws Exception {
         JsonNode dash = new ObjectMapper().readTree(DASHBOARD.toFile());
         Set<String> names = new TreeSet<>();
         for (JsonNode panel : dash.get("panels")) {

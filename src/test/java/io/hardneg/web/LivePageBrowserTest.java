@@ -32,13 +32,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /** Loads the live page in headless Chromium and checks that it shows triplet images, distances and the heatmap. */
 class LivePageBrowserTest {
 
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-
     @Test
     @Timeout(120)
     void shouldShowTripletImagesDistancesAndHeatmapInABrowser(@TempDir Path profile) throws Exception {
-        Assumptions.assumeTrue(CHROMEDRIVER.canExecute(),
-                "skipped: /usr/bin/chromedriver is missing (apt-get install -y chromium chromium-driver)");
+        Assumptions.assumeTrue(HeadlessChrome.available(), HeadlessChrome.MISSING);
 
         // Given a service that has mined triplets of real Fashion-MNIST PNGs
         LiveView live = new LiveView();
@@ -48,15 +45,9 @@ class LivePageBrowserTest {
         ModelInfo model = new ModelInfo("fashion-triplet", "3", (InputSpec) null, 64, true, List.of(), Set.of(),
                 Set.of(), "sha", "test");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions().addArguments("--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", "--window-size=1500,1300",
-                "--user-data-dir=" + profile.toAbsolutePath());
         try (HttpApi api = HttpApi.start("127.0.0.1", 0, registry, live,
                 HealthSource.of(() -> "RUNNING", () -> model, Device::cpu, () -> bank))) {
-            ChromeDriver driver = new ChromeDriver(service, options);
+            ChromeDriver driver = HeadlessChrome.open(profile);
             try {
                 driver.manage().window().setSize(new Dimension(1500, 1300));
 
