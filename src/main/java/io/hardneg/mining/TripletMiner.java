@@ -1,24 +1,50 @@
 package io.hardneg.mining;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Mines triplets for a batch of anchors against the memory bank, exactly: every bank entry of the anchor's
  * model version is compared, none of another version ever is.
  *
- * <p>Not thread-safe (it reuses its distance buffer): one per stream task.
+ * <p>Anchors are processed in blocks of {@value #BLOCK} (one kernel call reads each bank row once per block); a
+ * large batch against a large bank is split into contiguous anchor ranges run on the caller and a small shared
+ * pool, one per core. Each anchor's result depends only on the anchor and the bank, so the split never changes a
+ * decision. Not thread-safe (it reuses its buffers): one per stream task.
  */
 public final class TripletMiner {
 
+    /** Anchors per kernel call: the distance buffer is BLOCK × bank rows floats per worker. */
+    static final int BLOCK = 16;
+    /** Below this many anchor × row pairs, handing work to another thread costs more than it saves. */
+    static final long PARALLEL_MIN_PAIRS = 1L << 20;
+
     private final MiningRules rules;
     private final Distances distances;
-    private float[] distanceBuffer = new float[0];
-    private float[] queryBuffer = new float[0];
+    private final int parallelism;
+    private final Scratch[] scratch;
 
     public TripletMiner(MiningRules rules, Distances distances) {
+        this(rules, distances, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@code parallelism} threads at most (the caller included) mine one batch; 1 keeps it on the caller. */
+    public TripletMiner(MiningRules rules, Distances distances, int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, found " + parallelism);
+        }
         this.rules = rules;
         this.distances = distances;
+        this.parallelism = parallelism;
+        this.scratch = new Scratch[parallelism];
+        for (int i = 0; i < parallelism; i++) {
+            scratch[i] = new Scratch();
+        }
     }
 
     public MiningRules rules() {
@@ -30,6 +56,12 @@ public final class TripletMiner {
         return bank.read(view -> mine(view, anchors));
     }
 
+    /** A worker's reused buffers: BLOCK queries and BLOCK × rows distances. */
+    private static final class Scratch {
+        float[] queries = new float[0];
+        float[] distances = new float[0];
+    }
+
     private List<List<Triplet>> mine(MemoryBank.View view, List<EmbeddedImage> anchors) {
         int n = anchors.size();
         int rows = view.rows();
@@ -39,25 +71,80 @@ public final class TripletMiner {
             anchors.forEach(a -> out.add(List.of()));
             return out;
         }
-        if (queryBuffer.length < n * dim) {
-            queryBuffer = new float[n * dim];
-        }
-        for (int i = 0; i < n; i++) {
-            float[] e = anchors.get(i).embedding();
-            if (e.length != dim) {
-                throw new IllegalArgumentException("anchor " + anchors.get(i).id() + " has dimension " + e.length
+        for (EmbeddedImage a : anchors) {
+            if (a.embedding().length != dim) {
+                throw new IllegalArgumentException("anchor " + a.id() + " has dimension " + a.embedding().length
                         + ", bank holds " + dim);
             }
-            System.arraycopy(e, 0, queryBuffer, i * dim, dim);
         }
-        if (distanceBuffer.length < n * rows) {
-            distanceBuffer = new float[n * rows];
+        @SuppressWarnings("unchecked")
+        List<Triplet>[] found = new List[n];
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        int workers = (long) n * rows >= PARALLEL_MIN_PAIRS ? Math.min(parallelism, blocks) : 1;
+        if (workers == 1) {
+            mineRange(view, anchors, 0, n, scratch[0], found);
+        } else {
+            // Whole blocks per worker, as even as they go; the caller takes the first range itself.
+            List<Future<?>> pending = new ArrayList<>(workers - 1);
+            int perWorker = (blocks + workers - 1) / workers * BLOCK;
+            for (int w = 1; w < workers; w++) {
+                int from = w * perWorker;
+                int to = Math.min(n, from + perWorker);
+                if (from >= to) {
+                    break;
+                }
+                Scratch sc = scratch[w];
+                pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, from, to, sc, found)));
+            }
+            mineRange(view, anchors, 0, Math.min(n, perWorker), scratch[0], found);
+            for (Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while mining", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException("mining worker failed", e.getCause());
+                }
+            }
         }
-        distances.squaredL2(queryBuffer, n, view.vectors(), rows, dim, distanceBuffer);
-        for (int i = 0; i < n; i++) {
-            out.add(mineOne(view, anchors.get(i), distanceBuffer, i * rows));
-        }
+        out.addAll(Arrays.asList(found));
         return out;
+    }
+
+    private void mineRange(MemoryBank.View view, List<EmbeddedImage> anchors, int from, int to, Scratch sc,
+                           List<Triplet>[] found) {
+        int rows = view.rows();
+        int dim = view.dim();
+        if (sc.queries.length < BLOCK * dim) {
+            sc.queries = new float[BLOCK * dim];
+        }
+        if (sc.distances.length < BLOCK * rows) {
+            sc.distances = new float[BLOCK * rows];
+        }
+        for (int b = from; b < to; b += BLOCK) {
+            int m = Math.min(BLOCK, to - b);
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(anchors.get(b + i).embedding(), 0, sc.queries, i * dim, dim);
+            }
+            distances.squaredL2(sc.queries, m, view.vectors(), rows, dim, sc.distances);
+            for (int i = 0; i < m; i++) {
+                found[b + i] = mineOne(view, anchors.get(b + i), sc.distances, i * rows);
+            }
+        }
+    }
+
+    /** Daemon threads, one per core beyond the caller's, shared by every miner in the JVM. */
+    private static final class MiningPool {
+        static final ExecutorService INSTANCE = Executors.newFixedThreadPool(
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+                    Thread t = new Thread(r, "hardneg-mining");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     private List<Triplet> mineOne(MemoryBank.View view, EmbeddedImage a, float[] d, int base) {
@@ -107,8 +194,8 @@ public final class TripletMiner {
                 continue;
             }
             if (nNeg == negRows.length) {
-                negRows = java.util.Arrays.copyOf(negRows, nNeg * 2);
-                negD = java.util.Arrays.copyOf(negD, nNeg * 2);
+                negRows = Arrays.copyOf(negRows, nNeg * 2);
+                negD = Arrays.copyOf(negD, nNeg * 2);
             }
             negRows[nNeg] = r;
             negD[nNeg++] = d[base + r];
@@ -146,7 +233,7 @@ public final class TripletMiner {
             // Non-negative floats order like their raw bits, so one long sort orders by distance then row.
             packed[i] = ((long) Float.floatToRawIntBits(dist[i]) << 32) | (rows[i] & 0xffffffffL);
         }
-        java.util.Arrays.sort(packed);
+        Arrays.sort(packed);
         for (int i = 0; i < n; i++) {
             rows[i] = (int) packed[i];
             dist[i] = Float.intBitsToFloat((int) (packed[i] >>> 32));
