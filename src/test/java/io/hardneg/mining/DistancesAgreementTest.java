@@ -27,9 +27,9 @@ class DistancesAgreementTest {
         Random rnd = new Random(11);
         Distances scalar = Distances.scalar();
         Distances vector = vector();
-        int[] dims = {1, 3, 8, 17, 64, 128};
-        int[] queryCounts = {1, 2, 5, 8, 15, 16, 17, 33};
-        int[] bankCounts = {1, 3, 4, 7, 130, 1029};
+        int[] dims = {1, 3, 17, 64};
+        int[] queryCounts = {1, 5, 16, 17, 33};
+        int[] bankCounts = {1, 3, 7, 130};
         for (int dim : dims) {
             for (int nq : queryCounts) {
                 for (int nb : bankCounts) {
@@ -53,22 +53,22 @@ class DistancesAgreementTest {
 
     @Test
     void shouldMineIdenticalTripletsWithEitherKernelAndAnyParallelism() {
-        // Given a clustered bank of 3000 entries in 12 labels, with overlapping classes so that hard and
-        // semi-hard negatives exist, and 100 anchors
+        // Given a clustered bank of 1200 entries in 12 labels, with overlapping classes so that hard and
+        // semi-hard negatives exist, and 41 anchors
         Random rnd = new Random(5);
         int dim = 32;
-        MemoryBank bank = new MemoryBank(dim, 400, 3000);
+        MemoryBank bank = new MemoryBank(dim, 100, 1200);
         float[][] centres = new float[12][];
         for (int c = 0; c < centres.length; c++) {
             centres[c] = DistancesTest.unitRows(rnd, 1, dim);
         }
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 1200; i++) {
             int label = i % 12;
             bank.put(label + "/" + i, new EmbeddedImage("b" + i, Integer.toString(label), "1",
                     near(rnd, centres[label], 1.2f), null, i));
         }
         List<EmbeddedImage> anchors = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 40; i++) {
             int label = rnd.nextInt(12);
             anchors.add(new EmbeddedImage("a" + i, Integer.toString(label), "1", near(rnd, centres[label], 1.2f),
                     null, i));
@@ -83,7 +83,7 @@ class DistancesAgreementTest {
             List<List<Triplet>> vector4 = new TripletMiner(rules, vector(), 4).mine(bank, anchors);
             List<List<Triplet>> scalar4 = new TripletMiner(rules, Distances.scalar(), 4).mine(bank, anchors);
             // Then every decision is the same, and there were decisions to make
-            assertThat(expected.stream().mapToInt(List::size).sum()).as("triplets mined").isGreaterThan(50);
+            assertThat(expected.stream().mapToInt(List::size).sum()).as("triplets mined").isGreaterThan(20);
             assertThat(describe(vector1)).isEqualTo(describe(expected));
             assertThat(describe(vector4)).isEqualTo(describe(expected));
             assertThat(describe(scalar4)).isEqualTo(describe(expected));
