@@ -181,42 +181,53 @@ public final class TripletMiner {
         if (nPos == 0) {
             return List.of();
         }
-        // Only negatives with d_an − max d_ap < α can form a triplet under the margin (same float arithmetic
-        // as the gap itself, so the pre-filter never drops a triplet the exact rule would keep).
+        // For each positive, the hardest `negativesPerPositive` accepted negatives, in (d_an, row) order: the same
+        // set the rule "sort every candidate by d_an, stop at the first gap >= α, take accepted kinds" yields (gap
+        // is monotonic in d_an), kept in a small insertion-sorted array instead of sorting every candidate.
+        // Only negatives with d_an − max d_ap < α can qualify (same float arithmetic as the gap itself).
         float maxDap = posD[0];
-        int[] negRows = new int[16];
-        float[] negD = new float[16];
-        int nNeg = 0;
+        float alpha = rules.alpha();
+        int cap = rules.negativesPerPositive();
+        long[][] best = new long[nPos][cap];
+        int[] taken = new int[nPos];
         for (int r = 0; r < rows; r++) {
             int l = view.labelId(r);
-            if (l < 0 || l == label || view.versionId(r) != version
-                    || d[base + r] - maxDap >= rules.alpha()) {
+            float dist = d[base + r];
+            if (l < 0 || l == label || view.versionId(r) != version || dist - maxDap >= alpha) {
                 continue;
             }
-            if (nNeg == negRows.length) {
-                negRows = Arrays.copyOf(negRows, nNeg * 2);
-                negD = Arrays.copyOf(negD, nNeg * 2);
+            // Non-negative floats order like their raw bits, so one long orders by distance then row.
+            long key = ((long) Float.floatToRawIntBits(dist) << 32) | (r & 0xffffffffL);
+            for (int i = 0; i < nPos; i++) {
+                float gap = dist - posD[i];
+                if (gap >= alpha || !rules.accepts(TripletKind.of(gap, alpha))) {
+                    continue;
+                }
+                long[] top = best[i];
+                int n = taken[i];
+                if (n == cap && key >= top[cap - 1]) {
+                    continue;
+                }
+                int j = n < cap ? n++ : cap - 1;
+                while (j > 0 && top[j - 1] > key) {
+                    top[j] = top[j - 1];
+                    j--;
+                }
+                top[j] = key;
+                taken[i] = n;
             }
-            negRows[nNeg] = r;
-            negD[nNeg++] = d[base + r];
         }
-        sortByDistance(negRows, negD, nNeg);
         List<Triplet> found = new ArrayList<>();
         Triplet.Member anchor = new Triplet.Member(a.id(), a.label(), a.image(), a.timestamp());
         for (int i = 0; i < nPos; i++) {
-            float dAp = posD[i];
+            if (taken[i] == 0) {
+                continue;
+            }
             Triplet.Member positive = member(view, posRows[i]);
-            int taken = 0;
-            for (int k = 0; k < nNeg && taken < rules.negativesPerPositive(); k++) {
-                float gap = negD[k] - dAp;
-                if (gap >= rules.alpha()) {
-                    break; // sorted by d_an: every later negative is easier still
-                }
-                if (rules.accepts(TripletKind.of(gap, rules.alpha()))) {
-                    found.add(new Triplet(anchor, positive, member(view, negRows[k]), dAp, negD[k], rules.alpha(),
-                            a.modelVersion()));
-                    taken++;
-                }
+            for (int k = 0; k < taken[i]; k++) {
+                int row = (int) best[i][k];
+                float dAn = Float.intBitsToFloat((int) (best[i][k] >>> 32));
+                found.add(new Triplet(anchor, positive, member(view, row), posD[i], dAn, alpha, a.modelVersion()));
             }
         }
         return found;
@@ -224,19 +235,5 @@ public final class TripletMiner {
 
     private static Triplet.Member member(MemoryBank.View view, int row) {
         return new Triplet.Member(view.id(row), view.label(row), view.image(row), view.timestamp(row));
-    }
-
-    /** Sorts the first n (row, distance) pairs by distance, then row (deterministic on ties). */
-    private static void sortByDistance(int[] rows, float[] dist, int n) {
-        long[] packed = new long[n];
-        for (int i = 0; i < n; i++) {
-            // Non-negative floats order like their raw bits, so one long sort orders by distance then row.
-            packed[i] = ((long) Float.floatToRawIntBits(dist[i]) << 32) | (rows[i] & 0xffffffffL);
-        }
-        Arrays.sort(packed);
-        for (int i = 0; i < n; i++) {
-            rows[i] = (int) packed[i];
-            dist[i] = Float.intBitsToFloat((int) (packed[i] >>> 32));
-        }
     }
 }
