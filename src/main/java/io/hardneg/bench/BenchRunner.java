@@ -193,14 +193,16 @@ public final class BenchRunner {
             long t0 = System.nanoTime();
             long c = 0;
             double elapsed = 0;
-            while (elapsed < Math.min(5, capSeconds / 3) && !(c >= n / 10 && elapsed >= 1) && c < n) {
+            // Warm-up ends after the first committed output and a tenth of the backlog (≥ 1 s), or at the cap.
+            while ((c == 0 && elapsed < 120) || (elapsed < Math.min(5, capSeconds / 3) && !(c >= n / 10 && elapsed >= 1)
+                    && c < n)) {
                 Thread.sleep(20);
                 c = counter.count() - base;
                 elapsed = (System.nanoTime() - t0) / 1e9;
             }
             double warmRate = Math.max(1, c / elapsed);
             double left = capSeconds - elapsed;
-            double roundSec = Math.max(1.0 * options.seconds(),
+            double roundSec = Math.max(Math.max(0.3, options.seconds()),
                     Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
             log.line("%s: warm-up %.1f s, %,d images; %d rounds of %.1f s", name, elapsed, c, ROUNDS, roundSec);
             List<Double> rates = new ArrayList<>();
