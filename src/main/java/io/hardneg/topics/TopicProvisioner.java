@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,14 +123,25 @@ public final class TopicProvisioner {
     private void check(List<TopicDeclaration> existing, List<String> warnings) {
         int timeoutMs = Math.toIntExact(timeout.toMillis());
         List<String> names = existing.stream().map(TopicDeclaration::name).toList();
-        Map<String, TopicDescription> descriptions = await(
-                admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(timeoutMs)).allTopicNames(),
-                "describe topics " + names);
         List<ConfigResource> resources = names.stream()
                 .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs = await(
-                admin.describeConfigs(resources, new DescribeConfigsOptions().timeoutMs(timeoutMs)).all(),
-                "describe configs of " + names);
+        Map<String, TopicDescription> descriptions = null;
+        Map<ConfigResource, Config> configs = null;
+        // A topic that another instance has just created may not have reached this broker's metadata yet.
+        for (int attempt = 1; descriptions == null; attempt++) {
+            try {
+                descriptions = await(admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(timeoutMs))
+                        .allTopicNames(), "describe topics " + names);
+                configs = await(admin.describeConfigs(resources, new DescribeConfigsOptions().timeoutMs(timeoutMs))
+                        .all(), "describe configs of " + names);
+            } catch (TopicProvisioningException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == 20) {
+                    throw e;
+                }
+                descriptions = null;
+                sleep(250);
+            }
+        }
 
         List<String> contradictions = new ArrayList<>();
         for (TopicDeclaration d : existing) {
@@ -159,6 +171,15 @@ public final class TopicProvisioner {
         warnings.forEach(w -> log.warn("Existing topic differs from topics/: {}", w));
         if (!contradictions.isEmpty()) {
             throw new TopicContradictionException(clusterName, contradictions);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicProvisioningException("interrupted while waiting for topic metadata", e);
         }
     }
 

@@ -79,10 +79,21 @@ class TopicProvisionerIT {
         assertThat(first.created()).hasSize(7).containsExactlyInAnyOrderElementsOf(
                 DECLARED.stream().map(TopicDeclaration::name).toList());
         assertThat(first.existing()).isEmpty();
-        Map<String, TopicDescription> described = admin.describeTopics(first.created()).allTopicNames()
-                .get(30, TimeUnit.SECONDS);
-        Config bank = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "embedding-bank")))
-                .all().get(30, TimeUnit.SECONDS).values().iterator().next();
+        // Just-created topics can take a moment to reach the broker's metadata cache.
+        Map<String, TopicDescription> described = null;
+        Config bank = null;
+        for (int attempt = 0; bank == null; attempt++) {
+            try {
+                described = admin.describeTopics(first.created()).allTopicNames().get(30, TimeUnit.SECONDS);
+                bank = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "embedding-bank")))
+                        .all().get(30, TimeUnit.SECONDS).values().iterator().next();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (attempt == 20 || !(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
         for (TopicDeclaration d : DECLARED) {
             assertThat(described.get(d.name()).partitions()).as(d.name()).hasSize(d.partitions());
         }
