@@ -50,8 +50,8 @@ public final class ConfigLoader {
         d.put("mining.rate-limit.per-label", "200");
         d.put("mining.rate-limit.burst", "400");
         d.put("mining.suspect.enabled", "true");
-        d.put("mining.suspect.tau", "0.5");
-        d.put("mining.suspect.k", "10");
+        d.put("mining.suspect.tau", "0.8");
+        d.put("mining.suspect.k", "5");
         d.put("mining.suspect.agreement", "0.8");
         d.put("mining.suspect.include-image", "true");
         d.put("dedup.exact.window", "100000");
