@@ -50,7 +50,7 @@ public final class ConfigLoader {
         d.put("mining.rate-limit.per-label", "200");
         d.put("mining.rate-limit.burst", "400");
         d.put("mining.suspect.enabled", "true");
-        d.put("mining.suspect.tau", "0.8");
+        d.put("mining.suspect.tau", "0.9");
         d.put("mining.suspect.k", "5");
         d.put("mining.suspect.agreement", "0.8");
         d.put("mining.suspect.include-image", "true");
