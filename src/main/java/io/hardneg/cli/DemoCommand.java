@@ -61,20 +61,86 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the live page and /metrics (default: a free port).")
     int httpPort;
 
+    @Option(names = "--label-noise", defaultValue = "0", paramLabel = "R",
+            description = "Give a share R of the images (0..1, chosen with --seed) a wrong label, then report how well "
+                    + "suspect-labels finds them (default: ${DEFAULT-VALUE}).")
+    double labelNoise;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+            description = "Seed of --label-noise, --repeat's order and --augment (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--flipped-out", paramLabel = "FILE", description = "Write the ids whose label --label-noise flipped, one a line.")
+    java.nio.file.Path flippedOut;
+
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+            description = "Send each image N times (1..10, shuffled): the second copy exact, later ones augmented with "
+                    + "--augment; runs twice, duplicate suppression on and off, and compares them (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--augment", description = "With --repeat: copies after the second get a small seeded shift and pixel noise.")
+    boolean augment;
+
     @Override
     public Integer call() throws Exception {
         if (images < 1 || images > 10_000) {
             throw new ParameterException(spec.commandLine(), "--images must be 1..10000, found " + images);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        if (!(labelNoise >= 0 && labelNoise <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--label-noise must be 0..1, found " + labelNoise);
+        }
+        if (repeat < 1 || repeat > 10) {
+            throw new ParameterException(spec.commandLine(), "--repeat must be 1..10, found " + repeat);
+        }
         LabeledImages sample = FashionMnist.bundled().head(images);
+        DemoInput input = DemoInput.of(sample, labelNoise, seed, repeat, augment);
+        if (flippedOut != null) {
+            java.nio.file.Files.write(flippedOut, input.flippedIds());
+        }
+        if (repeat == 1) {
+            return run(input, Map.of(), keepRunning, null);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "each image %d times%s; run 1 of 2: duplicate suppression on%n", repeat,
+                augment ? " (augmented)" : "");
+        DemoInput.Dedup on = new DemoInput.Dedup();
+        run(input, Map.of(), false, on);
+        out.println("run 2 of 2: duplicate suppression off (dedup.exact.window=0, dedup.near.epsilon=0)");
+        DemoInput.Dedup off = new DemoInput.Dedup();
+        run(input, Map.of("dedup.exact.window", "0", "dedup.near.epsilon", "0"), false, off);
+        out.println();
+        out.printf(Locale.ROOT, "suppression   triplets  triplets/s  distinct negatives  exact dups skipped  near dups skipped%n");
+        for (var e : List.of(Map.entry("on", on), Map.entry("off", off))) {
+            DemoInput.Dedup d = e.getValue();
+            out.printf(Locale.ROOT, "%-11s %10d %11.0f %19.3f %19d %18d%n", e.getKey(), d.triplets(), d.tripletsPerSecond(),
+                    d.distinctNegativeShare(), d.duplicates(), d.nearDuplicates());
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("images", images);
+            m.put("repeat", repeat);
+            m.put("augment", augment);
+            m.put("seed", seed);
+            m.put("suppression_on", on.toMap());
+            m.put("suppression_off", off.toMap());
+            out.println(new ObjectMapper().writeValueAsString(m));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int run(DemoInput input, Map<String, String> extra, boolean keepRunning, DemoInput.Dedup dedup)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             out.println("in-process Kafka broker (KRaft) on " + broker.bootstrapServers());
             Map<String, String> flags = new LinkedHashMap<>();
             flags.put("bootstrap.servers", broker.bootstrapServers());
             flags.put("http.port", Integer.toString(httpPort));
+            flags.putAll(extra);
             HardnegConfig config = options.load(flags);
-            try (HardnegService service = HardnegService.start(config, PipelineObserver.NONE);
+            PipelineObserver counter = dedup == null ? PipelineObserver.NONE : dedup;
+            try (HardnegService service = HardnegService.start(config, counter);
                  OutputTally tally = new OutputTally(broker.bootstrapServers())) {
                 if (!service.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the service did not start (Kafka Streams state "
@@ -82,11 +148,15 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 var info = service.model().info();
                 out.printf(Locale.ROOT, "model %s v%s on %s; replaying %d Fashion-MNIST test images%n", info.name(),
-                        info.version(), service.model().device().name(), images);
+                        info.version(), service.model().device().name(), input.images().size());
                 out.printf(Locale.ROOT, "live page: http://%s:%d/%n", config.http().host(), service.httpPort());
                 out.flush();
-                Summary s = replay(config, ImageSource.idx(sample, "fmnist-test"), tally);
-                print(out, s, info.version(), tally);
+                Summary s = replay(config, input.source(), tally);
+                if (dedup != null) {
+                    dedup.record(s.seconds(), tally);
+                    return 0;
+                }
+                print(out, s, info.version(), tally, input);
                 if (keepRunning) {
                     out.println("serving the live page until Ctrl-C");
                     out.flush();
@@ -133,7 +203,7 @@ final class DemoCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "| triplets %d (%.0f/s)", t.hard() + t.semihard(), (t.hard() + t.semihard()) / secs);
     }
 
-    private void print(PrintWriter out, Summary s, String version, OutputTally t) throws Exception {
+    private void print(PrintWriter out, Summary s, String version, OutputTally t, DemoInput input) throws Exception {
         double ips = t.embedded() / s.seconds();
         out.println();
         out.printf(Locale.ROOT, "images        %8d%n", s.sent());
@@ -151,6 +221,12 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  %-12s → %-12s %6d%n", name(ab[0]), ab.length > 1 ? name(ab[1]) : "?", e.getValue());
             }
         }
+        DemoInput.Mislabels ml = input.flipped().isEmpty() ? null : input.score(t.suspects(), t.tripletMembers());
+        out.printf(Locale.ROOT, "suspect-labels%8d%n", t.suspects().size());
+        if (ml != null) {
+            out.printf(Locale.ROOT, "label noise   %8d flipped (seed %d): suspect precision %.3f, recall %.3f; %d flipped images "
+                    + "leaked into hard-negatives%n", input.flipped().size(), seed, ml.precision(), ml.recall(), ml.leaked());
+        }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("images", s.sent());
@@ -160,6 +236,15 @@ final class DemoCommand implements Callable<Integer> {
             m.put("triplets_semihard", t.semihard());
             m.put("images_per_s", Math.round(ips * 10) / 10.0);
             m.put("model_version", version);
+            m.put("suspects", t.suspects().size());
+            if (ml != null) {
+                m.put("label_noise", labelNoise);
+                m.put("seed", seed);
+                m.put("flipped", input.flipped().size());
+                m.put("suspect_precision", Math.round(ml.precision() * 1000) / 1000.0);
+                m.put("suspect_recall", Math.round(ml.recall() * 1000) / 1000.0);
+                m.put("flipped_leaked_into_hard_negatives", ml.leaked());
+            }
             m.put("top_hard_pairs", top.stream().map(e -> Map.of("pair", e.getKey(), "count", e.getValue())).toList());
             out.println(new ObjectMapper().writeValueAsString(m));
         }

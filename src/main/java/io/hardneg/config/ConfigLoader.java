@@ -49,6 +49,19 @@ public final class ConfigLoader {
         d.put("mining.negatives-per-positive", "3");
         d.put("mining.rate-limit.per-label", "200");
         d.put("mining.rate-limit.burst", "400");
+        d.put("mining.suspect.enabled", "true");
+        d.put("mining.suspect.tau", "0.9");
+        d.put("mining.suspect.k", "5");
+        d.put("mining.suspect.agreement", "0.8");
+        d.put("mining.suspect.include-image", "true");
+        d.put("dedup.exact.window", "100000");
+        d.put("dedup.near.epsilon", "0.01");
+        d.put("dedup.near.window", "256");
+        d.put("mining.quota.per-window", "0");
+        d.put("mining.quota.window.ms", "60000");
+        d.put("mining.backpressure.max-lag", "0");
+        d.put("mining.backpressure.interval.ms", "5000");
+        d.put("mining.backpressure.min-factor", "0.05");
         d.put("bank.per-label", "256");
         d.put("bank.max", "20000");
         d.put("output.format", "triplets");
@@ -121,6 +134,16 @@ public final class ConfigLoader {
                 new HardnegConfig.Streams(guarantee, r.longIn("streams.commit.interval.ms", 1, 3_600_000),
                         r.intIn("streams.threads", 1, 64)),
                 new HardnegConfig.Http(r.nonBlank("http.host"), r.intIn("http.port", 0, 65_535)),
+                new HardnegConfig.Suspect(r.bool("mining.suspect.enabled"), (float) r.doubleIn("mining.suspect.tau", 0.0, 4.0),
+                        r.intIn("mining.suspect.k", 1, 1000), r.doubleIn("mining.suspect.agreement", 0.01, 1.0),
+                        r.bool("mining.suspect.include-image")),
+                new HardnegConfig.Dedup(r.intIn("dedup.exact.window", 0, 10_000_000),
+                        (float) r.doubleIn("dedup.near.epsilon", 0.0, 4.0), r.intIn("dedup.near.window", 1, 100_000)),
+                new HardnegConfig.Quota(r.intIn("mining.quota.per-window", 0, 1_000_000_000),
+                        r.longIn("mining.quota.window.ms", 1, 86_400_000L),
+                        r.longIn("mining.backpressure.max-lag", 0, Long.MAX_VALUE),
+                        r.longIn("mining.backpressure.interval.ms", 100, 3_600_000),
+                        r.doubleIn("mining.backpressure.min-factor", 0.001, 1.0)),
                 kafka);
     }
 

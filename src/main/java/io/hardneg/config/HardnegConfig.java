@@ -21,6 +21,9 @@ public record HardnegConfig(
         Output output,
         Streams streams,
         Http http,
+        Suspect suspect,
+        Dedup dedup,
+        Quota quota,
         Map<String, String> kafkaOverrides) {
 
     public HardnegConfig {
@@ -52,6 +55,33 @@ public record HardnegConfig(
 
     /** Kafka Streams settings we choose ourselves. */
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }
+
+    /**
+     * Suspected-mislabel routing; see docs/mining-features.md.
+     *
+     * @param tau how much closer than the mean positive a negative must be to count as deep
+     * @param k nearest negatives (and positives) compared
+     * @param agreement share of the k negatives that must be deep and share one other label
+     */
+    public record Suspect(boolean enabled, float tau, int k, double agreement, boolean includeImage) { }
+
+    /**
+     * Duplicate suppression.
+     *
+     * @param exactWindow distinct content hashes remembered (0 = off)
+     * @param nearEpsilon squared L2 under which two negatives of one anchor label are near duplicates (0 = off)
+     * @param nearWindow published negatives remembered per anchor label
+     */
+    public record Dedup(int exactWindow, float nearEpsilon, int nearWindow) { }
+
+    /**
+     * Per-label quotas and backpressure on published triplets.
+     *
+     * @param perWindow triplets per label per event-time window (0 = no cap)
+     * @param backpressureMaxLag records the slowest consumer of hard-negatives may lag before the miner slows (0 = off)
+     */
+    public record Quota(int perWindow, long windowMs, long backpressureMaxLag, long backpressureIntervalMs,
+                        double backpressureMinFactor) { }
 
     /** The embedded HTTP server. */
     public record Http(String host, int port) { }

@@ -56,6 +56,12 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     private final Timer e2eLatency;
     private final Map<TripletKind, Counter> mined = new EnumMap<>(TripletKind.class);
     private final Counter rateLimited;
+    private final Counter suspected;
+    private final Counter duplicates;
+    private final Counter nearDuplicates;
+    private final Map<String, Counter> throttled = new java.util.HashMap<>();
+    private volatile double backpressureLag;
+    private volatile double backpressureFactor = 1.0;
     private final DistributionSummary loss;
     private final Counter[] gapRanges;
     private final Counter errors;
@@ -105,6 +111,22 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         }
         rateLimited = Counter.builder("hardneg.triplets.rate.limited")
                 .description("Triplets mined but dropped by the per-label rate limit").register(registry);
+        suspected = Counter.builder("hardneg.suspect.labels")
+                .description("Anchors routed to suspect-labels instead of being mined").register(registry);
+        duplicates = Counter.builder("hardneg.duplicates.skipped").description("Duplicates skipped: exact = images not mined, near = triplets not published")
+                .tag("kind", "exact").register(registry);
+        nearDuplicates = Counter.builder("hardneg.duplicates.skipped").description("Duplicates skipped: exact = images not mined, near = triplets not published")
+                .tag("kind", "near").register(registry);
+        for (String reason : List.of("window_cap", "backpressure", "rate")) {
+            throttled.put(reason, Counter.builder("hardneg.triplets.throttled")
+                    .description("Triplets held back by a per-label quota, by reason").tag("reason", reason)
+                    .register(registry));
+        }
+        Gauge.builder("hardneg.backpressure.lag", this, m -> m.backpressureLag)
+                .description("Records the slowest consumer group of hard-negatives is behind").baseUnit("records")
+                .register(registry);
+        Gauge.builder("hardneg.backpressure.factor", this, m -> m.backpressureFactor)
+                .description("Share of triplets published under backpressure (1 = unthrottled)").register(registry);
         // Hard triplets have negative gaps, and Micrometer summaries drop negative values, refuse buckets <= 0
         // and count fractional values into whole-number buckets. So the gap's distribution is a counter per fixed
         // range, and the summary records the triplet loss alpha - gap = d(a,p) - d(a,n) + alpha (> 0 for every
@@ -255,6 +277,51 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         } catch (RuntimeException e) {
             failed(e);
         }
+    }
+
+    @Override
+    public void suspected(String givenLabel, String suggestedLabel) {
+        try {
+            suspected.increment();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void duplicateSkipped() {
+        try {
+            duplicates.increment();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void nearDuplicateSkipped() {
+        try {
+            nearDuplicates.increment();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void throttled(String reason) {
+        try {
+            Counter c = throttled.get(reason);
+            if (c != null) {
+                c.increment();
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void backpressure(long lag, double factor) {
+        backpressureLag = lag;
+        backpressureFactor = factor;
     }
 
     /** Stops the bank refresher; the meters stay registered (they belong to the registry). */

@@ -189,6 +189,23 @@ public final class MemoryBank {
         }
     }
 
+    /**
+     * A copy of the embedding of entry {@code id} (label {@code label}), or null when the bank no longer holds
+     * it (its slot was overwritten or evicted since it was read).
+     */
+    public float[] embeddingOf(String label, String id) {
+        lock.readLock().lock();
+        try {
+            Integer row = rowByKey.get(key(label, id, perLabel));
+            if (row == null || !id.equals(ids[row])) {
+                return null;
+            }
+            return Arrays.copyOfRange(vectors, row * dim, (row + 1) * dim);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Runs {@code reader} on a consistent view of the bank; keep it short, writers wait meanwhile. */
     public <T> T read(java.util.function.Function<View, T> reader) {
         lock.readLock().lock();

@@ -2,6 +2,7 @@ package io.hardneg.service;
 
 import io.hardneg.config.ConfigLoader;
 import io.hardneg.config.HardnegConfig;
+import io.hardneg.mining.Backpressure;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelLoadException;
@@ -46,6 +47,7 @@ public final class HardnegService implements AutoCloseable {
     private final Path stateDir;
     private final Observability observability;
     private ModelUpdateListener updates;
+    private ConsumerLagMonitor lagMonitor;
 
     private HardnegService(HardnegConfig config, ModelRegistry models, MemoryBank bank, KafkaStreams streams,
                            Path stateDir, Observability observability) {
@@ -80,8 +82,10 @@ public final class HardnegService implements AutoCloseable {
             PipelineObserver observer = PipelineObserver.of(obs.metrics(), obs.liveView(), extra);
             ModelRegistry registry = new ModelRegistry(model, m -> observer.modelSwapped(m.info(), m.device()));
             observer.modelSwapped(model.info(), model.device());
+            HardnegConfig.Quota q = config.quota();
+            Backpressure backpressure = new Backpressure(q.backpressureMaxLag(), q.backpressureMinFactor());
             KafkaStreams streams = new KafkaStreams(
-                    MiningTopology.build(config, registry, bank, observer),
+                    MiningTopology.build(config, registry, bank, observer, backpressure),
                     StreamsSettings.of(config, stateDir.toString()));
             // A thread that dies on an unexpected error is replaced; its task resumes from the last commit.
             streams.setUncaughtExceptionHandler(e -> {
@@ -90,6 +94,10 @@ public final class HardnegService implements AutoCloseable {
             });
             HardnegService service = new HardnegService(config, registry, bank, streams, stateDir, obs);
             obs.start(config.http(), streams, registry);
+            if (backpressure.enabled()) {
+                service.lagMonitor = new ConsumerLagMonitor(config.bootstrapServers(), config.kafkaOverrides(),
+                        backpressure, observer, q.backpressureIntervalMs());
+            }
             streams.start();
             if (config.modelUpdates().enabled()) {
                 service.updates = new ModelUpdateListener(config.bootstrapServers(), config.kafkaOverrides(), registry,
@@ -185,6 +193,9 @@ public final class HardnegService implements AutoCloseable {
     public void close() {
         if (updates != null) {
             updates.close();
+        }
+        if (lagMonitor != null) {
+            lagMonitor.close();
         }
         observability.closeHttp();
         streams.close(Duration.ofSeconds(30));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,6 +36,9 @@ public final class OutputTally implements AutoCloseable {
     private final AtomicLong pairs = new AtomicLong();
     private final Map<String, AtomicLong> deadByCode = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> hardPairs = new ConcurrentHashMap<>();
+    private final Set<String> suspects = ConcurrentHashMap.newKeySet();
+    private final Set<String> tripletMembers = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicLong> negatives = new ConcurrentHashMap<>();
     private volatile long lastEmbeddedAtNanos;
     private volatile boolean running = true;
 
@@ -47,7 +51,8 @@ public final class OutputTally implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-tally-" + System.nanoTime());
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(Topics.EMBEDDINGS.name(), Topics.HARD_NEGATIVES.name(), Topics.DLQ.name()));
+        consumer.subscribe(List.of(Topics.EMBEDDINGS.name(), Topics.HARD_NEGATIVES.name(), Topics.DLQ.name(),
+                Topics.SUSPECT_LABELS.name()));
         thread = new Thread(this::loop, "hardneg-tally");
         thread.setDaemon(true);
         thread.start();
@@ -77,6 +82,8 @@ public final class OutputTally implements AutoCloseable {
             Header code = r.headers().lastHeader(RecordHeaderNames.ERROR_CODE);
             deadByCode.computeIfAbsent(code == null ? "UNKNOWN" : new String(code.value(), StandardCharsets.UTF_8),
                     c -> new AtomicLong()).incrementAndGet();
+        } else if (topic.equals(Topics.SUSPECT_LABELS.name())) {
+            suspects.add(new String(r.key(), StandardCharsets.UTF_8));
         } else {
             countTriplet(r.value());
         }
@@ -90,6 +97,11 @@ public final class OutputTally implements AutoCloseable {
                 return;
             }
             String kind = n.path("kind").asText();
+            tripletMembers.add(n.path("anchor").path("id").asText());
+            tripletMembers.add(n.path("positive").path("id").asText());
+            String negative = n.path("negative").path("id").asText();
+            tripletMembers.add(negative);
+            negatives.computeIfAbsent(negative, k -> new AtomicLong()).incrementAndGet();
             if ("hard".equals(kind)) {
                 hard.incrementAndGet();
                 String pair = n.path("anchor").path("label").asText() + "→" + n.path("negative").path("label").asText();
@@ -120,6 +132,23 @@ public final class OutputTally implements AutoCloseable {
 
     public long pairs() {
         return pairs.get();
+    }
+
+    /** Ids of the images routed to {@code suspect-labels}. */
+    public Set<String> suspects() {
+        return Set.copyOf(suspects);
+    }
+
+    /** Ids that appear in a published triplet, as anchor, positive or negative. */
+    public Set<String> tripletMembers() {
+        return Set.copyOf(tripletMembers);
+    }
+
+    /** Published triplets by negative id. */
+    public Map<String, Long> negatives() {
+        Map<String, Long> m = new HashMap<>();
+        negatives.forEach((k, v) -> m.put(k, v.get()));
+        return m;
     }
 
     public long lastEmbeddedAtNanos() {

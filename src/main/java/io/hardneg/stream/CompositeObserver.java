@@ -61,6 +61,31 @@ final class CompositeObserver implements PipelineObserver {
     }
 
     @Override
+    public void suspected(String givenLabel, String suggestedLabel) {
+        each(o -> o.suspected(givenLabel, suggestedLabel));
+    }
+
+    @Override
+    public void duplicateSkipped() {
+        each(PipelineObserver::duplicateSkipped);
+    }
+
+    @Override
+    public void nearDuplicateSkipped() {
+        each(PipelineObserver::nearDuplicateSkipped);
+    }
+
+    @Override
+    public void throttled(String reason) {
+        each(o -> o.throttled(reason));
+    }
+
+    @Override
+    public void backpressure(long lag, double factor) {
+        each(o -> o.backpressure(lag, factor));
+    }
+
+    @Override
     public void modelSwapped(ModelInfo info, Device device) {
         each(o -> o.modelSwapped(info, device));
     }

@@ -8,7 +8,7 @@ import io.hardneg.image.DecodeLimits;
 import io.hardneg.image.ImageDecoder;
 import io.hardneg.image.InputSpec;
 import io.hardneg.mining.EmbeddedImage;
-import io.hardneg.mining.LabelRateLimiter;
+import io.hardneg.mining.MislabelDetector;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletMiner;
@@ -54,7 +54,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private final TripletMiner miner;
     private final TripletJson json;
     private final InputValidator validator;
-    private final LabelRateLimiter limiter;
+    private final MiningGuards guards;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Bytes, byte[]> pending;
@@ -70,14 +70,14 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private FloatBuffer singleOutput;
 
     EmbedMineProcessor(HardnegConfig config, ModelProvider models, PipelineObserver observer, TripletMiner miner,
-                       TripletJson json) {
+                       TripletJson json, MiningGuards guards) {
         this.config = config;
         this.models = models;
         this.observer = observer;
         this.miner = miner;
         this.json = json;
         this.validator = new InputValidator(config.limits());
-        this.limiter = new LabelRateLimiter(config.mining().perLabelRatePerSecond(), config.mining().perLabelBurst());
+        this.guards = guards;
     }
 
     @Override
@@ -242,7 +242,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             // Counted once its outcome is known, so accepted + dead-lettered = records read.
             observer.accepted(p.label() != null);
             observer.embedded(p.timestamp());
-            if (p.label() != null) {
+            if (p.label() != null && !guards.isDuplicate(p.id(), p.image())) {
                 float[] e = new float[dim];
                 output.get(i * dim, e);
                 anchors.add(new EmbeddedImage(p.id(), p.label(), version, e, p.image(), p.timestamp()));
@@ -252,14 +252,23 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             return;
         }
         List<List<Triplet>> mined = miner.mine(bank, anchors);
+        List<MislabelDetector.Suspicion> suspects = guards.suspects(bank, anchors);
         for (int i = 0; i < anchors.size(); i++) {
             EmbeddedImage a = anchors.get(i);
+            if (suspects.get(i) != null) {
+                // A suspected mislabel goes to review: not to retraining, not into the bank.
+                context.forward(new Record<>(a.id().getBytes(StandardCharsets.UTF_8),
+                        guards.suspectRecord(suspects.get(i), System.currentTimeMillis()), a.timestamp()),
+                        MiningTopology.SUSPECT_SINK);
+                continue;
+            }
             List<Triplet> published = new ArrayList<>();
             int limited = 0;
             for (Triplet t : mined.get(i)) {
-                if (limiter.tryAcquire(a.label(), a.timestamp())) {
+                MiningGuards.Verdict v = guards.admit(bank, a, t);
+                if (v == MiningGuards.Verdict.PUBLISH) {
                     published.add(t);
-                } else {
+                } else if (v == MiningGuards.Verdict.RATE_LIMITED) {
                     limited++;
                 }
             }

@@ -2,7 +2,13 @@ package io.hardneg.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hardneg.config.HardnegConfig;
+import io.hardneg.mining.Backpressure;
 import io.hardneg.mining.Distances;
+import io.hardneg.mining.DuplicateFilter;
+import io.hardneg.mining.LabelRateLimiter;
+import io.hardneg.mining.MislabelDetector;
+import io.hardneg.mining.NearDuplicateFilter;
+import io.hardneg.mining.TripletQuota;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.MiningRules;
 import io.hardneg.mining.TripletMiner;
@@ -17,7 +23,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The service's topology: images → embed (batched) → embeddings, and for labeled images → mine against the
- * global memory bank → hard-negatives and embedding-bank; bad input → images.dlq.
+ * global memory bank → hard-negatives and embedding-bank (suspected mislabels → suspect-labels instead); bad
+ * input → images.dlq.
  */
 public final class MiningTopology {
 
@@ -27,6 +34,10 @@ public final class MiningTopology {
     static final String HARD_NEGATIVES_SINK = "hard-negatives-sink";
     static final String BANK_SINK = "embedding-bank-sink";
     static final String DLQ_SINK = "dlq-sink";
+    static final String SUSPECT_SINK = "suspect-labels-sink";
+
+    /** Labels whose recent negatives the near-duplicate filter remembers; the least recently used is forgotten. */
+    private static final int NEAR_DUPLICATE_MAX_LABELS = 10_000;
 
     /** Room for one image at the configured limit plus our own fields, in the batch buffer's changelog. */
     private static final int CHANGELOG_OVERHEAD = 64 * 1024;
@@ -36,13 +47,24 @@ public final class MiningTopology {
 
     /** Builds the topology around a bank sized for the serving model's embedding dimension. */
     public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer) {
+        return build(config, models, bank, observer, Backpressure.off());
+    }
+
+    /** As above, with the instance's {@code backpressure} (fed by a consumer-lag monitor) slowing the miner. */
+    public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer,
+                                 Backpressure backpressure) {
         HardnegConfig.Mining m = config.mining();
         MiningRules rules = new MiningRules(m.alpha(), m.policy(), m.positivesPerAnchor(), m.negativesPerPositive());
         ObjectMapper mapper = new ObjectMapper();
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.IMAGES.name());
+        // Shared by the instance's tasks, so duplicates are caught across the partitions it processes.
+        DuplicateFilter duplicates = new DuplicateFilter(config.dedup().exactWindow());
+        NearDuplicateFilter nearDuplicates = new NearDuplicateFilter(config.dedup().nearEpsilon(),
+                config.dedup().nearWindow(), NEAR_DUPLICATE_MAX_LABELS);
         t.addProcessor(PROCESSOR, () -> new EmbedMineProcessor(config, models, observer,
-                new TripletMiner(rules, Distances.create()), new TripletJson(mapper, config.output().includeImages())),
+                new TripletMiner(rules, Distances.create()), new TripletJson(mapper, config.output().includeImages()),
+                guards(config, duplicates, nearDuplicates, backpressure, mapper, observer)),
                 SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedMineProcessor.PENDING_STORE),
                         Serdes.Bytes(), Serdes.ByteArray())
@@ -53,9 +75,24 @@ public final class MiningTopology {
         t.addSink(HARD_NEGATIVES_SINK, Topics.HARD_NEGATIVES.name(), bytes, bytes, PROCESSOR);
         t.addSink(BANK_SINK, Topics.EMBEDDING_BANK.name(), bytes, bytes, PROCESSOR);
         t.addSink(DLQ_SINK, Topics.DLQ.name(), bytes, bytes, PROCESSOR);
+        t.addSink(SUSPECT_SINK, Topics.SUSPECT_LABELS.name(), bytes, bytes, PROCESSOR);
         t.addGlobalStore(new MemoryBankStore.Builder(bank),
                 "embedding-bank-source", new StringDeserializer(), new ByteArrayDeserializer(),
                 Topics.EMBEDDING_BANK.name(), "embedding-bank-updater", BankUpdateProcessor::new);
         return t;
+    }
+
+    private static MiningGuards guards(HardnegConfig config, DuplicateFilter duplicates,
+                                       NearDuplicateFilter nearDuplicates, Backpressure backpressure,
+                                       ObjectMapper mapper, PipelineObserver observer) {
+        HardnegConfig.Suspect s = config.suspect();
+        MislabelDetector detector = s.enabled()
+                ? new MislabelDetector(new MislabelDetector.Rules(s.tau(), s.k(), s.agreement()), Distances.create())
+                : null;
+        HardnegConfig.Quota q = config.quota();
+        TripletQuota quota = new TripletQuota(new LabelRateLimiter(config.mining().perLabelRatePerSecond(),
+                config.mining().perLabelBurst()), q.perWindow(), q.windowMs(), backpressure);
+        return new MiningGuards(duplicates, nearDuplicates, detector, quota, new SuspectJson(mapper, s.includeImage()),
+                observer);
     }
 }

@@ -25,6 +25,21 @@ public interface PipelineObserver {
 
     default void mined(List<Triplet> published, int rateLimited) { }
 
+    /** An anchor was routed to {@code suspect-labels} instead of being mined. */
+    default void suspected(String givenLabel, String suggestedLabel) { }
+
+    /** A labeled image's content was seen under another id within the window: embedded, not mined. */
+    default void duplicateSkipped() { }
+
+    /** A triplet was skipped: its negative is within ε of one recently published for the anchor's label. */
+    default void nearDuplicateSkipped() { }
+
+    /** A triplet was held back by a quota; {@code reason} is {@code window_cap}, {@code backpressure} or {@code rate}. */
+    default void throttled(String reason) { }
+
+    /** The retraining topic's consumer lag was measured and the publish factor set from it. */
+    default void backpressure(long lag, double factor) { }
+
     /** A new model version is serving. */
     default void modelSwapped(io.hardneg.model.ModelInfo info, io.hardneg.model.Device device) { }
 

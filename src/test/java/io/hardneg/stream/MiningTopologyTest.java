@@ -65,6 +65,7 @@ class MiningTopologyTest {
         final TestOutputTopic<byte[], byte[]> triplets;
         final TestOutputTopic<String, byte[]> bankOut;
         final TestOutputTopic<byte[], byte[]> dlq;
+        final TestOutputTopic<byte[], byte[]> suspects;
         final Map<String, float[]> embeddingById = new HashMap<>();
 
         Harness(Map<String, String> settings) {
@@ -84,6 +85,7 @@ class MiningTopologyTest {
             triplets = driver.createOutputTopic(Topics.HARD_NEGATIVES.name(), d, d);
             bankOut = driver.createOutputTopic(Topics.EMBEDDING_BANK.name(), new StringDeserializer(), d);
             dlq = driver.createOutputTopic(Topics.DLQ.name(), d, d);
+            suspects = driver.createOutputTopic(Topics.SUSPECT_LABELS.name(), d, d);
         }
 
         void send(String id, String label, byte[] value) {
@@ -266,6 +268,51 @@ class MiningTopologyTest {
             assertThat(codes).containsEntry("empty", "EMPTY").containsEntry("random", "UNSUPPORTED_FORMAT")
                     .containsEntry("bad-label", "INVALID_LABEL").containsEntry("many-headers", "TOO_MANY_HEADERS")
                     .hasSize(4);
+        }
+    }
+
+    @Test
+    void shouldEmbedAnExactDuplicateButNeitherMineItNorBankIt() {
+        try (Harness h = new Harness(Map.of("inference.batch.max", "4", "mining.suspect.enabled", "false"))) {
+            h.sendSample(0, 40);
+            h.flush();
+            h.triplets.readRecordsToList();
+            // When the same bytes come again under another id
+            h.send("copy-of-3", Integer.toString(sample.labels()[3]), png(3));
+            h.send("img-3", Integer.toString(sample.labels()[3]), png(3));
+            List<TestRecord<byte[], byte[]>> emb = h.flush();
+            // Then both are embedded; the copy adds nothing to the bank and mines nothing, the replay of img-3 does
+            assertThat(emb).hasSize(2);
+            Set<String> anchors = new HashSet<>();
+            h.triplets.readRecordsToList().forEach(r -> anchors.add(new String(r.key(), StandardCharsets.UTF_8)));
+            assertThat(anchors).doesNotContain("copy-of-3");
+        }
+    }
+
+    @Test
+    void shouldRouteSuspectsToSuspectLabelsAndKeepThemOutOfTripletsAndTheBank() throws Exception {
+        // A permissive rule (any negative nearer than the positives) so that the random-weight model yields some.
+        Map<String, String> s = Map.of("inference.batch.max", "8", "mining.suspect.tau", "0", "mining.suspect.k", "1",
+                "mining.suspect.agreement", "0.01", "mining.suspect.include-image", "false");
+        try (Harness h = new Harness(s)) {
+            for (int i = 0; i < 120; i += 8) {
+                h.sendSample(i, i + 8);
+                h.flush();
+            }
+            List<TestRecord<byte[], byte[]>> suspects = h.suspects.readRecordsToList();
+            assertThat(suspects).isNotEmpty();
+            Set<String> anchors = new HashSet<>();
+            h.triplets.readRecordsToList().forEach(r -> anchors.add(new String(r.key(), StandardCharsets.UTF_8)));
+            for (TestRecord<byte[], byte[]> r : suspects) {
+                String id = new String(r.key(), StandardCharsets.UTF_8);
+                JsonNode n = JSON.readTree(r.value());
+                assertThat(n.path("id").asText()).isEqualTo(id);
+                assertThat(n.path("suggested_label").asText()).isNotEqualTo(n.path("label").asText());
+                assertThat(n.path("nearest_negatives")).hasSize(1);
+                assertThat(n.has("image")).as("include-image=false").isFalse();
+                assertThat(anchors).doesNotContain(id);
+                assertThat(h.embeddingById).containsKey(id);
+            }
         }
     }
 }

@@ -1,0 +1,199 @@
+package io.hardneg.mining;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds anchors whose label looks wrong: an anchor that sits deep inside one other class is a label error far
+ * more often than a hard negative (FaceNet, section 3.2), so it is routed to review instead of retraining.
+ *
+ * <p>The rule, for an anchor a with label y, its k nearest positives P (label y, same model version, not a)
+ * and its k nearest negatives N (another label, same version): with d̄P the mean distance to P, a negative n
+ * is <em>deep</em> when d(a,n) − d̄P &lt; −τ; a is suspect when at least {@code ceil(agreement·k)} of N are
+ * deep and carry one same label z, which becomes the suggested label. An anchor with no positive or fewer
+ * than k negatives is never suspect: there is nothing to compare with.
+ *
+ * <p>Not thread-safe (it reuses its distance buffer): one per stream task.
+ */
+public final class MislabelDetector {
+
+    /**
+     * The rule's parameters.
+     *
+     * @param tau how far (squared L2) a negative must be closer than the mean positive to count as deep
+     * @param k negatives and positives compared
+     * @param agreement share of the k negatives that must be deep and agree on one label, in (0, 1]
+     */
+    public record Rules(float tau, int k, double agreement) {
+
+        public Rules {
+            if (!(tau >= 0f && tau <= 4f) || k < 1 || !(agreement > 0 && agreement <= 1)) {
+                throw new IllegalArgumentException("suspect rule needs tau in [0,4], k >= 1, agreement in (0,1]; found tau="
+                        + tau + ", k=" + k + ", agreement=" + agreement);
+            }
+        }
+
+        /** The number of agreeing deep negatives that makes a suspect. */
+        public int votesNeeded() {
+            // The small slack keeps 0.6·5 = 3 from becoming 4 through binary rounding.
+            return Math.max(1, (int) Math.ceil(agreement * k - 1e-9));
+        }
+    }
+
+    /** A bank entry near the anchor. */
+    public record Neighbour(String id, String label, float distance) {
+    }
+
+    /**
+     * Why an anchor is suspect.
+     *
+     * @param votes deep negatives carrying the suggested label
+     * @param negatives the k nearest negatives, nearest first
+     * @param positives up to k nearest positives, nearest first
+     */
+    public record Suspicion(EmbeddedImage anchor, String suggestedLabel, int votes, float meanPositiveDistance,
+                            List<Neighbour> negatives, List<Neighbour> positives, Rules rules) {
+    }
+
+    private final Rules rules;
+    private final Distances distances;
+    private float[] queryBuffer = new float[0];
+    private float[] distanceBuffer = new float[0];
+
+    public MislabelDetector(Rules rules, Distances distances) {
+        this.rules = rules;
+        this.distances = distances;
+    }
+
+    public Rules rules() {
+        return rules;
+    }
+
+    /** One entry per anchor, in order: its suspicion, or null. */
+    public List<Suspicion> detect(MemoryBank bank, List<EmbeddedImage> anchors) {
+        return bank.read(view -> detect(view, anchors));
+    }
+
+    private List<Suspicion> detect(MemoryBank.View view, List<EmbeddedImage> anchors) {
+        int n = anchors.size();
+        int rows = view.rows();
+        int dim = view.dim();
+        List<Suspicion> out = new ArrayList<>(n);
+        if (rows == 0 || n == 0) {
+            anchors.forEach(a -> out.add(null));
+            return out;
+        }
+        if (queryBuffer.length < n * dim) {
+            queryBuffer = new float[n * dim];
+        }
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(anchors.get(i).embedding(), 0, queryBuffer, i * dim, dim);
+        }
+        if (distanceBuffer.length < n * rows) {
+            distanceBuffer = new float[n * rows];
+        }
+        distances.squaredL2(queryBuffer, n, view.vectors(), rows, dim, distanceBuffer);
+        for (int i = 0; i < n; i++) {
+            out.add(detectOne(view, anchors.get(i), distanceBuffer, i * rows));
+        }
+        return out;
+    }
+
+    private Suspicion detectOne(MemoryBank.View view, EmbeddedImage a, float[] d, int base) {
+        if (a.label() == null) {
+            return null;
+        }
+        int label = view.labelIdOf(a.label());
+        int version = view.versionIdOf(a.modelVersion());
+        if (label < 0 || version < 0) {
+            return null;
+        }
+        int k = rules.k();
+        Nearest pos = new Nearest(k);
+        Nearest neg = new Nearest(k);
+        for (int r = 0; r < view.rows(); r++) {
+            int l = view.labelId(r);
+            if (l < 0 || view.versionId(r) != version) {
+                continue;
+            }
+            if (l == label) {
+                if (!a.id().equals(view.id(r))) {
+                    pos.offer(r, d[base + r]);
+                }
+            } else {
+                neg.offer(r, d[base + r]);
+            }
+        }
+        if (pos.size == 0 || neg.size < k) {
+            return null;
+        }
+        float sum = 0f;
+        for (int i = 0; i < pos.size; i++) {
+            sum += pos.dist[i];
+        }
+        float meanPos = sum / pos.size;
+        Map<Integer, Integer> votes = new LinkedHashMap<>();
+        for (int i = 0; i < neg.size; i++) {
+            if (neg.dist[i] - meanPos < -rules.tau()) {
+                votes.merge(view.labelId(neg.rows[i]), 1, Integer::sum);
+            }
+        }
+        int best = -1;
+        int bestVotes = 0;
+        for (Map.Entry<Integer, Integer> e : votes.entrySet()) {
+            // Insertion order is nearest-first, so a tie goes to the label of the nearer negative.
+            if (e.getValue() > bestVotes) {
+                best = e.getKey();
+                bestVotes = e.getValue();
+            }
+        }
+        if (bestVotes < rules.votesNeeded()) {
+            return null;
+        }
+        int bestRow = -1;
+        for (int i = 0; i < neg.size && bestRow < 0; i++) {
+            if (view.labelId(neg.rows[i]) == best) {
+                bestRow = neg.rows[i];
+            }
+        }
+        return new Suspicion(a, view.label(bestRow), bestVotes, meanPos, neg.neighbours(view), pos.neighbours(view),
+                rules);
+    }
+
+    /** The k smallest (distance, row) pairs seen, nearest first; ties keep the lower row. */
+    private static final class Nearest {
+        final int[] rows;
+        final float[] dist;
+        int size;
+
+        Nearest(int k) {
+            rows = new int[k];
+            dist = new float[k];
+        }
+
+        void offer(int row, float d) {
+            int k = rows.length;
+            if (size == k && d >= dist[k - 1]) {
+                return;
+            }
+            int j = size < k ? size++ : k - 1;
+            while (j > 0 && dist[j - 1] > d) {
+                dist[j] = dist[j - 1];
+                rows[j] = rows[j - 1];
+                j--;
+            }
+            dist[j] = d;
+            rows[j] = row;
+        }
+
+        List<Neighbour> neighbours(MemoryBank.View view) {
+            List<Neighbour> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                out.add(new Neighbour(view.id(rows[i]), view.label(rows[i]), dist[i]));
+            }
+            return out;
+        }
+    }
+}
