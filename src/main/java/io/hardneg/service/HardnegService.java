@@ -11,6 +11,8 @@ import io.hardneg.model.ModelSource;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.PipelineObserver;
 import io.hardneg.stream.StreamsSettings;
+import io.hardneg.stream.Topics;
+import io.hardneg.topics.TopicDeclaration;
 import io.hardneg.topics.TopicFiles;
 import io.hardneg.topics.TopicProvisioner;
 import java.io.IOException;
@@ -65,6 +67,7 @@ public final class HardnegService implements AutoCloseable {
                     model.info().version(), model.info().embeddingDim(), model.info().inputSpec().channels(),
                     model.info().inputSpec().height(), model.info().inputSpec().width(), model.device().name());
             provisionTopics(config);
+            logHeapBudget(config, model);
             MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
             Path stateDir = Files.createTempDirectory("hardneg-streams-");
             KafkaStreams streams = new KafkaStreams(
@@ -99,6 +102,20 @@ public final class HardnegService implements AutoCloseable {
                 LOG.info("created topics {}", report.created());
             }
             report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
+        }
+    }
+
+    /** Says what the worst case needs and warns when -Xmx is below it: an OOM later would be harder to read. */
+    private static void logHeapBudget(HardnegConfig config, EmbeddingModel model) {
+        int partitions = TopicFiles.loadBundled().stream().filter(d -> d.name().equals(Topics.IMAGES.name()))
+                .mapToInt(TopicDeclaration::partitions).findFirst().orElse(1);
+        HeapBudget budget = HeapBudget.of(config, model.info().inputSpec(), model.info().embeddingDim(), partitions);
+        long max = java.lang.Runtime.getRuntime().maxMemory();
+        if (max < budget.total()) {
+            LOG.warn("worst-case heap for this configuration is {}, above -Xmx {} MiB; lower input.max-bytes, "
+                    + "inference.batch.max or bank.max, or raise -Xmx", budget.describe(), HeapBudget.mib(max));
+        } else {
+            LOG.info("worst-case heap for this configuration: {}; -Xmx {} MiB", budget.describe(), HeapBudget.mib(max));
         }
     }
 
