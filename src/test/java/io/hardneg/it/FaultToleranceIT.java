@@ -102,22 +102,26 @@ class FaultToleranceIT {
         StreamingScenario scenario = new StreamingScenario(broker.bootstrapServers(), "it-bounce");
         long t0 = System.nanoTime();
         long downMs;
-        try (OutputTally tally = new OutputTally(broker.bootstrapServers())) {
+        try {
             // Given a running service busy with the first half
             scenario.startInstance();
             StreamingScenario.send(broker.bootstrapServers(), sample, 0, n / 2, false);
-            awaitCount(tally, n / 8, null);
+            try (OutputTally tally = new OutputTally(broker.bootstrapServers())) {
+                awaitCount(tally, n / 8, null);
+            }
             // When the broker stops for ~10 s (same port, same log dirs) and comes back
             long down = System.nanoTime();
             broker.stop();
             Thread.sleep(10_000);
             broker.restart();
             downMs = (System.nanoTime() - down) / 1_000_000;
-            System.out.println("broker was down for " + downMs + " ms with " + (tally.embedded() + tally.deadLettered())
-                    + " outputs committed");
+            System.out.println("broker was down for " + downMs + " ms");
             StreamingScenario.send(broker.bootstrapServers(), sample, n / 2, n, true);
-            // Then the same instance, never restarted, finishes the stream
-            awaitCount(tally, expected, null);
+            // Then the same instance, never restarted, finishes the stream (a tally started after the bounce
+            // counts from the start, so the figures don't depend on the tally's own recovery)
+            try (OutputTally tally = new OutputTally(broker.bootstrapServers())) {
+                awaitCount(tally, expected, null);
+            }
         } finally {
             scenario.stopAll();
         }
