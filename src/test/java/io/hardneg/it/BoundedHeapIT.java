@@ -55,7 +55,8 @@ class BoundedHeapIT {
         HardnegConfig config = ConfigLoader.fromMap(cfg);
         // The test models are 1x28x28 with D = 8; the shipped one has D = 64: take the larger.
         HeapBudget budget = HeapBudget.of(config, InputSpec.gray(28, 28, 0.5f, 0.5f), 64, 4);
-        long xmxMib = (budget.total() + (1 << 20) - 1) >> 20;
+        // -Dhardneg.it.heap.xmx-mib=N runs it under another heap (to see the test fail below the budget).
+        long xmxMib = Long.getLong("hardneg.it.heap.xmx-mib", (budget.total() + (1 << 20) - 1) >> 20);
         long t0 = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             FaultToleranceIT.provisionTopics(broker.bootstrapServers());

@@ -146,10 +146,12 @@ class FaultToleranceIT {
             awaitCount(tally, n / 8, null);
             // When a second one joins mid-stream and then the first leaves gracefully
             second.startInstance();
+            System.out.println(java.time.LocalTime.now() + " second instance running");
             StreamingScenario.send(broker.bootstrapServers(), sample, n / 2, 3 * n / 4, false);
-            System.out.println("stopping the first instance with " + (tally.embedded() + tally.deadLettered())
-                    + " outputs committed");
+            System.out.println(java.time.LocalTime.now() + " stopping the first instance with "
+                    + (tally.embedded() + tally.deadLettered()) + " outputs committed");
             first.stopAll();
+            System.out.println(java.time.LocalTime.now() + " first instance stopped");
             StreamingScenario.send(broker.bootstrapServers(), sample, 3 * n / 4, n, true);
             // Then the second finishes the stream alone
             awaitCount(tally, expected, null);
