@@ -14,6 +14,9 @@ import io.hardneg.service.HardnegService;
 import io.hardneg.service.HeapBudget;
 import io.hardneg.service.OutputTally;
 import io.hardneg.stream.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,6 +41,29 @@ class BoundedHeapIT {
     static final int MAX_BYTES = 64 * 1024;
     static final int SIDE = 250; // 62,500 noise pixels: a PNG just under 64 KiB
     static final int IMAGES = Integer.getInteger("hardneg.it.heap.images", 1500);
+
+    static final Path GC_LOG = Figures.DIR.resolve("heap-gc.log");
+    /** "GC(3) Pause Young (Normal) (G1 Evacuation Pause) 45M->12M(100M) 3.4ms": before and after, in MiB. */
+    static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\(");
+
+    static long peakAfterGcMib() throws IOException {
+        return gcPeak(2);
+    }
+
+    static long peakBeforeGcMib() throws IOException {
+        return gcPeak(1);
+    }
+
+    private static long gcPeak(int group) throws IOException {
+        long peak = 0;
+        for (String line : Files.readAllLines(GC_LOG)) {
+            Matcher m = GC_LINE.matcher(line);
+            if (m.find()) {
+                peak = Math.max(peak, Long.parseLong(m.group(group)));
+            }
+        }
+        return peak;
+    }
 
     static Map<String, String> settings() {
         Map<String, String> m = new HashMap<>();
@@ -82,7 +110,7 @@ class BoundedHeapIT {
             sets.add("output.include-images=true");
             try (OutputTally tally = new OutputTally(broker.bootstrapServers());
                  ServiceProcess service = ServiceProcess.start(broker.bootstrapServers(), "it-heap",
-                         Figures.DIR.resolve("heap.log"), xmxMib + "m", List.of(), sets)) {
+                         Figures.DIR.resolve("heap.log"), xmxMib + "m", List.of("-Xlog:gc:file=" + GC_LOG), sets)) {
                 service.awaitRunning(Duration.ofMinutes(2));
                 int expected = IMAGES + bombs;
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -91,7 +119,8 @@ class BoundedHeapIT {
                             service.outputTail()).isTrue();
                     Thread.sleep(200);
                 }
-                Figures.record("bounded heap", "xmx_mib=" + xmxMib + " budget=" + budget.describe() + " inputs="
+                Figures.record("bounded heap", "xmx_mib=" + xmxMib + " peak_heap_after_gc_mib=" + peakAfterGcMib()
+                        + " peak_heap_before_gc_mib=" + peakBeforeGcMib() + " budget=" + budget.describe() + " inputs="
                         + expected + " embedded=" + tally.embedded() + " dead_lettered=" + tally.deadLetteredByCode()
                         + " duration_s=" + (System.nanoTime() - t0) / 1_000_000_000);
                 assertThat(service.outputTail()).doesNotContain("OutOfMemoryError");
