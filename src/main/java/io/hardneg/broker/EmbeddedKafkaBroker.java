@@ -33,18 +33,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Map<String, String> config;
+    private final Map<String, Object> clientSettings;
 
     private KafkaRaftServer server; // guarded by this; null while stopped
     private boolean closed; // guarded by this
 
     private EmbeddedKafkaBroker(BrokerOptions options, Path dataDir, boolean ownsDataDir, int port,
-                                int controllerPort) {
+                                int controllerPort, Map<String, Object> clientSettings) {
         this.options = options;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.config = BrokerConfig.build(options, dataDir, port, controllerPort);
+        this.clientSettings = Map.copyOf(clientSettings);
     }
 
     /**
@@ -55,6 +57,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *                              not become ready within {@link #STARTUP_TIMEOUT}
      */
     public static EmbeddedKafkaBroker start(BrokerOptions options) {
+        return start(options, Map.of());
+    }
+
+    /**
+     * Like {@link #start(BrokerOptions)}, for a broker whose client listener needs credentials (SASL overrides):
+     * {@code clientSettings} (e.g. {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config})
+     * are what the readiness probe connects with.
+     */
+    public static EmbeddedKafkaBroker start(BrokerOptions options, Map<String, Object> clientSettings) {
         // Resolve the ports once: restart() must come back on the same address so clients reconnect.
         int port = options.port() == 0 ? Ports.free(options.host()) : Ports.requireFree(options.host(),
                 options.port());
@@ -69,7 +80,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     + (options.dataDir() == null ? "(temp)" : options.dataDir()) + ": " + e.getMessage(), e);
         }
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(options, dataDir, ownsDataDir, port,
-                controllerPort);
+                controllerPort, clientSettings);
         try {
             StorageFormatter.formatIfNeeded(broker.config, dataDir);
             broker.launch();
@@ -162,7 +173,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         server = s;
         try {
-            Readiness.await(bootstrapServers(), STARTUP_TIMEOUT);
+            Readiness.await(bootstrapServers(), STARTUP_TIMEOUT, clientSettings);
         } catch (RuntimeException e) {
             stop();
             throw e;

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,14 +18,20 @@ final class Readiness {
     }
 
     static void await(String bootstrapServers, Duration timeout) {
+        await(bootstrapServers, timeout, Map.of());
+    }
+
+    /** {@code clientSettings} (security settings of a SASL listener) are added to the probe's own. */
+    static void await(String bootstrapServers, Duration timeout, Map<String, Object> clientSettings) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Throwable last = null;
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000",
-                AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "50",
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200"))) {
+        Map<String, Object> props = new HashMap<>(clientSettings);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "50");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200");
+        try (Admin admin = Admin.create(props)) {
             while (System.nanoTime() < deadline) {
                 try {
                     Collection<?> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(5000))

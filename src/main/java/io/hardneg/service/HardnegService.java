@@ -12,6 +12,8 @@ import io.hardneg.model.ModelSource;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.PipelineObserver;
 import io.hardneg.stream.StreamsSettings;
+import io.hardneg.stream.Topics;
+import io.hardneg.topics.TopicDeclaration;
 import io.hardneg.topics.TopicFiles;
 import io.hardneg.update.ModelUpdateListener;
 import io.hardneg.update.ModelVerifier;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -76,6 +79,7 @@ public final class HardnegService implements AutoCloseable {
                     model.info().version(), model.info().embeddingDim(), model.info().inputSpec().channels(),
                     model.info().inputSpec().height(), model.info().inputSpec().width(), model.device().name());
             provisionTopics(config);
+            logHeapBudget(config, model);
             MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
             Path stateDir = Files.createTempDirectory("hardneg-streams-");
             Observability obs = new Observability(bank);
@@ -145,6 +149,20 @@ public final class HardnegService implements AutoCloseable {
         }
     }
 
+    /** Says what the worst case needs and warns when -Xmx is below it: an OOM later would be harder to read. */
+    private static void logHeapBudget(HardnegConfig config, EmbeddingModel model) {
+        int partitions = TopicFiles.loadBundled().stream().filter(d -> d.name().equals(Topics.IMAGES.name()))
+                .mapToInt(TopicDeclaration::partitions).findFirst().orElse(1);
+        HeapBudget budget = HeapBudget.of(config, model.info().inputSpec(), model.info().embeddingDim(), partitions);
+        long max = java.lang.Runtime.getRuntime().maxMemory();
+        if (max < budget.total()) {
+            LOG.warn("worst-case heap for this configuration is {}, above -Xmx {} MiB; lower input.max-bytes, "
+                    + "inference.batch.max or bank.max, or raise -Xmx", budget.describe(), HeapBudget.mib(max));
+        } else {
+            LOG.info("worst-case heap for this configuration: {}; -Xmx {} MiB", budget.describe(), HeapBudget.mib(max));
+        }
+    }
+
     /** Blocks until the stream is RUNNING; false on timeout or when it failed. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -198,7 +216,10 @@ public final class HardnegService implements AutoCloseable {
             lagMonitor.close();
         }
         observability.closeHttp();
-        streams.close(Duration.ofSeconds(30));
+        // The state dir is a temp dir deleted below, so staying in the group buys nothing: leave it now, and the
+        // other instances take the partitions at once instead of after session.timeout.ms (45 s).
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
         observability.close();
         models.close();
         deleteQuietly(stateDir);

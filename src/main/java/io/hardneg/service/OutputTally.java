@@ -7,6 +7,7 @@ import io.hardneg.stream.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -39,6 +42,7 @@ public final class OutputTally implements AutoCloseable {
     private final Set<String> suspects = ConcurrentHashMap.newKeySet();
     private final Set<String> tripletMembers = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> negatives = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> positions = new HashMap<>(); // poll thread only
     private volatile long lastEmbeddedAtNanos;
     private volatile boolean running = true;
 
@@ -51,8 +55,25 @@ public final class OutputTally implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-tally-" + System.nanoTime());
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // No offsets are committed, so a rebalance (a broker restart moves the group coordinator) would reset
+        // to earliest and count everything twice: resume each partition where this tally left it instead.
         consumer.subscribe(List.of(Topics.EMBEDDINGS.name(), Topics.HARD_NEGATIVES.name(), Topics.DLQ.name(),
-                Topics.SUSPECT_LABELS.name()));
+                        Topics.SUSPECT_LABELS.name()),
+                new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        for (TopicPartition tp : partitions) {
+                            Long next = positions.get(tp);
+                            if (next != null) {
+                                consumer.seek(tp, next);
+                            }
+                        }
+                    }
+                });
         thread = new Thread(this::loop, "hardneg-tally");
         thread.setDaemon(true);
         thread.start();
@@ -63,6 +84,7 @@ public final class OutputTally implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     count(r);
+                    positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 }
             }
         } catch (WakeupException e) {

@@ -34,6 +34,11 @@ public final class StreamsSettings {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(MAX_REQUEST_BYTES));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(4 << 20));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        // Bound the input queue to about two batches a partition (Kafka's 1000 each would allow 1000 images at
+        // input.max-bytes per partition on the heap); HeapBudget counts on these two.
+        String batch = Integer.toString(config.inference().batchMax());
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, batch);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), batch);
         // Anything under kafka.* is the user's and wins (security settings, tuning).
         config.kafkaOverrides().forEach(p::put);
         return p;

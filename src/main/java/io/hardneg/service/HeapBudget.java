@@ -1,0 +1,71 @@
+package io.hardneg.service;
+
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.image.InputSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The worst-case Java heap of one instance for a configuration: every buffer that grows with input is bounded by
+ * a setting, and this adds those bounds up, term by term, so that start-up can say whether {@code -Xmx} holds them.
+ *
+ * <p>The terms (bytes; M = {@code input.max-bytes}, B = {@code inference.batch.max}, T = {@code streams.threads},
+ * P = input partitions an instance may own, C/H/W/D = the model's input and embedding sizes):
+ * <ul>
+ *   <li>input queue: Kafka Streams buffers at most {@code buffered.records.per.partition} (= B, see
+ *       StreamsSettings) per partition and a poll adds at most {@code max.poll.records} (= B):
+ *       (P·B + B)·M, plus the consumer's prefetch, max(fetch.max.bytes, P·M);</li>
+ *   <li>batch buffer: B pending images in the store, and their decoded copies during a drain: 2·B·M per thread;</li>
+ *   <li>decode: one image at a time per thread, at most {@code input.max-pixels} pixels of up to 8 bytes (16-bit
+ *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
+ *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
+ *       built (three images base64, as a String and as bytes: 8·M when images are included);</li>
+ *   <li>memory bank: {@code bank.max}·(4·D + 256) for vectors, ids and keys, plus {@code bank.max}·M when
+ *       {@code output.include-images} keeps each entry's image;</li>
+ *   <li>tensors B·C·H·W·4 + B·D·4 (twice, batch and single), and a fixed 128 MiB for the JVM's own classes,
+ *       Kafka clients' metadata, ONNX Runtime's Java side and logging.</li>
+ * </ul>
+ */
+public record HeapBudget(Map<String, Long> terms) {
+
+    static final long FIXED = 128L << 20;
+    static final long KAFKA_FETCH_MAX_BYTES = 50L << 20;
+    static final long PRODUCER_BUFFER_MEMORY = 32L << 20;
+    static final long BANK_ENTRY_OVERHEAD = 256;
+
+    /** The budget of one instance owning up to {@code partitions} input partitions. */
+    public static HeapBudget of(HardnegConfig config, InputSpec spec, int dim, int partitions) {
+        long m = config.limits().maxImageBytes();
+        long b = config.inference().batchMax();
+        long t = config.streams().threads();
+        long c = spec.channels();
+        Map<String, Long> terms = new LinkedHashMap<>();
+        terms.put("input queue", (partitions * b + b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m));
+        terms.put("batch buffer", t * 2 * b * m);
+        terms.put("decode", t * config.limits().maxPixels() * (8 + 4 * c));
+        terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages() ? 8 * m : 0)));
+        long bank = config.bank().max();
+        terms.put("memory bank", bank * (4L * dim + BANK_ENTRY_OVERHEAD) + (config.output().includeImages() ? bank * m : 0));
+        terms.put("tensors", t * 2 * (b * spec.size() * 4L + b * dim * 4L));
+        terms.put("fixed", FIXED);
+        return new HeapBudget(Map.copyOf(terms));
+    }
+
+    public long total() {
+        return terms.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** "1234 MiB (input queue 10 MiB, ...)" in the terms' order. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder().append(mib(total())).append(" MiB (");
+        String[] order = {"input queue", "batch buffer", "decode", "producer", "memory bank", "tensors", "fixed"};
+        for (int i = 0; i < order.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(order[i]).append(' ').append(mib(terms.get(order[i]))).append(" MiB");
+        }
+        return sb.append(')').toString();
+    }
+
+    static long mib(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
+    }
+}
