@@ -242,7 +242,7 @@ public final class BenchRunner {
 
     private AutoCloseable startPassthrough(HardnegConfig config, int dim) throws Exception {
         Path state = Files.createTempDirectory("hardneg-bench-streams-");
-        MemoryBank bank = new MemoryBank(dim, config.bank().perLabel(), config.bank().max());
+        MemoryBank bank = new MemoryBank(dim, config.bank().perLabel(), config.bank().max(), config.bank().imagesMaxBytes());
         KafkaStreams streams = new KafkaStreams(PassthroughTopology.build(config, dim, bank),
                 StreamsSettings.of(config, state.toString()));
         streams.start();

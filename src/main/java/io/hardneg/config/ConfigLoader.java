@@ -64,8 +64,11 @@ public final class ConfigLoader {
         d.put("mining.backpressure.min-factor", "0.05");
         d.put("bank.per-label", "256");
         d.put("bank.max", "20000");
+        d.put("bank.max-image-bytes", Integer.toString(256 << 10));
+        d.put("bank.images.max-bytes", Long.toString(64L << 20));
         d.put("output.format", "triplets");
         d.put("output.include-images", "true");
+        d.put("output.max-record-bytes", Integer.toString(4 << 20));
         d.put("streams.processing.guarantee", "exactly_once_v2");
         d.put("streams.commit.interval.ms", "100");
         d.put("streams.threads", "1");
@@ -127,10 +130,12 @@ public final class ConfigLoader {
                         MiningPolicy.valueOf(r.oneOf("mining.policy", "semihard", "hard", "all").toUpperCase(Locale.ROOT)),
                         r.intIn("mining.positives-per-anchor", 1, 1000), r.intIn("mining.negatives-per-positive", 1, 1000),
                         r.doubleIn("mining.rate-limit.per-label", 0.0, 1e9), r.intIn("mining.rate-limit.burst", 1, 1_000_000_000)),
-                new HardnegConfig.Bank(perLabel, bankMax),
+                new HardnegConfig.Bank(perLabel, bankMax, r.intIn("bank.max-image-bytes", 0, 64 << 20),
+                        r.longIn("bank.images.max-bytes", 0, Long.MAX_VALUE)),
                 new HardnegConfig.Output(
                         OutputFormat.valueOf(r.oneOf("output.format", "triplets", "pairs").toUpperCase(Locale.ROOT)),
-                        r.bool("output.include-images")),
+                        r.bool("output.include-images"),
+                        r.intIn("output.max-record-bytes", 64 << 10, 1 << 30)),
                 new HardnegConfig.Streams(guarantee, r.longIn("streams.commit.interval.ms", 1, 3_600_000),
                         r.intIn("streams.threads", 1, 64)),
                 new HardnegConfig.Http(r.nonBlank("http.host"), r.intIn("http.port", 0, 65_535)),

@@ -30,6 +30,16 @@ public record HardnegConfig(
         kafkaOverrides = Map.copyOf(kafkaOverrides);
     }
 
+    /** Like the record's own, but with Kafka secrets masked: configurations end up in logs. */
+    @Override
+    public String toString() {
+        return "HardnegConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
+                + ", modelPath=" + modelPath + ", modelUpdates=" + modelUpdates + ", inference=" + inference
+                + ", limits=" + limits + ", mining=" + mining + ", bank=" + bank + ", output=" + output
+                + ", streams=" + streams + ", http=" + http + ", kafkaOverrides="
+                + ConfigLoader.redacted(kafkaOverrides) + ", …]";
+    }
+
     /**
      * Hot reload from the {@code model-updates} topic.
      *
@@ -47,11 +57,20 @@ public record HardnegConfig(
     public record Mining(float alpha, MiningPolicy policy, int positivesPerAnchor, int negativesPerPositive,
                          double perLabelRatePerSecond, int perLabelBurst) { }
 
-    /** The memory bank: K per label, B in all. */
-    public record Bank(int perLabel, int max) { }
+    /**
+     * The memory bank: K per label, B in all.
+     *
+     * @param maxImageBytes images larger than this travel to the bank (and so into triplets) without their bytes
+     * @param imagesMaxBytes all images the bank keeps in memory, together; beyond it entries keep no image
+     */
+    public record Bank(int perLabel, int max, int maxImageBytes, long imagesMaxBytes) { }
 
-    /** The retraining topic's records. */
-    public record Output(OutputFormat format, boolean includeImages) { }
+    /**
+     * The retraining topic's records.
+     *
+     * @param maxRecordBytes images are left out of a record (anchor's kept first) that would grow past this
+     */
+    public record Output(OutputFormat format, boolean includeImages, int maxRecordBytes) { }
 
     /** Kafka Streams settings we choose ourselves. */
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }

@@ -35,8 +35,18 @@ public final class MemoryBank {
     private int highWater;
     private long seq;
     private long evictions;
+    private final long imageBudget;
+    private long imageBytes;
 
     public MemoryBank(int dim, int perLabel, int capacity) {
+        this(dim, perLabel, capacity, Long.MAX_VALUE);
+    }
+
+    /**
+     * A bank whose kept images take at most {@code imageBudget} bytes together: past it, new entries keep their
+     * embedding but not their image, so the bank's memory is bounded whatever the producers send.
+     */
+    public MemoryBank(int dim, int perLabel, int capacity, long imageBudget) {
         if (dim <= 0 || perLabel <= 0 || capacity <= 0) {
             throw new IllegalArgumentException("bank needs dim, per-label and capacity > 0; found " + dim + ", "
                     + perLabel + ", " + capacity);
@@ -44,6 +54,7 @@ public final class MemoryBank {
         this.dim = dim;
         this.perLabel = perLabel;
         this.capacity = capacity;
+        this.imageBudget = imageBudget;
         this.vectors = new float[Math.multiplyExact(dim, capacity)];
         this.ids = new String[capacity];
         this.labelIds = new int[capacity];
@@ -99,7 +110,15 @@ public final class MemoryBank {
                 return labelIndex.size();
             });
             versionIds[row] = versionIndex.computeIfAbsent(e.modelVersion(), v -> versionIndex.size());
-            images[row] = e.image();
+            if (images[row] != null) {
+                imageBytes -= images[row].length;
+            }
+            byte[] image = e.image();
+            if (image != null && imageBytes + image.length > imageBudget) {
+                image = null;
+            }
+            images[row] = image;
+            imageBytes += image == null ? 0 : image.length;
             timestamps[row] = e.timestamp();
             updateSeq[row] = ++seq;
         } finally {
@@ -144,6 +163,9 @@ public final class MemoryBank {
         ids[row] = null;
         labelIds[row] = -1;
         versionIds[row] = -1;
+        if (images[row] != null) {
+            imageBytes -= images[row].length;
+        }
         images[row] = null;
         keys[row] = null;
         Arrays.fill(vectors, row * dim, (row + 1) * dim, 0f);
@@ -153,6 +175,16 @@ public final class MemoryBank {
         lock.readLock().lock();
         try {
             return rowByKey.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Bytes of the images the bank keeps, at most the budget given at construction. */
+    public long imageBytes() {
+        lock.readLock().lock();
+        try {
+            return imageBytes;
         } finally {
             lock.readLock().unlock();
         }

@@ -80,7 +80,8 @@ public final class HardnegService implements AutoCloseable {
                     model.info().inputSpec().height(), model.info().inputSpec().width(), model.device().name());
             provisionTopics(config);
             logHeapBudget(config, model);
-            MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
+            MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max(),
+                    config.bank().imagesMaxBytes());
             Path stateDir = Files.createTempDirectory("hardneg-streams-");
             Observability obs = new Observability(bank);
             PipelineObserver observer = PipelineObserver.of(obs.metrics(), obs.liveView(), extra);

@@ -20,8 +20,8 @@ import java.util.Map;
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
  *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
  *       built (three images base64, as a String and as bytes: 8·M when images are included);</li>
- *   <li>memory bank: {@code bank.max}·(4·D + 256) for vectors, ids and keys, plus {@code bank.max}·M when
- *       {@code output.include-images} keeps each entry's image;</li>
+ *   <li>memory bank: {@code bank.max}·(4·D + 256) for vectors, ids and keys, plus the images it keeps: at most
+ *       {@code bank.images.max-bytes} (each at most {@code bank.max-image-bytes});</li>
  *   <li>tensors B·C·H·W·4 + B·D·4 (twice, batch and single), and a fixed 128 MiB for the JVM's own classes,
  *       Kafka clients' metadata, ONNX Runtime's Java side and logging.</li>
  * </ul>
@@ -43,9 +43,12 @@ public record HeapBudget(Map<String, Long> terms) {
         terms.put("input queue", (partitions * b + b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m));
         terms.put("batch buffer", t * 2 * b * m);
         terms.put("decode", t * config.limits().maxPixels() * (8 + 4 * c));
-        terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages() ? 8 * m : 0)));
+        terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages()
+                ? 2L * Math.min(8 * m, config.output().maxRecordBytes()) : 0)));
         long bank = config.bank().max();
-        terms.put("memory bank", bank * (4L * dim + BANK_ENTRY_OVERHEAD) + (config.output().includeImages() ? bank * m : 0));
+        long images = config.output().includeImages()
+                ? Math.min(config.bank().imagesMaxBytes(), bank * Math.min(m, config.bank().maxImageBytes())) : 0;
+        terms.put("memory bank", bank * (4L * dim + BANK_ENTRY_OVERHEAD) + images);
         terms.put("tensors", t * 2 * (b * spec.size() * 4L + b * dim * 4L));
         terms.put("fixed", FIXED);
         return new HeapBudget(Map.copyOf(terms));

@@ -285,7 +285,9 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 }
             }
             observer.mined(published, limited);
-            EmbeddedImage entry = config.output().includeImages() ? a
+            // Big images stay out of the bank topic (and so out of other instances' memory and of triplets).
+            boolean keepImage = config.output().includeImages() && a.image().length <= config.bank().maxImageBytes();
+            EmbeddedImage entry = keepImage ? a
                     : new EmbeddedImage(a.id(), a.label(), a.modelVersion(), a.embedding(), null, a.timestamp());
             context.forward(new Record<>(MemoryBank.key(a.label(), a.id(), bank.perLabel()).getBytes(StandardCharsets.UTF_8),
                     BankRecordCodec.encode(entry), a.timestamp()), MiningTopology.BANK_SINK);

@@ -63,7 +63,8 @@ public final class MiningTopology {
         NearDuplicateFilter nearDuplicates = new NearDuplicateFilter(config.dedup().nearEpsilon(),
                 config.dedup().nearWindow(), NEAR_DUPLICATE_MAX_LABELS);
         t.addProcessor(PROCESSOR, () -> new EmbedMineProcessor(config, models, observer,
-                new TripletMiner(rules, Distances.create()), new TripletJson(mapper, config.output().includeImages()),
+                new TripletMiner(rules, Distances.create()), new TripletJson(mapper, config.output().includeImages(),
+                        config.output().maxRecordBytes()),
                 guards(config, duplicates, nearDuplicates, backpressure, mapper, observer)),
                 SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedMineProcessor.PENDING_STORE),

@@ -19,12 +19,18 @@ public final class TripletJson {
 
     public static final int SCHEMA_VERSION = 1;
 
+    /** Room kept for ids, labels, numbers and JSON syntax when budgeting images into a record. */
+    private static final int TEXT_ALLOWANCE = 16 << 10;
+
     private final ObjectMapper mapper;
     private final boolean includeImages;
+    private final int maxRecordBytes;
 
-    public TripletJson(ObjectMapper mapper, boolean includeImages) {
+    /** Images are left out of a record that would otherwise pass {@code maxRecordBytes} (the topic's limit). */
+    public TripletJson(ObjectMapper mapper, boolean includeImages, int maxRecordBytes) {
         this.mapper = mapper;
         this.includeImages = includeImages;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     public byte[] triplet(Triplet t, long minedAt) {
@@ -37,9 +43,10 @@ public final class TripletJson {
         m.put("d_ap", t.dAp());
         m.put("d_an", t.dAn());
         m.put("gap", t.gap());
-        m.put("anchor", member(t.anchor()));
-        m.put("positive", member(t.positive()));
-        m.put("negative", member(t.negative()));
+        long[] budget = {(long) maxRecordBytes - TEXT_ALLOWANCE};
+        m.put("anchor", member(t.anchor(), budget, m));
+        m.put("positive", member(t.positive(), budget, m));
+        m.put("negative", member(t.negative(), budget, m));
         m.put("mined_at", minedAt);
         return write(m);
     }
@@ -73,19 +80,30 @@ public final class TripletJson {
         m.put("model_version", t.modelVersion());
         m.put("alpha", t.alpha());
         m.put("distance", distance);
-        m.put("anchor", member(t.anchor()));
-        m.put("other", member(other));
+        long[] budget = {(long) maxRecordBytes - TEXT_ALLOWANCE};
+        m.put("anchor", member(t.anchor(), budget, m));
+        m.put("other", member(other, budget, m));
         m.put("mined_at", minedAt);
         return write(m);
     }
 
-    private Map<String, Object> member(Triplet.Member x) {
+    /**
+     * A member's fields; its image only while {@code budget[0]} (base64 bytes left for this record) allows,
+     * else the record says {@code "images_omitted": true} rather than outgrow its topic and stop the stream.
+     */
+    private Map<String, Object> member(Triplet.Member x, long[] budget, Map<String, Object> record) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", x.id());
         m.put("label", x.label());
         m.put("timestamp", x.timestamp());
         if (includeImages && x.image() != null) {
-            m.put("image", Base64.getEncoder().encodeToString(x.image()));
+            long b64 = 4L * ((x.image().length + 2) / 3);
+            if (b64 <= budget[0]) {
+                budget[0] -= b64;
+                m.put("image", Base64.getEncoder().encodeToString(x.image()));
+            } else {
+                record.put("images_omitted", true);
+            }
         }
         return m;
     }

@@ -30,13 +30,13 @@ class HeapBudgetTest {
     void shouldStateTheDefaultConfigurationsWorstCase() {
         HeapBudget b = budget(Map.of());
         System.out.println("default: " + b.describe());
-        // Given the defaults (input.max-bytes 10 MiB, batch 64, bank 20,000 with images kept)
-        // Then the bank's images dominate: 20,000 x 10 MiB
-        assertThat(mib(b.terms().get("memory bank"))).isEqualTo(200_010);
+        // Given the defaults (input.max-bytes 10 MiB, batch 64, bank 20,000 keeping images within 64 MiB)
+        // Then images in flight dominate, and the bank is bounded by its image budget: 10 MiB of vectors + 64 MiB
+        assertThat(mib(b.terms().get("memory bank"))).isEqualTo(74);
         assertThat(mib(b.terms().get("input queue"))).isEqualTo(3_250);
         assertThat(mib(b.terms().get("batch buffer"))).isEqualTo(1_280);
         assertThat(mib(b.terms().get("decode"))).isEqualTo(192);
-        assertThat(mib(b.total())).isEqualTo(204_973);
+        assertThat(mib(b.total())).isEqualTo(4_965);
     }
 
     @Test
@@ -51,7 +51,7 @@ class HeapBudgetTest {
         HeapBudget b = budget(Map.of("input.max-bytes", Integer.toString(64 * 1024), "input.max-pixels",
                 Integer.toString(512 * 512), "bank.max", "2000"));
         System.out.println("sized: " + b.describe());
-        assertThat(mib(b.total())).isEqualTo(368);
+        assertThat(mib(b.total())).isEqualTo(308);
     }
 
     @Test
