@@ -100,6 +100,11 @@ public final class HttpApi implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** The address the server is bound to. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
     @Override
     public void close() {
         server.stop(0);

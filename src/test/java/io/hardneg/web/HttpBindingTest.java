@@ -1,0 +1,50 @@
+package io.hardneg.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hardneg.config.ConfigLoader;
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.model.Device;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP endpoints are loopback-only unless configured otherwise, and read-only. */
+class HttpBindingTest {
+
+    @Test
+    void shouldBindToLoopbackByDefaultAndAnswerOnlyGet() throws Exception {
+        // Given the default configuration
+        HardnegConfig.Http http = ConfigLoader.fromMap(Map.of("bootstrap.servers", "x:9092")).http();
+        assertThat(http.host()).isEqualTo("127.0.0.1");
+        assertThat(http.port()).isEqualTo(HttpApi.DEFAULT_PORT);
+        try (HttpApi api = HttpApi.start(http.host(), 0, () -> "", new LiveView(),
+                HealthSource.of(() -> "RUNNING", () -> null, Device::cpu, () -> new MemoryBank(2, 1, 1)))) {
+            // Then it listens on the loopback address only
+            assertThat(api.address().getAddress().isLoopbackAddress()).isTrue();
+            // And every path refuses every method but GET
+            HttpClient client = HttpClient.newHttpClient();
+            for (String path : List.of("/", "/metrics", "/health", "/api/triplets", "/api/stats")) {
+                for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + api.port() + path))
+                            .method(method, HttpRequest.BodyPublishers.ofString("x")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).as("%s %s", method, path).isEqualTo(405);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldBindWhereConfigured() {
+        HardnegConfig.Http http = ConfigLoader.fromMap(Map.of("bootstrap.servers", "x:9092",
+                "http.host", "0.0.0.0")).http();
+        assertThat(http.host()).isEqualTo("0.0.0.0");
+    }
+}
