@@ -315,4 +315,27 @@ class MiningTopologyTest {
             }
         }
     }
+
+    @Test
+    void shouldEmbedAlikeWhetherDecodedInParallelBatchesWithGapsOrOneByOne() {
+        Map<String, float[]> batched = new HashMap<>();
+        Map<String, float[]> single = new HashMap<>();
+        for (String batch : List.of("16", "1")) {
+            try (Harness h = new Harness(Map.of("inference.batch.max", batch))) {
+                for (int i = 0; i < 40; i++) {
+                    if (i % 7 == 3) {
+                        // undecodable images leave gaps in the batch that must close up
+                        h.send("bad-" + i, "1", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+                    }
+                    h.send("img-" + i, Integer.toString(sample.labels()[i]), png(i));
+                }
+                h.flush();
+                (batch.equals("1") ? single : batched).putAll(h.embeddingById);
+                assertThat(h.dlq.readRecordsToList()).hasSize(6);
+            }
+        }
+        assertThat(batched.keySet()).hasSize(40).isEqualTo(single.keySet());
+        batched.forEach((id, v) -> assertThat(v).as(id).containsExactly(single.get(id),
+                org.assertj.core.api.Assertions.within(1e-5f)));
+    }
 }
