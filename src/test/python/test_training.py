@@ -58,3 +58,10 @@ def test_held_out_classes_never_reach_training(monkeypatch):
                              "--out", "unused", "--held-out", "6,9,0"])
     train.train(args)
     assert seen and not set(seen) & {0, 6, 9}
+
+
+def test_a_retraining_job_continues_from_a_checkpoint(tiny_model_dir, tmp_path):
+    metrics = train.main(TINY_ARGS + ["--init-from", str(tiny_model_dir / "model.pt"), "--version", "4",
+                                      "--out", str(tmp_path), "--no-eval"])
+    model, ckpt = load_checkpoint(str(tmp_path / "model.pt"))
+    assert ckpt["version"] == "4" and ckpt["config"]["width"] == 4 and metrics["steps"] > 0

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Embeds streamed images with a triplet CNN and mines hard negatives for retraining.",
-        subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, DemoCommand.class, ProduceCommand.class, EvalCommand.class, TopicsCommand.class, ModelCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, DemoCommand.class, ProduceCommand.class, EvalCommand.class, TopicsCommand.class, ModelCommand.class, BenchCommand.class})
 public final class Main {
 
     private Main() {

@@ -6,6 +6,11 @@ package io.hardneg.mining;
 final class ScalarDistances implements Distances {
 
     @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
     public void squaredL2(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] out) {
         int q = 0;
         for (; q + 4 <= queryRows; q += 4) {

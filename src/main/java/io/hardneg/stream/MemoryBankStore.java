@@ -80,11 +80,11 @@ public final class MemoryBankStore implements StateStore {
     }
 
     /** Builds the store; global stores are never changelogged (the source topic is their log). */
-    static final class Builder implements StoreBuilder<MemoryBankStore> {
+    public static final class Builder implements StoreBuilder<MemoryBankStore> {
         private final MemoryBank bank;
 
         /** The service owns the bank so that metrics and the live page can read it too. */
-        Builder(MemoryBank bank) {
+        public Builder(MemoryBank bank) {
             this.bank = bank;
         }
 

@@ -1,0 +1,315 @@
+package io.hardneg.bench;
+
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.data.FashionMnist;
+import io.hardneg.image.DecodeLimits;
+import io.hardneg.image.ImageDecoder;
+import io.hardneg.mining.Distances;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.model.EmbeddingModel;
+import io.hardneg.model.ModelOptions;
+import io.hardneg.model.ModelSource;
+import io.hardneg.producer.ImageSender;
+import io.hardneg.producer.ImageSource;
+import io.hardneg.producer.LabeledImage;
+import io.hardneg.service.HardnegService;
+import io.hardneg.stream.PipelineObserver;
+import io.hardneg.stream.StreamsSettings;
+import io.hardneg.stream.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Runs every bench stage in one process against one broker and returns the figures: throughput ceilings and the
+ * pipeline's share of them, measured in the same run so that the ratios survive a noisy, shared machine.
+ */
+public final class BenchRunner {
+
+    /**
+     * What to run.
+     *
+     * @param images       images preloaded into {@code images} for the streaming stages
+     * @param batches      batch sizes of the ORT ceiling
+     * @param config       the service configuration with the given overrides (bootstrap, application id, ...)
+     * @param seconds      scale of every stage's time budget; 1 is the default run, small values make a smoke test
+     * @param miningSizes  bank sizes of the mining stage
+     */
+    public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
+                          double seconds, int[] miningSizes) {
+    }
+
+    private static final int ROUNDS = 5;
+
+    private final Options options;
+    private final BenchLog log;
+
+    public BenchRunner(Options options, java.io.PrintStream progress) {
+        this.options = options;
+        this.log = new BenchLog(progress);
+    }
+
+    /** Runs the stages against the broker at {@code bootstrap}; keys are those of the README's table. */
+    public Map<String, Object> run(String bootstrap) throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        HardnegConfig base = options.config().apply(Map.of("bootstrap.servers", bootstrap));
+        double s = options.seconds();
+        ModelSource source = base.modelPath() == null ? ModelSource.defaultModel() : ModelSource.path(base.modelPath());
+        List<byte[]> pngs = new ArrayList<>();
+        List<LabeledImage> sample = new ArrayList<>();
+        for (LabeledImage img : ImageSource.idx(FashionMnist.bundled().head(Math.min(10_000, options.images())),
+                "fmnist")) {
+            sample.add(img);
+            pngs.add(img.bytes());
+        }
+        int dim;
+        try (EmbeddingModel model = EmbeddingModel.load(source, new ModelOptions(base.inference().device(),
+                base.inference().threads(), null, null))) {
+            var info = model.info();
+            dim = info.embeddingDim();
+            r.put("model", info.name() + " v" + info.version());
+            r.put("model_input", info.inputSpec().channels() + "x" + info.inputSpec().height() + "x"
+                    + info.inputSpec().width());
+            r.put("embedding_dim", dim);
+            r.put("device", model.device().name());
+            r.put("cores", Runtime.getRuntime().availableProcessors());
+            r.put("inference_threads", base.inference().threads());
+            log.line("[1/8] ORT ceiling of %s (%s → %d) on %s", info.name(), r.get("model_input"), dim,
+                    model.device().name());
+            Map<Integer, Double> ceiling = Microbenchmarks.ortCeiling(model, options.batches(), 2.0 * s, log);
+            int best = ceiling.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            Map<String, Object> byBatch = new LinkedHashMap<>();
+            ceiling.forEach((b, v) -> byBatch.put(Integer.toString(b), round(v)));
+            r.put("ort_images_per_s_by_batch", byBatch);
+            r.put("ort_best_batch", best);
+            r.put("ort_ceiling_images_per_s", round(ceiling.get(best)));
+
+            log.line("[2/8] decode of the bundled PNGs into %s", r.get("model_input"));
+            ImageDecoder decoder = new ImageDecoder(info.inputSpec(), new DecodeLimits(base.limits().maxImageBytes(),
+                    base.limits().maxPixels()));
+            double decode = Microbenchmarks.decode(decoder, pngs, 1.5 * s);
+            r.put("decode_images_per_s", round(decode));
+            r.put("decode_us_per_image", Math.round(1e7 / decode) / 10.0);
+        }
+
+        provisionTopics(base);
+        try (CommittedCounter counter = new CommittedCounter(bootstrap, 2_000_000)) {
+            counter.awaitAssigned(Duration.ofSeconds(60));
+            log.line("preloading %,d images into '%s'", options.images(), Topics.IMAGES.name());
+            preload(base, sample);
+            double cap = 25 * s;
+
+            log.line("[3/8] passthrough: same topology shape, no decode/inference/mining");
+            HardnegConfig pass = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
+            double passthrough = stage("passthrough", counter, cap, () -> startPassthrough(pass, dim));
+            r.put("passthrough_images_per_s", round(passthrough));
+
+            log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
+            HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
+                    Map.of("inference.batch.max", "1")));
+            double perRecord = stage("per-record", counter, cap, () -> startService(perRecordConfig));
+            r.put("per_record_images_per_s", round(perRecord));
+
+            log.line("[5/8] pipeline: full pipeline, default configuration (batch.max=%d, linger %d ms)",
+                    base.inference().batchMax(), base.inference().batchLingerMs());
+            HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
+            double pipeline = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+            r.put("pipeline_images_per_s", round(pipeline));
+            r.put("ratio_pipeline_vs_passthrough", ratio(pipeline, passthrough));
+            r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
+            r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, (Double) r.get("ort_ceiling_images_per_s")));
+
+            log.line("[6/8] mining: anchors/s, D = 64, batches of %d", base.inference().batchMax());
+            Distances kernel = Distances.create();
+            r.put("mining_kernel", kernel.name());
+            for (int size : options.miningSizes()) {
+                var m = Microbenchmarks.mining(size, 64, base.inference().batchMax(), kernel, 2.0 * s);
+                String key = size >= 1000 && size % 1000 == 0 ? (size / 1000) + "k" : Integer.toString(size);
+                r.put("mining_anchors_per_s_" + key, round(m.anchorsPerSecond()));
+                r.put("mining_triplets_per_anchor_" + key, Math.round(m.tripletsPerAnchor() * 100) / 100.0);
+                log.line("mining bank %,7d: %,9.0f anchors/s (%s)", size, m.anchorsPerSecond(), kernel.name());
+            }
+
+            double rate = Math.max(1, pipeline / 2);
+            log.line("[7/8] latency at half load: %.0f images/s, EOS, commit interval %d ms", rate,
+                    base.streams().commitIntervalMs());
+            HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
+                    Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
+            long[] lat = latency(latConfig, counter, sample, rate, 8 * s);
+            r.put("e2e_rate_images_per_s", round(rate));
+            r.put("e2e_samples", lat.length);
+            r.put("e2e_p50_ms", Stats.percentile(lat, 50));
+            r.put("e2e_p99_ms", Stats.percentile(lat, 99));
+            r.put("commit_interval_ms", base.streams().commitIntervalMs());
+        }
+        log.line("[8/8] memory");
+        r.put("peak_heap_mb", round(MemoryWatch.peakHeapMb()));
+        r.put("peak_rss_mb", round(MemoryWatch.peakRssMb()));
+        r.put("max_heap_mb", round(Runtime.getRuntime().maxMemory() / 1048576.0));
+        return r;
+    }
+
+    private Map<String, String> stageFlags(String bootstrap, String stage, Map<String, String> extra) {
+        Map<String, String> m = new LinkedHashMap<>(extra);
+        m.put("bootstrap.servers", bootstrap);
+        m.put("application.id", "hardneg-bench-" + stage + "-" + System.nanoTime());
+        return m;
+    }
+
+    private void preload(HardnegConfig config, List<LabeledImage> sample) {
+        long t0 = System.nanoTime();
+        try (ImageSender sender = new ImageSender(config.bootstrapServers(), Topics.IMAGES.name(), 0, Map.of())) {
+            for (int i = 0; i < options.images(); i++) {
+                LabeledImage img = sample.get(i % sample.size());
+                sender.send(new LabeledImage("r" + i / sample.size() + "-" + img.id(), img.label(), img.bytes()));
+            }
+            sender.flush();
+        }
+        log.line("preloaded in %.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Something started whose close stops it. */
+    @FunctionalInterface
+    private interface Starter {
+        AutoCloseable start() throws Exception;
+    }
+
+    /**
+     * Starts an application on the preloaded backlog; after a warm-up (a tenth of the images, at least a second),
+     * measures {@value #ROUNDS} rounds sized to end before the backlog does, and returns their median rate.
+     */
+    private double stage(String name, CommittedCounter counter, double capSeconds, Starter starter) throws Exception {
+        Thread.sleep(300); // let the previous stage's last commit arrive before taking the baseline
+        long base = counter.count();
+        int n = options.images();
+        try (AutoCloseable app = starter.start()) {
+            long t0 = System.nanoTime();
+            long c = 0;
+            double elapsed = 0;
+            // Warm-up ends after the first committed output and a tenth of the backlog (≥ 1 s), or at the cap.
+            while ((c == 0 && elapsed < 120) || (elapsed < Math.min(5, capSeconds / 3) && !(c >= n / 10 && elapsed >= 1)
+                    && c < n)) {
+                Thread.sleep(20);
+                c = counter.count() - base;
+                elapsed = (System.nanoTime() - t0) / 1e9;
+            }
+            double warmRate = Math.max(1, c / elapsed);
+            double left = capSeconds - elapsed;
+            double roundSec = Math.max(Math.max(0.3, options.seconds()),
+                    Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
+            log.line("%s: warm-up %.1f s, %,d images; %d rounds of %.1f s", name, elapsed, c, ROUNDS, roundSec);
+            List<Double> rates = new ArrayList<>();
+            double lastPartial = Double.NaN;
+            for (int i = 0; i < ROUNDS && c < n; i++) {
+                long r0 = System.nanoTime();
+                long c0 = counter.count() - base;
+                long r1;
+                do {
+                    Thread.sleep(20);
+                    c = counter.count() - base;
+                    r1 = System.nanoTime();
+                } while ((r1 - r0) / 1e9 < roundSec && c < n);
+                double rate = (c - c0) / ((r1 - r0) / 1e9);
+                if (c < n) {
+                    rates.add(rate);
+                    log.line("%s round %d: %,9.0f images/s (%,d/%,d)", name, i + 1, rate, c, n);
+                } else {
+                    lastPartial = rate;
+                }
+            }
+            double median = rates.isEmpty() ? (Double.isNaN(lastPartial) ? warmRate : lastPartial)
+                    : Stats.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
+            log.line("%s: median %,.0f images/s over %d rounds", name, median, rates.size());
+            return median;
+        }
+    }
+
+    private AutoCloseable startService(HardnegConfig config) throws Exception {
+        HardnegService service = HardnegService.start(config, PipelineObserver.NONE);
+        if (!service.awaitRunning(Duration.ofMinutes(2))) {
+            service.close();
+            throw new IllegalStateException("the service did not reach RUNNING");
+        }
+        return service;
+    }
+
+    private AutoCloseable startPassthrough(HardnegConfig config, int dim) throws Exception {
+        Path state = Files.createTempDirectory("hardneg-bench-streams-");
+        MemoryBank bank = new MemoryBank(dim, config.bank().perLabel(), config.bank().max());
+        KafkaStreams streams = new KafkaStreams(PassthroughTopology.build(config, dim, bank),
+                StreamsSettings.of(config, state.toString()));
+        streams.start();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                streams.close(Duration.ofSeconds(10));
+                throw new IllegalStateException("the passthrough topology did not reach RUNNING: " + streams.state());
+            }
+            Thread.sleep(20);
+        }
+        return () -> {
+            streams.close(Duration.ofSeconds(30));
+            deleteQuietly(state);
+        };
+    }
+
+    /** End-to-end latencies (ms, sorted) of images sent at {@code rate} for {@code seconds} after a warm-up. */
+    private long[] latency(HardnegConfig config, CommittedCounter counter, List<LabeledImage> sample, double rate,
+                           double seconds) throws Exception {
+        try (AutoCloseable app = startService(config);
+             ImageSender sender = new ImageSender(config.bootstrapServers(), Topics.IMAGES.name(), rate, Map.of())) {
+            Thread.sleep(1000); // the "latest" offsets are fixed once the first fetch runs
+            int warm = (int) Math.max(1, rate * Math.max(1, seconds / 4));
+            int total = warm + (int) Math.max(10, rate * seconds);
+            for (int i = 0; i < total; i++) {
+                if (i == warm) {
+                    counter.recordLatencyFrom(System.currentTimeMillis());
+                }
+                LabeledImage img = sample.get(i % sample.size());
+                sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
+            }
+            sender.flush();
+            long base = counter.count();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long before;
+            do {
+                before = counter.count();
+                Thread.sleep(300);
+            } while (counter.count() > before && System.nanoTime() < deadline);
+            log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
+        }
+        return counter.latencies();
+    }
+
+    private static void provisionTopics(HardnegConfig config) {
+        Map<String, Object> props = new java.util.HashMap<>(config.kafkaOverrides());
+        props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            new io.hardneg.topics.TopicProvisioner(admin, config.bootstrapServers(),
+                    io.hardneg.topics.TopicProvisioner.DEFAULT_TIMEOUT).apply(io.hardneg.topics.TopicFiles.loadBundled());
+        }
+    }
+
+    private static double round(double v) {
+        return Double.isNaN(v) ? v : Math.round(v * 10) / 10.0;
+    }
+
+    private static double ratio(double a, double b) {
+        return b > 0 ? Math.round(a / b * 1000) / 1000.0 : Double.NaN;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temp files only
+        }
+    }
+}

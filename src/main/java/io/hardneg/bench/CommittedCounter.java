@@ -1,0 +1,113 @@
+package io.hardneg.bench;
+
+import io.hardneg.stream.Topics;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Counts committed embeddings (read_committed, so a record counts once its transaction commits) and, when asked,
+ * records end-to-end latency: arrival here minus the record's timestamp, which is the image's send time.
+ * Deliberately light (no parsing): it shares the cores with what it measures.
+ */
+final class CommittedCounter implements AutoCloseable {
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final AtomicLong count = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile long latencyFromMs = Long.MAX_VALUE;
+    private final long[] latencies;
+    private int latencyCount;
+
+    CommittedCounter(String bootstrapServers, int maxLatencySamples) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-bench-counter-" + System.nanoTime());
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(Topics.EMBEDDINGS.name()));
+        latencies = new long[maxLatencySamples];
+        thread = new Thread(this::loop, "hardneg-bench-counter");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Blocks until the consumer has its partitions and positions, so nothing produced later is missed. */
+    void awaitAssigned(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!assigned && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (!assigned) {
+            throw new IllegalStateException("the bench's output counter got no partitions of 'embeddings' in " + timeout);
+        }
+    }
+
+    private volatile boolean assigned;
+
+    private void loop() {
+        try {
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(20));
+                if (!assigned && !consumer.assignment().isEmpty()) {
+                    consumer.assignment().forEach(consumer::position); // resolve "latest" now
+                    assigned = true;
+                }
+                long now = System.currentTimeMillis();
+                long from = latencyFromMs;
+                synchronized (this) {
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        if (r.timestamp() >= from && latencyCount < latencies.length) {
+                            latencies[latencyCount++] = now - r.timestamp();
+                        }
+                    }
+                }
+                count.addAndGet(records.count());
+            }
+        } catch (WakeupException e) {
+            // close()
+        } finally {
+            consumer.close();
+        }
+    }
+
+    long count() {
+        return count.get();
+    }
+
+    /** Records latency for records whose timestamp is at or after {@code fromMs}; clears earlier samples. */
+    synchronized void recordLatencyFrom(long fromMs) {
+        latencyCount = 0;
+        latencyFromMs = fromMs;
+    }
+
+    synchronized long[] latencies() {
+        latencyFromMs = Long.MAX_VALUE;
+        long[] out = Arrays.copyOf(latencies, latencyCount);
+        Arrays.sort(out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

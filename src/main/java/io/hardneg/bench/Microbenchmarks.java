@@ -1,0 +1,160 @@
+package io.hardneg.bench;
+
+import io.hardneg.error.InvalidInputException;
+import io.hardneg.image.ImageDecoder;
+import io.hardneg.mining.Distances;
+import io.hardneg.mining.EmbeddedImage;
+import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.MiningRules;
+import io.hardneg.mining.TripletMiner;
+import io.hardneg.model.EmbeddingModel;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** The stages measured without Kafka: ONNX Runtime's ceiling, decoding, mining. Each warms up, then takes medians. */
+final class Microbenchmarks {
+
+    private Microbenchmarks() {
+    }
+
+    /** A repeated action; returns how many items one call handled. */
+    @FunctionalInterface
+    interface Work {
+        int run() throws Exception;
+    }
+
+    /**
+     * Items/s, the median of {@code rounds} rounds of at least {@code roundNanos} each, after {@code warmupNanos}
+     * of warm-up (at least one call each); a call slower than a round makes a round of one call.
+     */
+    static double rate(Work work, long warmupNanos, long roundNanos, int rounds) throws Exception {
+        long end = System.nanoTime() + warmupNanos;
+        do {
+            work.run();
+        } while (System.nanoTime() < end);
+        double[] r = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            long items = 0;
+            long t;
+            do {
+                items += work.run();
+                t = System.nanoTime();
+            } while (t - t0 < roundNanos);
+            r[i] = items / ((t - t0) / 1e9);
+        }
+        return Stats.median(r);
+    }
+
+    /** Raw embedding throughput per batch size, direct buffers, the model's own session options. */
+    static Map<Integer, Double> ortCeiling(EmbeddingModel model, int[] batches, double secondsPerBatch,
+                                           BenchLog log) throws Exception {
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        Random rnd = new Random(1);
+        for (int b : batches) {
+            FloatBuffer in = model.allocateInput(b);
+            FloatBuffer outBuf = model.allocateOutput(b);
+            for (int i = 0; i < in.capacity(); i++) {
+                in.put(i, (float) rnd.nextGaussian());
+            }
+            long t0 = System.nanoTime();
+            model.embed(in, outBuf, b);
+            long one = System.nanoTime() - t0;
+            long budget = (long) (secondsPerBatch * 1e9);
+            int rounds = 5;
+            long round = Math.max(budget / (rounds + 1), 1);
+            if (one * (rounds + 1) > 3 * budget) {
+                rounds = 3; // a slow model: three single-call rounds rather than a long stage
+            }
+            double ips = rate(() -> {
+                model.embed(in, outBuf, b);
+                return b;
+            }, Math.min(round, one * 2), round, rounds);
+            out.put(b, ips);
+            log.line("ort ceiling  batch %4d: %,10.0f images/s", b, ips);
+        }
+        return out;
+    }
+
+    /** Images/s on one core for the given encoded images into the model's input. */
+    static double decode(ImageDecoder decoder, List<byte[]> images, double seconds) throws Exception {
+        FloatBuffer dst = FloatBuffer.allocate(decoder.spec().size());
+        int[] next = {0};
+        long round = (long) (seconds * 1e9 / 6);
+        return rate(() -> {
+            for (int i = 0; i < 64; i++) {
+                try {
+                    decoder.decodeInto(images.get(next[0]++ % images.size()), dst, 0);
+                } catch (InvalidInputException e) {
+                    throw new IllegalStateException("a bundled image failed to decode: " + e.getMessage(), e);
+                }
+            }
+            return 64;
+        }, round, round, 5);
+    }
+
+    /** Result of one mining measurement. */
+    record MiningResult(double anchorsPerSecond, double tripletsPerAnchor) {
+    }
+
+    /**
+     * Anchors/s mining batches of {@code batch} anchors against a bank of {@code size} clustered unit vectors of
+     * {@code dim} (100 labels; classes overlap, so hard and semi-hard negatives exist).
+     */
+    static MiningResult mining(int size, int dim, int batch, Distances distances, double seconds) throws Exception {
+        Random rnd = new Random(3);
+        int labels = 100;
+        MemoryBank bank = new MemoryBank(dim, (size + labels - 1) / labels, size);
+        float[][] centres = new float[labels][];
+        for (int c = 0; c < labels; c++) {
+            centres[c] = unit(rnd, dim, null, 0);
+        }
+        for (int i = 0; i < size; i++) {
+            int l = i % labels;
+            bank.put(l + "/" + (i / labels), new EmbeddedImage("b" + i, Integer.toString(l), "1",
+                    unit(rnd, dim, centres[l], 0.9f), null, i));
+        }
+        List<List<EmbeddedImage>> batches = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            List<EmbeddedImage> anchors = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                int l = rnd.nextInt(labels);
+                anchors.add(new EmbeddedImage("a" + k + "-" + i, Integer.toString(l), "1",
+                        unit(rnd, dim, centres[l], 0.9f), null, i));
+            }
+            batches.add(anchors);
+        }
+        TripletMiner miner = new TripletMiner(MiningRules.defaults(), distances);
+        long[] triplets = {0, 0};
+        int[] next = {0};
+        long round = (long) (seconds * 1e9 / 6);
+        double aps = rate(() -> {
+            List<List<io.hardneg.mining.Triplet>> mined = miner.mine(bank, batches.get(next[0]++ % batches.size()));
+            for (var t : mined) {
+                triplets[0] += t.size();
+            }
+            triplets[1] += mined.size();
+            return mined.size();
+        }, round, round, 5);
+        return new MiningResult(aps, triplets[0] / (double) Math.max(1, triplets[1]));
+    }
+
+    /** A random unit vector, or one near {@code centre} when given. */
+    private static float[] unit(Random rnd, int dim, float[] centre, float noise) {
+        float[] v = new float[dim];
+        double n = 0;
+        for (int k = 0; k < dim; k++) {
+            v[k] = centre == null ? (float) rnd.nextGaussian()
+                    : centre[k] + (float) (rnd.nextGaussian() * noise / Math.sqrt(dim));
+            n += v[k] * v[k];
+        }
+        for (int k = 0; k < dim; k++) {
+            v[k] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,78 @@
+package io.hardneg.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.bench.BenchRunner;
+import io.hardneg.bench.BenchTable;
+import io.hardneg.broker.BrokerOptions;
+import io.hardneg.broker.EmbeddedKafkaBroker;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code hardneg bench}: every stage's throughput, and the pipeline's share of its ceilings, in one run. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures, in one process on an in-process broker: ONNX Runtime's ceiling, decoding, Kafka",
+                "Streams' passthrough ceiling, the per-record and batched pipelines, mining, end-to-end latency and",
+                "memory. Report ratios: absolute numbers move with the machine's load."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--images", defaultValue = "40000", paramLabel = "N",
+            description = "Images preloaded for the streaming stages (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--batch-sizes", defaultValue = "1,8,32,128,512", split = ",", paramLabel = "B",
+            description = "Batch sizes of the ONNX Runtime ceiling (default: ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--mining-banks", defaultValue = "10000,100000", split = ",", paramLabel = "N",
+            description = "Bank sizes of the mining stage (default: ${DEFAULT-VALUE}).")
+    int[] miningBanks;
+
+    @Option(names = "--time-scale", defaultValue = "1", paramLabel = "X",
+            description = "Scales every stage's time budget; below 1 for a quick, rougher run (default: ${DEFAULT-VALUE}).")
+    double timeScale;
+
+    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (images < 100) {
+            throw new ParameterException(spec.commandLine(), "--images must be at least 100, found " + images);
+        }
+        if (!(timeScale > 0) || Arrays.stream(batches).anyMatch(b -> b < 1)
+                || Arrays.stream(miningBanks).anyMatch(b -> b < 1)) {
+            throw new ParameterException(spec.commandLine(), "--time-scale, --batch-sizes and --mining-banks must be > 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        BenchRunner runner = new BenchRunner(new BenchRunner.Options(images, batches, flags -> {
+            Map<String, String> f = new LinkedHashMap<>(flags);
+            f.put("http.port", "0");
+            return options.load(f);
+        }, timeScale, miningBanks), System.err);
+        Map<String, Object> result;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
+            result = runner.run(broker.bootstrapServers());
+        }
+        out.println(BenchTable.markdown(result));
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(result));
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The prepared GPU check: builds the CUDA flavour (-Pgpu: onnxruntime_gpu, needs CUDA 12 + cuDNN 9), then runs
+# `bench --json` for the shipped 28×28 model and the heavy ResNet-18-sized one with inference.device=cuda, and
+# prints each JSON line. Sized to finish in under 5 minutes on one GPU: short time budgets, no mining banks
+# beyond 100k, fewer preloaded images.
+#
+#   src/test/gpu/run.sh [HEAVY_MODEL_DIR]     (default /tmp/hardneg-heavy/heavy-resnet18/1)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+HEAVY="${1:-/tmp/hardneg-heavy/heavy-resnet18/1}"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || { echo "no GPU visible" >&2; exit 2; }
+mvn -q -B -Pgpu -DskipTests package
+if [ ! -f "$HEAVY/model.onnx" ]; then
+  /usr/bin/python3 src/main/python/export_heavy_model.py --out "$HEAVY"
+fi
+JAVA=(java --add-modules jdk.incubator.vector -jar target/hardneg.jar bench --json --device cuda)
+echo "== 28x28 model on cuda" >&2
+timeout 150 "${JAVA[@]}" --images 20000 --time-scale 0.5 | tail -n 1
+echo "== heavy model on cuda" >&2
+timeout 150 "${JAVA[@]}" --model "$HEAVY" --images 4000 --time-scale 0.5 --batch-sizes 1,8,32,128 \
+  --mining-banks 100000 | tail -n 1

@@ -1,0 +1,44 @@
+package io.hardneg.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.cli.BenchCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** A tiny bench run: asserts the JSON's shape and sanity, never its speed. */
+class BenchCommandTest {
+
+    @Test
+    @Tag("slow")
+    @Timeout(300)
+    void shouldPrintEveryRequiredKeyAsTheLastJsonLine() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out));
+        int code = cli.execute("--json", "--images", "300", "--time-scale", "0.1", "--batch-sizes", "1,8",
+                "--mining-banks", "1000", "--model", "src/test/resources/models/unnormalised/1");
+        assertThat(code).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        for (String key : List.of("ort_ceiling_images_per_s", "decode_images_per_s", "passthrough_images_per_s",
+                "per_record_images_per_s", "pipeline_images_per_s", "ratio_pipeline_vs_passthrough",
+                "ratio_pipeline_vs_per_record", "e2e_p50_ms", "e2e_p99_ms", "peak_rss_mb")) {
+            assertThat(json.has(key)).as(key).isTrue();
+            assertThat(json.get(key).isNumber()).as(key).isTrue();
+            assertThat(json.get(key).asDouble()).as(key).isNotNegative();
+        }
+        // A tiny run's streaming figures may round to 0; the ceilings measured without Kafka may not.
+        assertThat(json.get("ort_ceiling_images_per_s").asDouble()).isPositive();
+        assertThat(json.get("decode_images_per_s").asDouble()).isPositive();
+        assertThat(json.has("mining_anchors_per_s_1k")).isTrue();
+        assertThat(out.toString()).contains("| pipeline_images_per_s |");
+    }
+}

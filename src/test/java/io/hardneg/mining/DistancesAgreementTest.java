@@ -1,0 +1,144 @@
+package io.hardneg.mining;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The Vector API kernel and the scalar one must give bit-identical distances, hence identical decisions. */
+class DistancesAgreementTest {
+
+    private static Distances vector() {
+        Distances v = DistancesProvider.vectorOrNull();
+        assertThat(v).as("surefire runs with --add-modules jdk.incubator.vector").isNotNull();
+        return v;
+    }
+
+    @Test
+    void shouldChooseTheVectorKernelWhenTheModuleIsReadable() {
+        assertThat(Distances.create().name()).startsWith("vector-");
+        assertThat(Distances.scalar().name()).isEqualTo("scalar");
+    }
+
+    @Test
+    void shouldGiveBitIdenticalDistancesForEveryShape() {
+        Random rnd = new Random(11);
+        Distances scalar = Distances.scalar();
+        Distances vector = vector();
+        int[] dims = {1, 3, 17, 64};
+        int[] queryCounts = {1, 5, 16, 17, 33};
+        int[] bankCounts = {1, 3, 7, 130};
+        for (int dim : dims) {
+            for (int nq : queryCounts) {
+                for (int nb : bankCounts) {
+                    float[] q = DistancesTest.unitRows(rnd, nq, dim);
+                    float[] b = DistancesTest.unitRows(rnd, nb, dim);
+                    if (nb > 1) {
+                        System.arraycopy(q, 0, b, 0, dim); // an exact duplicate: distance 0, never negative
+                    }
+                    float[] s = new float[nq * nb];
+                    float[] v = new float[nq * nb];
+                    scalar.squaredL2(q, nq, b, nb, dim, s);
+                    vector.squaredL2(q, nq, b, nb, dim, v);
+                    for (int i = 0; i < s.length; i++) {
+                        assertThat(Float.floatToRawIntBits(v[i])).as("dim %d, %d×%d, cell %d", dim, nq, nb, i)
+                                .isEqualTo(Float.floatToRawIntBits(s[i]));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldMineIdenticalTripletsWithEitherKernelAndAnyParallelism() {
+        // Given a clustered bank of 1200 entries in 12 labels, with overlapping classes so that hard and
+        // semi-hard negatives exist, and 41 anchors
+        Random rnd = new Random(5);
+        int dim = 32;
+        MemoryBank bank = new MemoryBank(dim, 100, 1200);
+        float[][] centres = new float[12][];
+        for (int c = 0; c < centres.length; c++) {
+            centres[c] = DistancesTest.unitRows(rnd, 1, dim);
+        }
+        for (int i = 0; i < 1200; i++) {
+            int label = i % 12;
+            bank.put(label + "/" + i, new EmbeddedImage("b" + i, Integer.toString(label), "1",
+                    near(rnd, centres[label], 1.2f), null, i));
+        }
+        List<EmbeddedImage> anchors = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int label = rnd.nextInt(12);
+            anchors.add(new EmbeddedImage("a" + i, Integer.toString(label), "1", near(rnd, centres[label], 1.2f),
+                    null, i));
+        }
+        anchors.add(new EmbeddedImage("b7", "7", "1", near(rnd, centres[7], 1.2f), null, 0)); // its own bank entry
+        for (MiningRules rules : List.of(MiningRules.defaults(),
+                new MiningRules(0.2f, io.hardneg.config.MiningPolicy.SEMIHARD, 2, 3),
+                new MiningRules(0.3f, io.hardneg.config.MiningPolicy.HARD, 3, 5))) {
+            // When mined by the scalar kernel on one thread, and by the vector kernel on one and on four
+            List<List<Triplet>> expected = new TripletMiner(rules, Distances.scalar(), 1).mine(bank, anchors);
+            List<List<Triplet>> vector1 = new TripletMiner(rules, vector(), 1).mine(bank, anchors);
+            List<List<Triplet>> vector4 = new TripletMiner(rules, vector(), 4).mine(bank, anchors);
+            List<List<Triplet>> scalar4 = new TripletMiner(rules, Distances.scalar(), 4).mine(bank, anchors);
+            // Then every decision is the same, and there were decisions to make
+            assertThat(expected.stream().mapToInt(List::size).sum()).as("triplets mined").isGreaterThan(20);
+            assertThat(describe(vector1)).isEqualTo(describe(expected));
+            assertThat(describe(vector4)).isEqualTo(describe(expected));
+            assertThat(describe(scalar4)).isEqualTo(describe(expected));
+        }
+    }
+
+    @Test
+    void shouldSplitALargeBatchAcrossWorkersWithoutChangingDecisions() {
+        // Given a bank large enough to cross the parallel threshold (64 anchors × 20k rows)
+        Random rnd = new Random(9);
+        int dim = 16;
+        MemoryBank bank = new MemoryBank(dim, 2000, 20_000);
+        float[][] centres = new float[10][];
+        for (int c = 0; c < centres.length; c++) {
+            centres[c] = DistancesTest.unitRows(rnd, 1, dim);
+        }
+        for (int i = 0; i < 20_000; i++) {
+            bank.put(i % 10 + "/" + i, new EmbeddedImage("b" + i, Integer.toString(i % 10), "1",
+                    near(rnd, centres[i % 10], 1.2f), null, i));
+        }
+        List<EmbeddedImage> anchors = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            anchors.add(new EmbeddedImage("a" + i, Integer.toString(i % 10), "1", near(rnd, centres[i % 10], 1.2f),
+                    null, i));
+        }
+        assertThat((long) anchors.size() * bank.size()).isGreaterThanOrEqualTo(TripletMiner.PARALLEL_MIN_PAIRS);
+        List<List<Triplet>> one = new TripletMiner(MiningRules.defaults(), Distances.scalar(), 1).mine(bank, anchors);
+        List<List<Triplet>> two = new TripletMiner(MiningRules.defaults(), vector(), 2).mine(bank, anchors);
+        assertThat(one.stream().mapToInt(List::size).sum()).as("triplets mined").isGreaterThan(20);
+        assertThat(describe(two)).isEqualTo(describe(one));
+    }
+
+    private static float[] near(Random rnd, float[] centre, float noise) {
+        float[] v = centre.clone();
+        double n = 0;
+        for (int k = 0; k < v.length; k++) {
+            v[k] += (float) (rnd.nextGaussian() * noise / Math.sqrt(v.length));
+            n += v[k] * v[k];
+        }
+        for (int k = 0; k < v.length; k++) {
+            v[k] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
+
+    /** Everything a decision consists of, with distances as raw bits. */
+    private static List<String> describe(List<List<Triplet>> mined) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < mined.size(); i++) {
+            for (Triplet t : mined.get(i)) {
+                out.add(i + ":" + t.anchor().id() + "," + t.positive().id() + "," + t.negative().id() + ","
+                        + Float.floatToRawIntBits(t.dAp()) + "," + Float.floatToRawIntBits(t.dAn()) + "," + t.kind());
+            }
+            out.add(i + ":end");
+        }
+        return out;
+    }
+}
