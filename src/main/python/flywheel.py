@@ -182,7 +182,18 @@ def run(args):
     random_rows = []
     for variant in args.variants.split(","):
         policy, npp = variant.split(":")
-        mined_idx, kinds = stream_and_mine(args, policy, int(npp), train_images)
+        cache = os.path.join(args.cache, f"mined-{policy}-{npp}-{args.stream}.json") if args.cache else None
+        if cache and os.path.exists(cache):
+            with open(cache) as f:
+                c = json.load(f)
+            mined_idx, kinds = np.array(c["idx"], dtype=np.int64).reshape(-1, 3), c["kinds"]
+            log(f"{variant}: {len(mined_idx)} mined triplets from the cache {cache}")
+        else:
+            mined_idx, kinds = stream_and_mine(args, policy, int(npp), train_images)
+            if cache:
+                os.makedirs(args.cache, exist_ok=True)
+                with open(cache, "w") as f:
+                    json.dump({"idx": mined_idx.tolist(), "kinds": kinds}, f)
         if len(mined_idx) < args.n:
             log(f"WARNING: only {len(mined_idx)} mined triplets for N={args.n}; using all of them")
         rows = []
@@ -252,6 +263,8 @@ def parse_args(argv=None):
     ap.add_argument("--train-labels", default=os.path.join(data.DEBIAN_DIR, "train-labels-idx1-ubyte.gz"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--cache", default=None, help="keep each variant's mined triplets (ids) here and reuse them "
+                    "instead of streaming again (for tuning the fine-tuning only)")
     return ap.parse_args(argv)
 
 

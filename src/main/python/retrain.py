@@ -215,12 +215,13 @@ class ReplaySampler:
         return self.images[a], self.images[p], self.images[ng]
 
 
-def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, seed, weight_decay=1e-4,
+def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, seed, weight_decay=0.0,
               freeze_bn=True, log_every=50):
     """Fine-tunes `model` in place on the mined triplets (uint8 arrays a, p, n) plus replay triplets.
 
     Each step: `batch` mined triplets (shuffled passes over them) and round(batch * replay_per_mined) replay
-    triplets, one triplet loss over both. Adam with cosine decay. BatchNorm statistics stay frozen by default
+    triplets, one triplet loss over both. Adam with cosine decay, no weight decay by default (with Adam it
+    would pull every weight toward 0 at ~lr per step while most triplets are inactive). BatchNorm statistics stay frozen by default
     (the mined batches are far from the training distribution).
     """
     rng = np.random.RandomState(seed)
