@@ -191,9 +191,13 @@ public final class TripletMiner {
         long[][] best = new long[nPos][cap];
         int[] taken = new int[nPos];
         for (int r = 0; r < rows; r++) {
-            int l = view.labelId(r);
             float dist = d[base + r];
-            if (l < 0 || l == label || view.versionId(r) != version || dist - maxDap >= alpha) {
+            // The distance test first: it rejects nearly every row, and spares reading labels and versions.
+            if (dist - maxDap >= alpha) {
+                continue;
+            }
+            int l = view.labelId(r);
+            if (l < 0 || l == label || view.versionId(r) != version) {
                 continue;
             }
             // Non-negative floats order like their raw bits, so one long orders by distance then row.

@@ -19,7 +19,7 @@ final class VectorDistances implements Distances {
     private static final int CHUNK_ROWS = 1024;
 
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[0],
-            new float[LANES]});
+            new float[CHUNK_ROWS * LANES]});
 
     @Override
     public String name() {
@@ -38,7 +38,10 @@ final class VectorDistances implements Distances {
             s[0] = new float[padded * dim];
         }
         float[] qt = s[0];
-        float[] lanes = s[1];
+        // Results of one query block over one chunk, row-major by bank row: whole vectors are stored, and the
+        // transpose into out's per-query rows writes each row sequentially (scattered 4-byte stores across
+        // bankRows-long rows were the kernel's bottleneck).
+        float[] tile = s[1];
         // Transpose the queries: qt[k * padded + q] = queries[q * dim + k]; padding lanes are zero and discarded.
         java.util.Arrays.fill(qt, 0, padded * dim, 0f);
         for (int q = 0; q < queryRows; q++) {
@@ -68,10 +71,11 @@ final class VectorDistances implements Distances {
                         a2 = a2.add(qv.mul(bank[o2 + k]));
                         a3 = a3.add(qv.mul(bank[o3 + k]));
                     }
-                    store(a0, lanes, out, q0, live, bankRows, b);
-                    store(a1, lanes, out, q0, live, bankRows, b + 1);
-                    store(a2, lanes, out, q0, live, bankRows, b + 2);
-                    store(a3, lanes, out, q0, live, bankRows, b + 3);
+                    int t = (b - c0) * LANES;
+                    a0.intoArray(tile, t);
+                    a1.intoArray(tile, t + LANES);
+                    a2.intoArray(tile, t + 2 * LANES);
+                    a3.intoArray(tile, t + 3 * LANES);
                 }
                 for (; b < c1; b++) {
                     int o = b * dim;
@@ -79,16 +83,16 @@ final class VectorDistances implements Distances {
                     for (int k = 0; k < dim; k++) {
                         a = a.add(FloatVector.fromArray(SPECIES, qt, k * padded + q0).mul(bank[o + k]));
                     }
-                    store(a, lanes, out, q0, live, bankRows, b);
+                    a.intoArray(tile, (b - c0) * LANES);
+                }
+                int rows = c1 - c0;
+                for (int j = 0; j < live; j++) {
+                    int base = (q0 + j) * bankRows + c0;
+                    for (int r = 0; r < rows; r++) {
+                        out[base + r] = ScalarDistances.distance(tile[r * LANES + j]);
+                    }
                 }
             }
-        }
-    }
-
-    private static void store(FloatVector acc, float[] lanes, float[] out, int q0, int live, int bankRows, int b) {
-        acc.intoArray(lanes, 0);
-        for (int j = 0; j < live; j++) {
-            out[(q0 + j) * bankRows + b] = ScalarDistances.distance(lanes[j]);
         }
     }
 }
