@@ -3,7 +3,7 @@ package io.hardneg.bench;
 import java.util.Locale;
 import java.util.Map;
 
-/** The bench result as the Markdown table of docs/performance.md. */
+/** The bench result as the Markdown table of README.md (Performance). */
 public final class BenchTable {
 
     private BenchTable() {
