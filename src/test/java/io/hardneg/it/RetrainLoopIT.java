@@ -57,9 +57,11 @@ class RetrainLoopIT {
         LabeledImages sample = StreamingScenario.sample(600);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             String bootstrap = broker.bootstrapServers();
-            // The shipped model, images in the triplet records (the retraining job trains on them).
+            // The shipped model, images in the triplet records (the retraining job trains on them); near-duplicate
+            // suppression off, so that 300 images yield the job's budget of triplets.
             Map<String, String> settings = Map.of("bootstrap.servers", bootstrap, "application.id", "it-retrain-loop",
-                    "mining.rate-limit.per-label", "0", "output.include-images", "true", "http.port", "0");
+                    "mining.rate-limit.per-label", "0", "output.include-images", "true", "http.port", "0",
+                    "dedup.near.epsilon", "0");
             try (HardnegService service = HardnegService.start(ConfigLoader.fromMap(settings), observer)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 assertThat(service.model().info().version()).isEqualTo("1");
