@@ -137,6 +137,16 @@ public final class TripletMiner {
         }
     }
 
+    private static float bound(long[][] best, int[] taken, float[] posD, int nPos, int cap, float alpha) {
+        float b = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < nPos; i++) {
+            float bi = taken[i] == cap ? Float.intBitsToFloat((int) (best[i][cap - 1] >>> 32))
+                    : Math.nextUp(posD[i] + alpha);
+            b = Math.max(b, bi);
+        }
+        return b;
+    }
+
     /** Daemon threads, one per core beyond the caller's, shared by every miner in the JVM. */
     private static final class MiningPool {
         static final ExecutorService INSTANCE = Executors.newFixedThreadPool(
@@ -190,10 +200,13 @@ public final class TripletMiner {
         int cap = rules.negativesPerPositive();
         long[][] best = new long[nPos][cap];
         int[] taken = new int[nPos];
+        // A row farther than `bound` can enter no positive's list: bound is, over the positives, the largest of
+        // (the k-th best distance once a list is full, else d_ap + α rounded up). Tightening it as lists fill makes
+        // the scan a single comparison per row for nearly every row; the exact tests below are unchanged.
+        float bound = Math.nextUp(maxDap + alpha);
         for (int r = 0; r < rows; r++) {
             float dist = d[base + r];
-            // The distance test first: it rejects nearly every row, and spares reading labels and versions.
-            if (dist - maxDap >= alpha) {
+            if (dist > bound || dist - maxDap >= alpha) {
                 continue;
             }
             int l = view.labelId(r);
@@ -219,6 +232,7 @@ public final class TripletMiner {
                 }
                 top[j] = key;
                 taken[i] = n;
+                bound = bound(best, taken, posD, nPos, cap, alpha);
             }
         }
         List<Triplet> found = new ArrayList<>();
