@@ -11,7 +11,6 @@ import io.hardneg.model.Device;
 import io.hardneg.model.ModelInfo;
 import io.hardneg.service.HardnegService;
 import io.hardneg.stream.PipelineObserver;
-import io.hardneg.stream.RecordHeaderNames;
 import io.hardneg.stream.Topics;
 import io.hardneg.update.ModelAnnouncement;
 import io.hardneg.update.ModelPublisher;
@@ -86,12 +85,7 @@ class ModelHotReloadIT {
 
             // Then every image has exactly one embedding, those sent after the swap carry version 2,
             // and no triplet mixes versions
-            Map<String, String> versionById = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicContents.readAll(bootstrap, Topics.EMBEDDINGS.name())) {
-                String id = new String(r.key(), StandardCharsets.UTF_8);
-                String v = new String(r.headers().lastHeader(RecordHeaderNames.MODEL_VERSION).value(), StandardCharsets.UTF_8);
-                assertThat(versionById.put(id, v)).as("one embedding for %s", id).isNull();
-            }
+            Map<String, String> versionById = StreamingScenario.versionByIdOnce(bootstrap);
             assertThat(versionById).hasSize(600);
             for (int i = 300; i < 600; i++) {
                 assertThat(versionById.get("img-" + i)).as("img-%d after the swap", i).isEqualTo("2");

@@ -11,21 +11,17 @@ import io.hardneg.model.Device;
 import io.hardneg.model.ModelInfo;
 import io.hardneg.service.HardnegService;
 import io.hardneg.stream.PipelineObserver;
-import io.hardneg.stream.RecordHeaderNames;
 import io.hardneg.stream.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -101,12 +97,7 @@ class RetrainLoopIT {
             }
 
             // Every image has exactly one embedding; those sent after the swap carry version 2
-            Map<String, String> versionById = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicContents.readAll(bootstrap, Topics.EMBEDDINGS.name())) {
-                String id = new String(r.key(), StandardCharsets.UTF_8);
-                String v = new String(r.headers().lastHeader(RecordHeaderNames.MODEL_VERSION).value(), StandardCharsets.UTF_8);
-                assertThat(versionById.put(id, v)).as("one embedding for %s", id).isNull();
-            }
+            Map<String, String> versionById = StreamingScenario.versionByIdOnce(bootstrap);
             assertThat(versionById).hasSize(600);
             for (int i = 0; i < 300; i++) {
                 assertThat(versionById.get("img-" + i)).as("img-%d before the retraining", i).isEqualTo("1");

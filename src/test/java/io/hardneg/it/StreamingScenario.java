@@ -204,6 +204,17 @@ final class StreamingScenario {
         }
     }
 
+    /** The model version of each id's embedding, asserting that no id has two. */
+    static Map<String, String> versionByIdOnce(String bootstrap) {
+        Map<String, String> versionById = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicContents.readAll(bootstrap, Topics.EMBEDDINGS.name())) {
+            String id = new String(r.key(), StandardCharsets.UTF_8);
+            String v = new String(r.headers().lastHeader(RecordHeaderNames.MODEL_VERSION).value(), StandardCharsets.UTF_8);
+            assertThat(versionById.put(id, v)).as("one embedding for %s", id).isNull();
+        }
+        return versionById;
+    }
+
     static LabeledImages sample(int n) throws Exception {
         return FashionMnist.bundled().head(n);
     }
