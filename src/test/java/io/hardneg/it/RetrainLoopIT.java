@@ -54,7 +54,8 @@ class RetrainLoopIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             String bootstrap = broker.bootstrapServers();
             // The shipped model, images in the triplet records (the retraining job trains on them); near-duplicate
-            // suppression off, so that 300 images yield the job's budget of triplets.
+            // suppression off, so that 300 images yield the job's budget (100) of triplets with room to spare
+            // (mining depends on when bank updates arrive: 188 to 250 were mined in our runs).
             Map<String, String> settings = Map.of("bootstrap.servers", bootstrap, "application.id", "it-retrain-loop",
                     "mining.rate-limit.per-label", "0", "output.include-images", "true", "http.port", "0",
                     "dedup.near.epsilon", "0");
@@ -64,13 +65,13 @@ class RetrainLoopIT {
                 StreamingScenario.send(bootstrap, sample, 0, 300, false);
                 StreamingScenario.awaitProcessed(bootstrap, 300, Duration.ofMinutes(2));
                 int mined = TopicContents.count(bootstrap, Topics.HARD_NEGATIVES.name());
-                assertThat(mined).as("triplets mined from the first 300 images").isGreaterThanOrEqualTo(200);
+                assertThat(mined).as("triplets mined from the first 300 images").isGreaterThanOrEqualTo(100);
 
                 // When the retraining job runs on a tiny budget (the guard's tolerance lets a 20-step model through:
                 // this test is about the loop; the guard itself is tested in test_retrain.py)
                 Path log = tmp.resolve("retrain.log");
                 List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), "src/main/python/retrain.py",
-                        "--bootstrap-servers", bootstrap, "--group-id", GROUP, "--budget", "200", "--steps", "20",
+                        "--bootstrap-servers", bootstrap, "--group-id", GROUP, "--budget", "100", "--steps", "20",
                         "--batch", "16", "--idle-timeout", "5", "--val-size", "1000", "--guard-tolerance", "1",
                         "--out", tmp.resolve("models").toString()));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -82,7 +83,7 @@ class RetrainLoopIT {
                 System.out.println(out);
                 assertThat(done).as("retrain.py finished in time:\n%s", out).isTrue();
                 assertThat(p.exitValue()).as("retrain.py exit status:\n%s", out).isZero();
-                assertThat(out).contains("collected 200 triplets").contains("guard: validation Recall@1")
+                assertThat(out).contains("collected 100 triplets").contains("guard: validation Recall@1")
                         .contains("published fashion-triplet v2");
                 assertThat(tmp.resolve("models/fashion-triplet/2/model.onnx")).isRegularFile();
 
