@@ -1,5 +1,6 @@
 package io.hardneg.bench;
 
+import io.hardneg.kafka.ConsumerThread;
 import io.hardneg.stream.Topics;
 import java.time.Duration;
 import java.util.Arrays;
@@ -9,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -20,10 +21,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class CommittedCounter implements AutoCloseable {
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread thread;
+    private final ConsumerThread<byte[], byte[]> poller;
     private final AtomicLong count = new AtomicLong();
-    private volatile boolean running = true;
     private volatile long latencyFromMs = Long.MAX_VALUE;
     private final long[] latencies;
     private int latencyCount;
@@ -36,12 +35,10 @@ final class CommittedCounter implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-bench-counter-" + System.nanoTime());
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
-        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(Topics.EMBEDDINGS.name()));
         latencies = new long[maxLatencySamples];
-        thread = new Thread(this::loop, "hardneg-bench-counter");
-        thread.setDaemon(true);
-        thread.start();
+        poller = new ConsumerThread<>("hardneg-bench-counter",
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()), Duration.ofMillis(20),
+                c -> c.subscribe(List.of(Topics.EMBEDDINGS.name())), this::onPoll).start();
     }
 
     /** Blocks until the consumer has its partitions and positions, so nothing produced later is missed. */
@@ -57,30 +54,21 @@ final class CommittedCounter implements AutoCloseable {
 
     private volatile boolean assigned;
 
-    private void loop() {
-        try {
-            while (running) {
-                var records = consumer.poll(Duration.ofMillis(20));
-                if (!assigned && !consumer.assignment().isEmpty()) {
-                    consumer.assignment().forEach(consumer::position); // resolve "latest" now
-                    assigned = true;
-                }
-                long now = System.currentTimeMillis();
-                long from = latencyFromMs;
-                synchronized (this) {
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
-                        if (r.timestamp() >= from && latencyCount < latencies.length) {
-                            latencies[latencyCount++] = now - r.timestamp();
-                        }
-                    }
-                }
-                count.addAndGet(records.count());
-            }
-        } catch (WakeupException e) {
-            // close()
-        } finally {
-            consumer.close();
+    private void onPoll(KafkaConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) {
+        if (!assigned && !consumer.assignment().isEmpty()) {
+            consumer.assignment().forEach(consumer::position); // resolve "latest" now
+            assigned = true;
         }
+        long now = System.currentTimeMillis();
+        long from = latencyFromMs;
+        synchronized (this) {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                if (r.timestamp() >= from && latencyCount < latencies.length) {
+                    latencies[latencyCount++] = now - r.timestamp();
+                }
+            }
+        }
+        count.addAndGet(records.count());
     }
 
     long count() {
@@ -102,12 +90,6 @@ final class CommittedCounter implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        poller.close();
     }
 }

@@ -2,6 +2,7 @@ package io.hardneg.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.kafka.ConsumerThread;
 import io.hardneg.stream.RecordHeaderNames;
 import io.hardneg.stream.Topics;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Counts what the service has committed to its output topics (read_committed), for the demo's progress bar
@@ -29,8 +29,7 @@ import org.apache.kafka.common.errors.WakeupException;
  */
 public final class OutputTally implements AutoCloseable {
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread thread;
+    private final ConsumerThread<byte[], byte[]> poller;
     private final ObjectMapper mapper = new ObjectMapper();
     private final AtomicLong embedded = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -44,7 +43,6 @@ public final class OutputTally implements AutoCloseable {
     private final Map<String, AtomicLong> negatives = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> positions = new HashMap<>(); // poll thread only
     private volatile long lastEmbeddedAtNanos;
-    private volatile boolean running = true;
 
     public OutputTally(String bootstrapServers) {
         Map<String, Object> p = new HashMap<>();
@@ -54,7 +52,17 @@ public final class OutputTally implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-tally-" + System.nanoTime());
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
-        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        poller = new ConsumerThread<>("hardneg-tally",
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()), Duration.ofMillis(100),
+                this::subscribe, (c, records) -> {
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        count(r);
+                        positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                    }
+                }).start();
+    }
+
+    private void subscribe(KafkaConsumer<byte[], byte[]> consumer) {
         // No offsets are committed, so a rebalance (a broker restart moves the group coordinator) would reset
         // to earliest and count everything twice: resume each partition where this tally left it instead.
         consumer.subscribe(List.of(Topics.EMBEDDINGS.name(), Topics.HARD_NEGATIVES.name(), Topics.DLQ.name(),
@@ -74,24 +82,6 @@ public final class OutputTally implements AutoCloseable {
                         }
                     }
                 });
-        thread = new Thread(this::loop, "hardneg-tally");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private void loop() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    count(r);
-                    positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-                }
-            }
-        } catch (WakeupException e) {
-            // close() woke us up
-        } finally {
-            consumer.close();
-        }
     }
 
     private void count(ConsumerRecord<byte[], byte[]> r) {
@@ -192,12 +182,6 @@ public final class OutputTally implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        poller.close();
     }
 }

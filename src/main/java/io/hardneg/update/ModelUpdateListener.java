@@ -1,5 +1,6 @@
 package io.hardneg.update;
 
+import io.hardneg.kafka.ConsumerThread;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelRegistry;
 import io.hardneg.stream.PipelineObserver;
@@ -13,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -28,12 +28,10 @@ public final class ModelUpdateListener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelUpdateListener.class);
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final ConsumerThread<String, byte[]> poller;
     private final ModelRegistry registry;
     private final ModelVerifier verifier;
     private final PipelineObserver observer;
-    private final Thread thread;
-    private volatile boolean running = true;
 
     public ModelUpdateListener(String bootstrapServers, Map<String, String> kafkaOverrides, ModelRegistry registry,
                                ModelVerifier verifier, PipelineObserver observer) {
@@ -44,36 +42,23 @@ public final class ModelUpdateListener implements AutoCloseable {
         // Announcements carry the model inline: up to the topic's 32 MiB.
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(40 << 20));
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(40 << 20));
-        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.registry = registry;
         this.verifier = verifier;
         this.observer = observer;
-        this.thread = new Thread(this::loop, "hardneg-model-updates");
-        this.thread.setDaemon(true);
+        this.poller = new ConsumerThread<>("hardneg-model-updates",
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()), Duration.ofMillis(500),
+                ModelUpdateListener::fromTheBeginning, (c, records) -> records.forEach(this::handle));
     }
 
     public void start() {
-        thread.start();
+        poller.start();
     }
 
-    private void loop() {
-        try {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.MODEL_UPDATES.name(), Duration.ofSeconds(30))
-                    .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    handle(r);
-                }
-            }
-        } catch (WakeupException e) {
-            // close() woke us
-        } catch (RuntimeException e) {
-            LOG.error("model update listener stopped: {}", e.toString());
-        } finally {
-            consumer.close();
-        }
+    private static void fromTheBeginning(KafkaConsumer<String, byte[]> consumer) {
+        List<TopicPartition> parts = consumer.partitionsFor(Topics.MODEL_UPDATES.name(), Duration.ofSeconds(30))
+                .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
     }
 
     void handle(ConsumerRecord<String, byte[]> r) {
@@ -104,12 +89,6 @@ public final class ModelUpdateListener implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        poller.close();
     }
 }
