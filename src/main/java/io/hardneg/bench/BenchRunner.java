@@ -41,10 +41,33 @@ public final class BenchRunner {
      * @param config       the service configuration with the given overrides (bootstrap, application id, ...)
      * @param seconds      scale of every stage's time budget; 1 is the default run, small values make a smoke test
      * @param miningSizes  bank sizes of the mining stage
+     * @param stages       the stages to run, of {@link #STAGES}; latency needs pipeline (it runs at half its rate)
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
-                          double seconds, int[] miningSizes) {
+                          double seconds, int[] miningSizes, java.util.Set<String> stages) {
+
+        public Options {
+            stages = java.util.Set.copyOf(stages);
+            for (String st : stages) {
+                if (!STAGES.contains(st)) {
+                    throw new IllegalArgumentException("unknown bench stage '" + st + "'; stages are "
+                            + String.join(", ", STAGES));
+                }
+            }
+            if (stages.contains("latency") && !stages.contains("pipeline")) {
+                throw new IllegalArgumentException("the latency stage runs at half the pipeline's measured rate: "
+                        + "add 'pipeline' to the stages");
+            }
+        }
+
+        boolean runs(String stage) {
+            return stages.contains(stage);
+        }
     }
+
+    /** Every stage, in the order they run. */
+    public static final List<String> STAGES = List.of("ort", "decode", "passthrough", "per-record", "pipeline",
+            "mining", "latency");
 
     private static final int ROUNDS = 5;
 
@@ -81,22 +104,32 @@ public final class BenchRunner {
             r.put("device", model.device().name());
             r.put("cores", Runtime.getRuntime().availableProcessors());
             r.put("inference_threads", base.inference().threads());
-            log.line("[1/8] ORT ceiling of %s (%s → %d) on %s", info.name(), r.get("model_input"), dim,
-                    model.device().name());
-            Map<Integer, Double> ceiling = Microbenchmarks.ortCeiling(model, options.batches(), 2.0 * s, log);
-            int best = ceiling.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            Map<String, Object> byBatch = new LinkedHashMap<>();
-            ceiling.forEach((b, v) -> byBatch.put(Integer.toString(b), round(v)));
-            r.put("ort_images_per_s_by_batch", byBatch);
-            r.put("ort_best_batch", best);
-            r.put("ort_ceiling_images_per_s", round(ceiling.get(best)));
-
-            log.line("[2/8] decode of the bundled PNGs into %s", r.get("model_input"));
-            ImageDecoder decoder = new ImageDecoder(info.inputSpec(), new DecodeLimits(base.limits().maxImageBytes(),
-                    base.limits().maxPixels()));
-            double decode = Microbenchmarks.decode(decoder, pngs, 1.5 * s);
-            r.put("decode_images_per_s", round(decode));
-            r.put("decode_us_per_image", Math.round(1e7 / decode) / 10.0);
+            if (options.runs("ort")) {
+                log.line("[1/8] ORT ceiling of %s (%s → %d) on %s", info.name(), r.get("model_input"), dim,
+                        model.device().name());
+                Map<Integer, Double> ceiling = Microbenchmarks.ortCeiling(model, options.batches(), 2.0 * s, log);
+                int best = ceiling.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+                Map<String, Object> byBatch = new LinkedHashMap<>();
+                ceiling.forEach((b, v) -> byBatch.put(Integer.toString(b), round(v)));
+                r.put("ort_images_per_s_by_batch", byBatch);
+                r.put("ort_best_batch", best);
+                r.put("ort_ceiling_images_per_s", round(ceiling.get(best)));
+            }
+            if (options.runs("decode")) {
+                log.line("[2/8] decode of the bundled PNGs into %s", r.get("model_input"));
+                ImageDecoder decoder = new ImageDecoder(info.inputSpec(), new DecodeLimits(
+                        base.limits().maxImageBytes(), base.limits().maxPixels()));
+                double decode = Microbenchmarks.decode(decoder, pngs, 1.5 * s);
+                r.put("decode_images_per_s", round(decode));
+                r.put("decode_us_per_image", Math.round(1e7 / decode) / 10.0);
+            }
+        }
+        if (options.runs("mining")) {
+            mining(r, base, s);
+        }
+        if (!(options.runs("passthrough") || options.runs("per-record") || options.runs("pipeline"))) {
+            memory(r);
+            return r;
         }
 
         provisionTopics(base);
@@ -105,55 +138,70 @@ public final class BenchRunner {
             log.line("preloading %,d images into '%s'", options.images(), Topics.IMAGES.name());
             preload(base, sample);
             double cap = 25 * s;
+            double passthrough = Double.NaN;
+            double perRecord = Double.NaN;
+            double pipeline = Double.NaN;
 
-            log.line("[3/8] passthrough: same topology shape, no decode/inference/mining");
-            HardnegConfig pass = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
-            double passthrough = stage("passthrough", counter, cap, () -> startPassthrough(pass, dim));
-            r.put("passthrough_images_per_s", round(passthrough));
-
-            log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
-            HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
-                    Map.of("inference.batch.max", "1")));
-            double perRecord = stage("per-record", counter, cap, () -> startService(perRecordConfig));
-            r.put("per_record_images_per_s", round(perRecord));
-
-            log.line("[5/8] pipeline: full pipeline, default configuration (batch.max=%d, linger %d ms)",
-                    base.inference().batchMax(), base.inference().batchLingerMs());
-            HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
-            double pipeline = stage("pipeline", counter, cap, () -> startService(pipeConfig));
-            r.put("pipeline_images_per_s", round(pipeline));
-            r.put("ratio_pipeline_vs_passthrough", ratio(pipeline, passthrough));
-            r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
-            r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, (Double) r.get("ort_ceiling_images_per_s")));
-
-            log.line("[6/8] mining: anchors/s, D = 64, batches of %d", base.inference().batchMax());
-            Distances kernel = Distances.create();
-            r.put("mining_kernel", kernel.name());
-            for (int size : options.miningSizes()) {
-                var m = Microbenchmarks.mining(size, 64, base.inference().batchMax(), kernel, 2.0 * s);
-                String key = size >= 1000 && size % 1000 == 0 ? (size / 1000) + "k" : Integer.toString(size);
-                r.put("mining_anchors_per_s_" + key, round(m.anchorsPerSecond()));
-                r.put("mining_triplets_per_anchor_" + key, Math.round(m.tripletsPerAnchor() * 100) / 100.0);
-                log.line("mining bank %,7d: %,9.0f anchors/s (%s)", size, m.anchorsPerSecond(), kernel.name());
+            if (options.runs("passthrough")) {
+                log.line("[3/8] passthrough: same topology shape, no decode/inference/mining");
+                HardnegConfig pass = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
+                passthrough = stage("passthrough", counter, cap, () -> startPassthrough(pass, dim));
+                r.put("passthrough_images_per_s", round(passthrough));
             }
-
-            double rate = Math.max(1, pipeline / 2);
-            log.line("[7/8] latency at half load: %.0f images/s, EOS, commit interval %d ms", rate,
-                    base.streams().commitIntervalMs());
-            HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
-                    Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
-            long[] lat = latency(latConfig, counter, sample, rate, 8 * s);
-            r.put("e2e_rate_images_per_s", round(rate));
-            r.put("e2e_samples", lat.length);
-            r.put("e2e_p50_ms", Stats.percentile(lat, 50));
-            r.put("e2e_p99_ms", Stats.percentile(lat, 99));
-            r.put("commit_interval_ms", base.streams().commitIntervalMs());
+            if (options.runs("per-record")) {
+                log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
+                HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
+                        Map.of("inference.batch.max", "1")));
+                perRecord = stage("per-record", counter, cap, () -> startService(perRecordConfig));
+                r.put("per_record_images_per_s", round(perRecord));
+            }
+            if (options.runs("pipeline")) {
+                log.line("[5/8] pipeline: full pipeline, default configuration (batch.max=%d, linger %d ms)",
+                        base.inference().batchMax(), base.inference().batchLingerMs());
+                HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
+                pipeline = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+                r.put("pipeline_images_per_s", round(pipeline));
+                r.put("ratio_pipeline_vs_passthrough", ratio(pipeline, passthrough));
+                r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
+                Object ceiling = r.get("ort_ceiling_images_per_s");
+                r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, ceiling == null ? Double.NaN : (Double) ceiling));
+            }
+            if (options.runs("latency")) {
+                double rate = Math.max(1, pipeline / 2);
+                log.line("[7/8] latency at half load: %.0f images/s, EOS, commit interval %d ms", rate,
+                        base.streams().commitIntervalMs());
+                HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
+                        Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
+                long[] lat = latency(latConfig, counter, sample, rate, 8 * s);
+                r.put("e2e_rate_images_per_s", round(rate));
+                r.put("e2e_samples", lat.length);
+                r.put("e2e_p50_ms", Stats.percentile(lat, 50));
+                r.put("e2e_p99_ms", Stats.percentile(lat, 99));
+                r.put("commit_interval_ms", base.streams().commitIntervalMs());
+            }
         }
+        memory(r);
+        return r;
+    }
+
+    private void mining(Map<String, Object> r, HardnegConfig base, double s) throws Exception {
+        log.line("[6/8] mining: anchors/s, D = 64, batches of %d", base.inference().batchMax());
+        Distances kernel = Distances.create();
+        r.put("mining_kernel", kernel.name());
+        for (int size : options.miningSizes()) {
+            var m = Microbenchmarks.mining(size, 64, base.inference().batchMax(), kernel, 2.0 * s);
+            String key = size >= 1000 && size % 1000 == 0 ? (size / 1000) + "k" : Integer.toString(size);
+            r.put("mining_anchors_per_s_" + key, round(m.anchorsPerSecond()));
+            r.put("mining_triplets_per_anchor_" + key, Math.round(m.tripletsPerAnchor() * 100) / 100.0);
+            log.line("mining bank %,7d: %,9.0f anchors/s (%s)", size, m.anchorsPerSecond(), kernel.name());
+        }
+    }
+
+    private void memory(Map<String, Object> r) {
         log.line("[8/8] memory");
         r.put("peak_heap_mb", round(MemoryWatch.peakHeapMb()));
         r.put("peak_rss_mb", round(MemoryWatch.peakRssMb()));
         r.put("max_heap_mb", round(Runtime.getRuntime().maxMemory() / 1048576.0));
-        return r;
     }
 
     private Map<String, String> stageFlags(String bootstrap, String stage, Map<String, String> extra) {

@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code hardneg bench}: every stage's throughput, and the pipeline's share of its ceilings, in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures, in one process on an in-process broker: ONNX Runtime's ceiling, decoding, Kafka",
-                "Streams' passthrough ceiling, the per-record and batched pipelines, mining, end-to-end latency and",
-                "memory. Report ratios: absolute numbers move with the machine's load."})
+        description = "Measures, in one process on an in-process broker: ONNX Runtime's ceiling, decoding, Kafka "
+                + "Streams' passthrough ceiling, the per-record and batched pipelines, mining, end-to-end latency and "
+                + "memory. Report ratios: absolute numbers move with the machine's load.")
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -46,6 +46,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Scales every stage's time budget; below 1 for a quick, rougher run (default: ${DEFAULT-VALUE}).")
     double timeScale;
 
+    @Option(names = "--stages", split = ",", paramLabel = "S",
+            defaultValue = "ort,decode,passthrough,per-record,pipeline,mining,latency",
+            description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline.")
+    java.util.List<String> stages;
+
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
@@ -59,11 +64,17 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--time-scale, --batch-sizes and --mining-banks must be > 0");
         }
         PrintWriter out = spec.commandLine().getOut();
-        BenchRunner runner = new BenchRunner(new BenchRunner.Options(images, batches, flags -> {
-            Map<String, String> f = new LinkedHashMap<>(flags);
-            f.put("http.port", "0");
-            return options.load(f);
-        }, timeScale, miningBanks), System.err);
+        BenchRunner.Options opts;
+        try {
+            opts = new BenchRunner.Options(images, batches, flags -> {
+                Map<String, String> f = new LinkedHashMap<>(flags);
+                f.put("http.port", "0");
+                return options.load(f);
+            }, timeScale, miningBanks, new java.util.HashSet<>(stages));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--stages: " + e.getMessage());
+        }
+        BenchRunner runner = new BenchRunner(opts, System.err);
         Map<String, Object> result;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             result = runner.run(broker.bootstrapServers());

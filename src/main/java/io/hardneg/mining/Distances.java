@@ -17,6 +17,30 @@ public interface Distances {
      */
     void squaredL2(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] out);
 
+    /**
+     * The same distances to the bank rows listed in {@code rows[from .. from + count)}: {@code out[q * count + j]}
+     * is the distance between query {@code q} and bank row {@code rows[from + j]}.
+     */
+    void squaredL2(float[] queries, int queryRows, float[] bank, int[] rows, int from, int count, int dim,
+                   float[] out);
+
+    /**
+     * Calls {@code hits} for every pair of query {@code q} and bank row {@code b < bankRows} with
+     * {@code rowTags[b] != queryTags[q]} and distance at most the query's limit, in no particular order. The limits
+     * start as {@code limits[q]} (not modified) and each call returns the query's limit from then on, which must not
+     * be larger: a miner's bound tightens as it finds candidates, so nearly every row costs one comparison and
+     * no distance matrix is ever written.
+     */
+    void scanWithin(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] limits,
+                    int[] queryTags, int[] rowTags, Hits hits);
+
+    /** Receives the pairs {@link #scanWithin} finds. */
+    @FunctionalInterface
+    interface Hits {
+        /** A pair within the query's limit; returns the query's new limit. */
+        float near(int query, int row, float distance);
+    }
+
     /** A short name for logs and the bench: {@code scalar} or {@code vector-512} etc. */
     default String name() {
         return getClass().getSimpleName();

@@ -279,6 +279,11 @@ public final class MemoryBank {
             return labelIds[row];
         }
 
+        /** Every row's label id (-1 for an empty row), for kernels; the caller must not write to it. */
+        public int[] labelIds() {
+            return labelIds;
+        }
+
         /** The label's id, or -1 when no entry has carried it. */
         public int labelIdOf(String label) {
             Integer i = labelIndex.get(label);

@@ -12,14 +12,25 @@ final class ScalarDistances implements Distances {
 
     @Override
     public void squaredL2(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] out) {
+        gathered(queries, queryRows, bank, null, 0, bankRows, dim, out);
+    }
+
+    @Override
+    public void squaredL2(float[] queries, int queryRows, float[] bank, int[] rows, int from, int count, int dim,
+                          float[] out) {
+        gathered(queries, queryRows, bank, rows, from, count, dim, out);
+    }
+
+    private static void gathered(float[] queries, int queryRows, float[] bank, int[] rows, int from, int count,
+                                 int dim, float[] out) {
         int q = 0;
         for (; q + 4 <= queryRows; q += 4) {
             int q0 = q * dim;
             int q1 = q0 + dim;
             int q2 = q1 + dim;
             int q3 = q2 + dim;
-            for (int b = 0; b < bankRows; b++) {
-                int bo = b * dim;
+            for (int b = 0; b < count; b++) {
+                int bo = (rows == null ? b : rows[from + b]) * dim;
                 float s0 = 0;
                 float s1 = 0;
                 float s2 = 0;
@@ -31,23 +42,45 @@ final class ScalarDistances implements Distances {
                     s2 += queries[q2 + i] * v;
                     s3 += queries[q3 + i] * v;
                 }
-                out[q * bankRows + b] = distance(s0);
-                out[(q + 1) * bankRows + b] = distance(s1);
-                out[(q + 2) * bankRows + b] = distance(s2);
-                out[(q + 3) * bankRows + b] = distance(s3);
+                out[q * count + b] = distance(s0);
+                out[(q + 1) * count + b] = distance(s1);
+                out[(q + 2) * count + b] = distance(s2);
+                out[(q + 3) * count + b] = distance(s3);
             }
         }
         for (; q < queryRows; q++) {
             int qo = q * dim;
-            for (int b = 0; b < bankRows; b++) {
-                int bo = b * dim;
-                float s = 0;
-                for (int i = 0; i < dim; i++) {
-                    s += queries[qo + i] * bank[bo + i];
-                }
-                out[q * bankRows + b] = distance(s);
+            for (int b = 0; b < count; b++) {
+                out[q * count + b] = distance(dot(queries, qo, bank, (rows == null ? b : rows[from + b]) * dim, dim));
             }
         }
+    }
+
+    @Override
+    public void scanWithin(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] limits,
+                           int[] queryTags, int[] rowTags, Hits hits) {
+        float[] limit = java.util.Arrays.copyOf(limits, queryRows);
+        for (int b = 0; b < bankRows; b++) {
+            int bo = b * dim;
+            int tag = rowTags[b];
+            for (int q = 0; q < queryRows; q++) {
+                if (queryTags[q] == tag) {
+                    continue;
+                }
+                float d = distance(dot(queries, q * dim, bank, bo, dim));
+                if (d <= limit[q]) {
+                    limit[q] = hits.near(q, b, d);
+                }
+            }
+        }
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int dim) {
+        float s = 0;
+        for (int i = 0; i < dim; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
     }
 
     static float distance(float dot) {

@@ -12,15 +12,19 @@ import java.util.concurrent.Future;
  * Mines triplets for a batch of anchors against the memory bank, exactly: every bank entry of the anchor's
  * model version is compared, none of another version ever is.
  *
- * <p>Anchors are processed in blocks of {@value #BLOCK} (one kernel call reads each bank row once per block); a
- * large batch against a large bank is split into contiguous anchor ranges run on the caller and a small shared
- * pool, one per core. Each anchor's result depends only on the anchor and the bank, so the split never changes a
- * decision. Not thread-safe (it reuses its buffers): one per stream task.
+ * <p>Two passes per block of {@value #BLOCK} anchors, sorted by label. The positives come from the anchor's own
+ * label's rows only (a gathered kernel call per label). The negatives come from one pass over the whole bank
+ * that never writes a distance matrix: the kernel reports only rows of another label within the anchor's bound
+ * (d(a,p) + α, tightened to the worst kept negative once the caps fill), so nearly every row costs one vector
+ * comparison. A large batch against a large bank is split into contiguous block ranges run on the caller and a
+ * small shared pool, one per core. Each anchor's result depends only on the anchor and the bank, so neither the
+ * split nor the order rows are visited in ever changes a decision. Not thread-safe (it reuses its buffers): one
+ * per stream task.
  */
 public final class TripletMiner {
 
-    /** Anchors per kernel call: the distance buffer is BLOCK × bank rows floats per worker. */
-    static final int BLOCK = 16;
+    /** Anchors per kernel pass: each bank row is read once per block. */
+    static final int BLOCK = 32;
     /** Below this many anchor × row pairs, handing work to another thread costs more than it saves. */
     static final long PARALLEL_MIN_PAIRS = 1L << 20;
 
@@ -28,6 +32,9 @@ public final class TripletMiner {
     private final Distances distances;
     private final int parallelism;
     private final Scratch[] scratch;
+    /** The bank's rows grouped by label (ascending within a label), rebuilt per batch. */
+    private int[] groupStart = new int[0];
+    private int[] groupedRows = new int[0];
 
     public TripletMiner(MiningRules rules, Distances distances) {
         this(rules, distances, Runtime.getRuntime().availableProcessors());
@@ -56,20 +63,15 @@ public final class TripletMiner {
         return bank.read(view -> mine(view, anchors));
     }
 
-    /** A worker's reused buffers: BLOCK queries and BLOCK × rows distances. */
-    private static final class Scratch {
-        float[] queries = new float[0];
-        float[] distances = new float[0];
-    }
-
     private List<List<Triplet>> mine(MemoryBank.View view, List<EmbeddedImage> anchors) {
         int n = anchors.size();
         int rows = view.rows();
         int dim = view.dim();
-        List<List<Triplet>> out = new ArrayList<>(n);
+        @SuppressWarnings("unchecked")
+        List<Triplet>[] found = new List[n];
+        Arrays.fill(found, List.of());
         if (rows == 0 || n == 0) {
-            anchors.forEach(a -> out.add(List.of()));
-            return out;
+            return Arrays.asList(found);
         }
         for (EmbeddedImage a : anchors) {
             if (a.embedding().length != dim) {
@@ -77,144 +79,257 @@ public final class TripletMiner {
                         + ", bank holds " + dim);
             }
         }
-        @SuppressWarnings("unchecked")
-        List<Triplet>[] found = new List[n];
-        int blocks = (n + BLOCK - 1) / BLOCK;
-        int workers = (long) n * rows >= PARALLEL_MIN_PAIRS ? Math.min(parallelism, blocks) : 1;
-        if (workers == 1) {
-            mineRange(view, anchors, 0, n, scratch[0], found);
-        } else {
-            // Whole blocks per worker, as even as they go; the caller takes the first range itself.
-            List<Future<?>> pending = new ArrayList<>(workers - 1);
-            int perWorker = (blocks + workers - 1) / workers * BLOCK;
-            for (int w = 1; w < workers; w++) {
-                int from = w * perWorker;
-                int to = Math.min(n, from + perWorker);
-                if (from >= to) {
-                    break;
-                }
-                Scratch sc = scratch[w];
-                pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, from, to, sc, found)));
+        // Only labeled anchors whose label and version the bank holds can have a positive; sorted by label so
+        // that a block's anchors share few labels and the positives pass reads few rows.
+        long[] keyed = new long[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            EmbeddedImage a = anchors.get(i);
+            if (a.label() == null || view.labelIdOf(a.label()) < 0 || view.versionIdOf(a.modelVersion()) < 0) {
+                continue;
             }
-            mineRange(view, anchors, 0, Math.min(n, perWorker), scratch[0], found);
-            for (Future<?> f : pending) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while mining", e);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new IllegalStateException("mining worker failed", e.getCause());
+            keyed[m++] = ((long) view.labelIdOf(a.label()) << 32) | i;
+        }
+        if (m == 0) {
+            return Arrays.asList(found);
+        }
+        Arrays.sort(keyed, 0, m);
+        int[] order = new int[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = (int) keyed[i];
+        }
+        groupByLabel(view);
+        int blocks = (m + BLOCK - 1) / BLOCK;
+        int workers = (long) m * rows >= PARALLEL_MIN_PAIRS ? Math.min(parallelism, blocks) : 1;
+        if (workers == 1) {
+            mineRange(view, anchors, order, 0, m, scratch[0], found);
+            return Arrays.asList(found);
+        }
+        // Whole blocks per worker, as even as they go; the caller takes the first range itself.
+        List<Future<?>> pending = new ArrayList<>(workers - 1);
+        int perWorker = (blocks + workers - 1) / workers * BLOCK;
+        for (int w = 1; w < workers; w++) {
+            int from = w * perWorker;
+            int to = Math.min(m, from + perWorker);
+            if (from >= to) {
+                break;
+            }
+            Scratch sc = scratch[w];
+            pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, order, from, to, sc, found)));
+        }
+        mineRange(view, anchors, order, 0, Math.min(m, perWorker), scratch[0], found);
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while mining", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
                 }
+                throw new IllegalStateException("mining worker failed", e.getCause());
             }
         }
-        out.addAll(Arrays.asList(found));
-        return out;
+        return Arrays.asList(found);
     }
 
-    private void mineRange(MemoryBank.View view, List<EmbeddedImage> anchors, int from, int to, Scratch sc,
-                           List<Triplet>[] found) {
+    /** A counting sort of the occupied rows by label id: label l's rows are groupedRows[groupStart[l] ..]. */
+    private void groupByLabel(MemoryBank.View view) {
+        int[] ids = view.labelIds();
+        int rows = view.rows();
+        int labels = 0;
+        for (int r = 0; r < rows; r++) {
+            labels = Math.max(labels, ids[r] + 1);
+        }
+        if (groupStart.length < labels + 2) {
+            groupStart = new int[labels + 2];
+        }
+        Arrays.fill(groupStart, 0);
+        int occupied = 0;
+        for (int r = 0; r < rows; r++) {
+            if (ids[r] >= 0) {
+                groupStart[ids[r] + 2]++;
+                occupied++;
+            }
+        }
+        for (int l = 2; l < groupStart.length; l++) {
+            groupStart[l] += groupStart[l - 1];
+        }
+        if (groupedRows.length < occupied) {
+            groupedRows = new int[occupied];
+        }
+        // groupStart[l + 1] serves as label l's write cursor and ends as its end, i.e. label l + 1's start.
+        for (int r = 0; r < rows; r++) {
+            if (ids[r] >= 0) {
+                groupedRows[groupStart[ids[r] + 1]++] = r;
+            }
+        }
+    }
+
+    private int groupFrom(int label) {
+        return label + 1 < groupStart.length ? groupStart[label] : 0;
+    }
+
+    private int groupCount(int label) {
+        return label + 1 < groupStart.length ? groupStart[label + 1] - groupStart[label] : 0;
+    }
+
+    private void mineRange(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int from, int to,
+                           Scratch sc, List<Triplet>[] found) {
         int rows = view.rows();
         int dim = view.dim();
-        if (sc.queries.length < BLOCK * dim) {
-            sc.queries = new float[BLOCK * dim];
-        }
-        if (sc.distances.length < BLOCK * rows) {
-            sc.distances = new float[BLOCK * rows];
-        }
+        sc.ensure(dim);
+        sc.view = view;
         for (int b = from; b < to; b += BLOCK) {
             int m = Math.min(BLOCK, to - b);
             for (int i = 0; i < m; i++) {
-                System.arraycopy(anchors.get(b + i).embedding(), 0, sc.queries, i * dim, dim);
+                EmbeddedImage a = anchors.get(order[b + i]);
+                System.arraycopy(a.embedding(), 0, sc.queries, i * dim, dim);
+                sc.slots[i].reset(a, view.labelIdOf(a.label()), view.versionIdOf(a.modelVersion()));
             }
-            distances.squaredL2(sc.queries, m, view.vectors(), rows, dim, sc.distances);
-            for (int i = 0; i < m; i++) {
-                found[b + i] = mineOne(view, anchors.get(b + i), sc.distances, i * rows);
-            }
-        }
-    }
-
-    private static float bound(long[][] best, int[] taken, float[] posD, int nPos, int cap, float alpha) {
-        float b = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < nPos; i++) {
-            float bi = taken[i] == cap ? Float.intBitsToFloat((int) (best[i][cap - 1] >>> 32))
-                    : Math.nextUp(posD[i] + alpha);
-            b = Math.max(b, bi);
-        }
-        return b;
-    }
-
-    /** Daemon threads, one per core beyond the caller's, shared by every miner in the JVM. */
-    private static final class MiningPool {
-        static final ExecutorService INSTANCE = Executors.newFixedThreadPool(
-                Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
-                    Thread t = new Thread(r, "hardneg-mining");
-                    t.setDaemon(true);
-                    return t;
-                });
-    }
-
-    private List<Triplet> mineOne(MemoryBank.View view, EmbeddedImage a, float[] d, int base) {
-        if (a.label() == null) {
-            return List.of();
-        }
-        int label = view.labelIdOf(a.label());
-        int version = view.versionIdOf(a.modelVersion());
-        if (label < 0 || version < 0) {
-            return List.of();
-        }
-        int rows = view.rows();
-        int p = rules.positivesPerAnchor();
-        int[] posRows = new int[p];
-        float[] posD = new float[p];
-        int nPos = 0;
-        for (int r = 0; r < rows; r++) {
-            if (view.labelId(r) != label || view.versionId(r) != version || a.id().equals(view.id(r))) {
-                continue;
-            }
-            // Keep the p farthest positives, sorted farthest first (insertion: p is small).
-            float dist = d[base + r];
-            if (nPos < p || dist > posD[nPos - 1]) {
-                int j = nPos < p ? nPos++ : p - 1;
-                while (j > 0 && posD[j - 1] < dist) {
-                    posD[j] = posD[j - 1];
-                    posRows[j] = posRows[j - 1];
-                    j--;
+            // Pass 1: each run of same-label anchors against its label's rows.
+            for (int i = 0; i < m; ) {
+                int label = sc.slots[i].label;
+                int j = i + 1;
+                while (j < m && sc.slots[j].label == label) {
+                    j++;
                 }
-                posD[j] = dist;
-                posRows[j] = r;
+                int count = groupCount(label);
+                int g = j - i;
+                if (count > 0) {
+                    float[] d = sc.groupDistances(g * count);
+                    System.arraycopy(sc.queries, i * dim, sc.groupQueries, 0, g * dim);
+                    distances.squaredL2(sc.groupQueries, g, view.vectors(), groupedRows, groupFrom(label), count,
+                            dim, d);
+                    for (int k = 0; k < g; k++) {
+                        sc.slots[i + k].takePositives(view, groupedRows, groupFrom(label), count, d, k * count);
+                    }
+                }
+                i = j;
+            }
+            // Pass 2: negatives, one bounded scan of the whole bank for the block.
+            boolean any = false;
+            for (int i = 0; i < m; i++) {
+                Slot s = sc.slots[i];
+                sc.limits[i] = s.nPos == 0 ? -1f : s.bound;
+                sc.tags[i] = s.label;
+                any |= s.nPos > 0;
+            }
+            if (any) {
+                distances.scanWithin(sc.queries, m, view.vectors(), rows, dim, sc.limits, sc.tags, view.labelIds(),
+                        sc);
+            }
+            for (int i = 0; i < m; i++) {
+                found[order[b + i]] = sc.slots[i].triplets(view);
             }
         }
-        if (nPos == 0) {
-            return List.of();
+        sc.view = null;
+    }
+
+    /** A worker's reused buffers and its block's anchors; receives the negatives scan's hits. */
+    private final class Scratch implements Distances.Hits {
+        float[] queries = new float[0];
+        float[] groupQueries = new float[0];
+        private float[] groupDistances = new float[0];
+        final float[] limits = new float[BLOCK];
+        final int[] tags = new int[BLOCK];
+        final Slot[] slots = new Slot[BLOCK];
+        MemoryBank.View view;
+
+        Scratch() {
+            for (int i = 0; i < BLOCK; i++) {
+                slots[i] = new Slot();
+            }
         }
-        // For each positive, the hardest `negativesPerPositive` accepted negatives, in (d_an, row) order: the same
-        // set the rule "sort every candidate by d_an, stop at the first gap >= α, take accepted kinds" yields (gap
-        // is monotonic in d_an), kept in a small insertion-sorted array instead of sorting every candidate.
-        // Only negatives with d_an − max d_ap < α can qualify (same float arithmetic as the gap itself).
-        float maxDap = posD[0];
-        float alpha = rules.alpha();
-        int cap = rules.negativesPerPositive();
-        long[][] best = new long[nPos][cap];
-        int[] taken = new int[nPos];
-        // A row farther than `bound` can enter no positive's list: bound is, over the positives, the largest of
-        // (the k-th best distance once a list is full, else d_ap + α rounded up). Tightening it as lists fill makes
-        // the scan a single comparison per row for nearly every row; the exact tests below are unchanged.
-        float bound = Math.nextUp(maxDap + alpha);
-        for (int r = 0; r < rows; r++) {
-            float dist = d[base + r];
-            if (dist > bound || dist - maxDap >= alpha) {
-                continue;
+
+        void ensure(int dim) {
+            if (queries.length < BLOCK * dim) {
+                queries = new float[BLOCK * dim];
+                groupQueries = new float[BLOCK * dim];
             }
-            int l = view.labelId(r);
-            if (l < 0 || l == label || view.versionId(r) != version) {
-                continue;
+        }
+
+        float[] groupDistances(int size) {
+            if (groupDistances.length < size) {
+                groupDistances = new float[size];
             }
+            return groupDistances;
+        }
+
+        @Override
+        public float near(int query, int row, float distance) {
+            return slots[query].offerNegative(view, row, distance);
+        }
+    }
+
+    /** One anchor's selection: its farthest positives and, per positive, its hardest accepted negatives. */
+    private final class Slot {
+        final int[] posRows = new int[rules.positivesPerAnchor()];
+        final float[] posD = new float[rules.positivesPerAnchor()];
+        final long[][] best = new long[rules.positivesPerAnchor()][rules.negativesPerPositive()];
+        final int[] taken = new int[rules.positivesPerAnchor()];
+        EmbeddedImage anchor;
+        int label;
+        int version;
+        int nPos;
+        float maxDap;
+        float bound;
+
+        void reset(EmbeddedImage a, int label, int version) {
+            this.anchor = a;
+            this.label = label;
+            this.version = version;
+            this.nPos = 0;
+            Arrays.fill(taken, 0);
+        }
+
+        /** Keeps the p farthest positives, farthest first, earlier rows first among equals (rows ascend). */
+        void takePositives(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
+            int p = posD.length;
+            String id = anchor.id();
+            for (int j = 0; j < count; j++) {
+                int r = rows[from + j];
+                if (view.versionId(r) != version || id.equals(view.id(r))) {
+                    continue;
+                }
+                float dist = d[base + j];
+                if (nPos < p || dist > posD[nPos - 1]) {
+                    int k = nPos < p ? nPos++ : p - 1;
+                    while (k > 0 && posD[k - 1] < dist) {
+                        posD[k] = posD[k - 1];
+                        posRows[k] = posRows[k - 1];
+                        k--;
+                    }
+                    posD[k] = dist;
+                    posRows[k] = r;
+                }
+            }
+            maxDap = nPos > 0 ? posD[0] : 0f;
+            // Only negatives with d_an − max d_ap < α can qualify (same float arithmetic as the gap itself).
+            bound = Math.nextUp(maxDap + rules.alpha());
+        }
+
+        /**
+         * For each positive, keeps the hardest {@code negativesPerPositive} accepted negatives in (d_an, row) order:
+         * the set the rule "sort every candidate by d_an, stop at the first gap ≥ α, take accepted kinds" yields
+         * (gap is monotonic in d_an), in a small insertion-sorted array. Returns the new bound: a row farther than
+         * it can enter no positive's list — over the positives, the largest of (the k-th best distance once a list
+         * is full, else d_ap + α rounded up). The set kept does not depend on the order rows are offered in.
+         */
+        float offerNegative(MemoryBank.View view, int row, float dist) {
+            float alpha = rules.alpha();
+            if (dist - maxDap >= alpha) {
+                return bound;
+            }
+            int l = view.labelId(row);
+            if (l < 0 || l == label || view.versionId(row) != version) {
+                return bound;
+            }
+            int cap = best[0].length;
             // Non-negative floats order like their raw bits, so one long orders by distance then row.
-            long key = ((long) Float.floatToRawIntBits(dist) << 32) | (r & 0xffffffffL);
+            long key = ((long) Float.floatToRawIntBits(dist) << 32) | (row & 0xffffffffL);
+            boolean changed = false;
             for (int i = 0; i < nPos; i++) {
                 float gap = dist - posD[i];
                 if (gap >= alpha || !rules.accepts(TripletKind.of(gap, alpha))) {
@@ -232,23 +347,51 @@ public final class TripletMiner {
                 }
                 top[j] = key;
                 taken[i] = n;
-                bound = bound(best, taken, posD, nPos, cap, alpha);
+                changed = true;
             }
+            if (changed) {
+                float b = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < nPos; i++) {
+                    b = Math.max(b, taken[i] == cap ? Float.intBitsToFloat((int) (best[i][cap - 1] >>> 32))
+                            : Math.nextUp(posD[i] + alpha));
+                }
+                bound = b;
+            }
+            return bound;
         }
-        List<Triplet> found = new ArrayList<>();
-        Triplet.Member anchor = new Triplet.Member(a.id(), a.label(), a.image(), a.timestamp());
-        for (int i = 0; i < nPos; i++) {
-            if (taken[i] == 0) {
-                continue;
+
+        List<Triplet> triplets(MemoryBank.View view) {
+            List<Triplet> found = new ArrayList<>();
+            Triplet.Member a = null;
+            float alpha = rules.alpha();
+            for (int i = 0; i < nPos; i++) {
+                if (taken[i] == 0) {
+                    continue;
+                }
+                if (a == null) {
+                    a = new Triplet.Member(anchor.id(), anchor.label(), anchor.image(), anchor.timestamp());
+                }
+                Triplet.Member positive = member(view, posRows[i]);
+                for (int k = 0; k < taken[i]; k++) {
+                    int row = (int) best[i][k];
+                    float dAn = Float.intBitsToFloat((int) (best[i][k] >>> 32));
+                    found.add(new Triplet(a, positive, member(view, row), posD[i], dAn, alpha,
+                            anchor.modelVersion()));
+                }
             }
-            Triplet.Member positive = member(view, posRows[i]);
-            for (int k = 0; k < taken[i]; k++) {
-                int row = (int) best[i][k];
-                float dAn = Float.intBitsToFloat((int) (best[i][k] >>> 32));
-                found.add(new Triplet(anchor, positive, member(view, row), posD[i], dAn, alpha, a.modelVersion()));
-            }
+            anchor = null;
+            return found.isEmpty() ? List.of() : found;
         }
-        return found;
+    }
+
+    /** Daemon threads, one per core beyond the caller's, shared by every miner in the JVM. */
+    private static final class MiningPool {
+        static final ExecutorService INSTANCE = Executors.newFixedThreadPool(
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+                    Thread t = new Thread(r, "hardneg-mining");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     private static Triplet.Member member(MemoryBank.View view, int row) {

@@ -52,6 +52,106 @@ class DistancesAgreementTest {
     }
 
     @Test
+    void shouldGiveTheSameDistancesOverAGatheredRowList() {
+        Random rnd = new Random(12);
+        int dim = 64;
+        float[] bank = DistancesTest.unitRows(rnd, 3000, dim);
+        float[] q = DistancesTest.unitRows(rnd, 19, dim);
+        float[] all = new float[19 * 3000];
+        Distances.scalar().squaredL2(q, 19, bank, 3000, dim, all);
+        int[] rows = new int[1500];
+        for (int j = 0; j < rows.length; j++) {
+            rows[j] = (j * 7919) % 3000;
+        }
+        for (Distances kernel : List.of(Distances.scalar(), vector())) {
+            // rows[200 .. 1300): a list with an offset, longer than one kernel chunk
+            float[] out = new float[19 * 1100];
+            kernel.squaredL2(q, 19, bank, rows, 200, 1100, dim, out);
+            for (int qi = 0; qi < 19; qi++) {
+                for (int j = 0; j < 1100; j++) {
+                    assertThat(Float.floatToRawIntBits(out[qi * 1100 + j])).as("%s q%d row %d", kernel.name(), qi, j)
+                            .isEqualTo(Float.floatToRawIntBits(all[qi * 3000 + rows[200 + j]]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldReportExactlyThePairsWithinEachLimitAndOfAnotherTag() {
+        // Given 37 queries (two vector blocks and a ragged one), 2503 rows (chunks and a tail), tags, and limits
+        // that each hit lowers to the distance it reported
+        Random rnd = new Random(13);
+        int dim = 64;
+        int nq = 37;
+        int nb = 2503;
+        float[] bank = DistancesTest.unitRows(rnd, nb, dim);
+        float[] q = DistancesTest.unitRows(rnd, nq, dim);
+        System.arraycopy(bank, 5 * dim, q, 0, dim); // an exact duplicate: distance 0
+        int[] rowTags = new int[nb];
+        for (int b = 0; b < nb; b++) {
+            rowTags[b] = b % 5 == 0 ? -1 : b % 7;
+        }
+        int[] queryTags = new int[nq];
+        float[] limits = new float[nq];
+        for (int i = 0; i < nq; i++) {
+            queryTags[i] = i % 7;
+            limits[i] = i % 9 == 4 ? -1f : 1.6f + 0.02f * i;
+        }
+        float[] all = new float[nq * nb];
+        Distances.scalar().squaredL2(q, nq, bank, nb, dim, all);
+        for (boolean tighten : new boolean[] {false, true}) {
+            // The expected hits with fixed limits are all pairs within them; with tightening, whatever the order,
+            // the smallest distance per query and the final limit (the minimum) are the same
+            List<String> reference = null;
+            for (Distances kernel : List.of(Distances.scalar(), vector())) {
+                float[] min = new float[nq];
+                java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
+                List<String> hits = new ArrayList<>();
+                kernel.scanWithin(q, nq, bank, nb, dim, limits, queryTags, rowTags, (qi, row, d) -> {
+                    assertThat(Float.floatToRawIntBits(d)).isEqualTo(Float.floatToRawIntBits(all[qi * nb + row]));
+                    assertThat(rowTags[row]).isNotEqualTo(queryTags[qi]);
+                    assertThat(d).isLessThanOrEqualTo(Math.min(limits[qi], tighten ? min[qi] : limits[qi]));
+                    min[qi] = Math.min(min[qi], d);
+                    if (!tighten) {
+                        hits.add(qi + ":" + row);
+                    }
+                    return tighten ? d : limits[qi];
+                });
+                if (!tighten) {
+                    hits.sort(null);
+                    List<String> expected = new ArrayList<>();
+                    for (int qi = 0; qi < nq; qi++) {
+                        for (int b = 0; b < nb; b++) {
+                            if (rowTags[b] != queryTags[qi] && all[qi * nb + b] <= limits[qi]) {
+                                expected.add(qi + ":" + b);
+                            }
+                        }
+                    }
+                    expected.sort(null);
+                    assertThat(expected).as("pairs within the limits").hasSizeGreaterThan(100);
+                    assertThat(hits).as(kernel.name()).isEqualTo(expected);
+                } else {
+                    List<String> mins = new ArrayList<>();
+                    for (int qi = 0; qi < nq; qi++) {
+                        float best = Float.POSITIVE_INFINITY;
+                        for (int b = 0; b < nb; b++) {
+                            if (rowTags[b] != queryTags[qi] && all[qi * nb + b] <= limits[qi]) {
+                                best = Math.min(best, all[qi * nb + b]);
+                            }
+                        }
+                        assertThat(min[qi]).as("%s q%d nearest", kernel.name(), qi).isEqualTo(best);
+                        mins.add(Float.toString(min[qi]));
+                    }
+                    if (reference == null) {
+                        reference = mins;
+                    }
+                    assertThat(mins).isEqualTo(reference);
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldMineIdenticalTripletsWithEitherKernelAndAnyParallelism() {
         // Given a clustered bank of 1200 entries in 12 labels, with overlapping classes so that hard and
         // semi-hard negatives exist, and 41 anchors
