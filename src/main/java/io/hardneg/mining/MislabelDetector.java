@@ -15,7 +15,7 @@ import java.util.Map;
  * deep and carry one same label z, which becomes the suggested label. An anchor with no positive or fewer
  * than k negatives is never suspect: there is nothing to compare with.
  *
- * <p>Not thread-safe (it reuses its distance buffer): one per stream task.
+ * <p>Not thread-safe (it reuses its query buffer): one per stream task.
  */
 public final class MislabelDetector {
 
@@ -60,7 +60,6 @@ public final class MislabelDetector {
     private final Rules rules;
     private final Distances distances;
     private float[] queryBuffer = new float[0];
-    private float[] distanceBuffer = new float[0];
 
     public MislabelDetector(Rules rules, Distances distances) {
         this.rules = rules;
@@ -76,6 +75,9 @@ public final class MislabelDetector {
         return bank.read(view -> detect(view, anchors));
     }
 
+    /** Anchors per kernel pass. */
+    private static final int BLOCK = 32;
+
     private List<Suspicion> detect(MemoryBank.View view, List<EmbeddedImage> anchors) {
         int n = anchors.size();
         int rows = view.rows();
@@ -85,47 +87,69 @@ public final class MislabelDetector {
             anchors.forEach(a -> out.add(null));
             return out;
         }
-        if (queryBuffer.length < n * dim) {
-            queryBuffer = new float[n * dim];
+        if (queryBuffer.length < BLOCK * dim) {
+            queryBuffer = new float[BLOCK * dim];
         }
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(anchors.get(i).embedding(), 0, queryBuffer, i * dim, dim);
-        }
-        if (distanceBuffer.length < n * rows) {
-            distanceBuffer = new float[n * rows];
-        }
-        distances.squaredL2(queryBuffer, n, view.vectors(), rows, dim, distanceBuffer);
-        for (int i = 0; i < n; i++) {
-            out.add(detectOne(view, anchors.get(i), distanceBuffer, i * rows));
+        int k = rules.k();
+        Search[] searches = new Search[BLOCK];
+        float[] limits = new float[BLOCK];
+        // No row carries this tag, so the scan skips none: same-label rows are the positives.
+        int[] tags = new int[BLOCK];
+        java.util.Arrays.fill(tags, Integer.MIN_VALUE);
+        for (int b = 0; b < n; b += BLOCK) {
+            int m = Math.min(BLOCK, n - b);
+            for (int i = 0; i < m; i++) {
+                EmbeddedImage a = anchors.get(b + i);
+                System.arraycopy(a.embedding(), 0, queryBuffer, i * dim, dim);
+                int label = a.label() == null ? -1 : view.labelIdOf(a.label());
+                int version = view.versionIdOf(a.modelVersion());
+                searches[i] = label < 0 || version < 0 ? null : new Search(a.id(), label, version, k);
+                limits[i] = searches[i] == null ? -1f : Float.POSITIVE_INFINITY;
+            }
+            distances.scanWithin(queryBuffer, m, view.vectors(), rows, dim, limits, tags, view.labelIds(),
+                    (q, row, d) -> searches[q].offer(view, row, d));
+            for (int i = 0; i < m; i++) {
+                out.add(searches[i] == null ? null : judge(view, anchors.get(b + i), searches[i].pos,
+                        searches[i].neg));
+            }
         }
         return out;
     }
 
-    private Suspicion detectOne(MemoryBank.View view, EmbeddedImage a, float[] d, int base) {
-        if (a.label() == null) {
-            return null;
+    /**
+     * One anchor's k nearest positives and negatives. The scan's limit is the farther of the two lists' k-th
+     * distance once both are full: a row beyond it can enter neither.
+     */
+    private static final class Search {
+        final String id;
+        final int label;
+        final int version;
+        final Nearest pos;
+        final Nearest neg;
+
+        Search(String id, int label, int version, int k) {
+            this.id = id;
+            this.label = label;
+            this.version = version;
+            this.pos = new Nearest(k);
+            this.neg = new Nearest(k);
         }
-        int label = view.labelIdOf(a.label());
-        int version = view.versionIdOf(a.modelVersion());
-        if (label < 0 || version < 0) {
-            return null;
-        }
-        int k = rules.k();
-        Nearest pos = new Nearest(k);
-        Nearest neg = new Nearest(k);
-        for (int r = 0; r < view.rows(); r++) {
-            int l = view.labelId(r);
-            if (l < 0 || view.versionId(r) != version) {
-                continue;
-            }
-            if (l == label) {
-                if (!a.id().equals(view.id(r))) {
-                    pos.offer(r, d[base + r]);
+
+        float offer(MemoryBank.View view, int row, float d) {
+            int l = view.labelId(row);
+            if (l >= 0 && view.versionId(row) == version) {
+                if (l != label) {
+                    neg.offer(row, d);
+                } else if (!id.equals(view.id(row))) {
+                    pos.offer(row, d);
                 }
-            } else {
-                neg.offer(r, d[base + r]);
             }
+            return Math.max(pos.limit(), neg.limit());
         }
+    }
+
+    private Suspicion judge(MemoryBank.View view, EmbeddedImage a, Nearest pos, Nearest neg) {
+        int k = rules.k();
         if (pos.size == 0 || neg.size < k) {
             return null;
         }
@@ -162,7 +186,7 @@ public final class MislabelDetector {
                 rules);
     }
 
-    /** The k smallest (distance, row) pairs seen, nearest first; ties keep the lower row. */
+    /** The k smallest (distance, row) pairs offered, nearest first, whatever the order they come in. */
     private static final class Nearest {
         final int[] rows;
         final float[] dist;
@@ -175,17 +199,22 @@ public final class MislabelDetector {
 
         void offer(int row, float d) {
             int k = rows.length;
-            if (size == k && d >= dist[k - 1]) {
+            if (size == k && (d > dist[k - 1] || d == dist[k - 1] && row > rows[k - 1])) {
                 return;
             }
             int j = size < k ? size++ : k - 1;
-            while (j > 0 && dist[j - 1] > d) {
+            while (j > 0 && (dist[j - 1] > d || dist[j - 1] == d && rows[j - 1] > row)) {
                 dist[j] = dist[j - 1];
                 rows[j] = rows[j - 1];
                 j--;
             }
             dist[j] = d;
             rows[j] = row;
+        }
+
+        /** A row farther than this cannot enter (a tie with the k-th can, if its row is lower). */
+        float limit() {
+            return size < rows.length ? Float.POSITIVE_INFINITY : dist[rows.length - 1];
         }
 
         List<Neighbour> neighbours(MemoryBank.View view) {
