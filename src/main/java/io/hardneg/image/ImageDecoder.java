@@ -32,8 +32,15 @@ public final class ImageDecoder {
     private final DecodeLimits limits;
     /** normalised value of each 8-bit level per channel: the fast path and the general path agree exactly. */
     private final float[][] levels;
+    private final boolean plainPng;
 
     public ImageDecoder(InputSpec spec, DecodeLimits limits) {
+        this(spec, limits, true);
+    }
+
+    /** {@code plainPng = false} sends every PNG through ImageIO (to compare the two paths). */
+    ImageDecoder(InputSpec spec, DecodeLimits limits, boolean plainPng) {
+        this.plainPng = plainPng;
         this.spec = Objects.requireNonNull(spec, "spec");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.levels = new float[spec.channels()][256];
@@ -60,6 +67,10 @@ public final class ImageDecoder {
                     + ", buffer limit is " + dst.limit());
         }
         String format = checkEnvelope(bytes);
+        if (plainPng && FormatSniffer.PNG.equals(format) && PlainPngReader.read(bytes, spec.width(), spec.height(),
+                limits.maxPixels(), levels, dst, offset)) {
+            return;
+        }
         DecodedImage decoded = ImageReading.read(format, bytes, limits);
         if (!writeGrayFast(decoded.image(), dst, offset)) {
             float[] planes = decoded.toPlanes(spec.channels());
