@@ -42,11 +42,15 @@ public final class BenchRunner {
      * @param seconds      scale of every stage's time budget; 1 is the default run, small values make a smoke test
      * @param miningSizes  bank sizes of the mining stage
      * @param stages       the stages to run, of {@link #STAGES}; latency needs pipeline (it runs at half its rate)
+     * @param repeats      how many times passthrough and pipeline run, alternating
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
-                          double seconds, int[] miningSizes, java.util.Set<String> stages) {
+                          double seconds, int[] miningSizes, java.util.Set<String> stages, int repeats) {
 
         public Options {
+            if (repeats < 1) {
+                throw new IllegalArgumentException("repeats must be >= 1, found " + repeats);
+            }
             stages = java.util.Set.copyOf(stages);
             for (String st : stages) {
                 if (!STAGES.contains(st)) {
@@ -142,12 +146,6 @@ public final class BenchRunner {
             double perRecord = Double.NaN;
             double pipeline = Double.NaN;
 
-            if (options.runs("passthrough")) {
-                log.line("[3/8] passthrough: same topology shape, no decode/inference/mining");
-                HardnegConfig pass = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
-                passthrough = stage("passthrough", counter, cap, () -> startPassthrough(pass, dim));
-                r.put("passthrough_images_per_s", round(passthrough));
-            }
             if (options.runs("per-record")) {
                 log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
                 HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
@@ -155,16 +153,53 @@ public final class BenchRunner {
                 perRecord = stage("per-record", counter, cap, () -> startService(perRecordConfig));
                 r.put("per_record_images_per_s", round(perRecord));
             }
-            if (options.runs("pipeline")) {
-                log.line("[5/8] pipeline: full pipeline, default configuration (batch.max=%d, linger %d ms)",
-                        base.inference().batchMax(), base.inference().batchLingerMs());
-                HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
-                pipeline = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+            // Passthrough and pipeline alternate, each repeat on fresh applications, so that a slow spell of the
+            // shared machine or the broker's own warming lands on both sides of the ratio.
+            List<Double> passRates = new ArrayList<>();
+            List<Double> pipeRates = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (int rep = 1; rep <= options.repeats(); rep++) {
+                double pass = Double.NaN;
+                if (options.runs("passthrough")) {
+                    log.line("[3/8] passthrough (repeat %d/%d): same topology shape, no decode/inference/mining", rep,
+                            options.repeats());
+                    HardnegConfig passConfig = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
+                    pass = stage("passthrough", counter, cap, () -> startPassthrough(passConfig, dim));
+                    passRates.add(pass);
+                }
+                if (options.runs("pipeline")) {
+                    log.line("[5/8] pipeline (repeat %d/%d): full pipeline, default configuration (batch.max=%d, "
+                            + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
+                            base.inference().batchLingerMs());
+                    HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
+                    double pipe = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+                    pipeRates.add(pipe);
+                    if (!Double.isNaN(pass)) {
+                        ratios.add(pipe / pass);
+                        log.line("pipeline / passthrough, repeat %d: %.3f", rep, pipe / pass);
+                    }
+                }
+            }
+            if (!passRates.isEmpty()) {
+                passthrough = median(passRates);
+                r.put("passthrough_images_per_s", round(passthrough));
+            }
+            if (!pipeRates.isEmpty()) {
+                pipeline = median(pipeRates);
                 r.put("pipeline_images_per_s", round(pipeline));
-                r.put("ratio_pipeline_vs_passthrough", ratio(pipeline, passthrough));
-                r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
-                Object ceiling = r.get("ort_ceiling_images_per_s");
-                r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, ceiling == null ? Double.NaN : (Double) ceiling));
+                // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
+                // the repeats' own ratios.
+                if (!ratios.isEmpty()) {
+                    r.put("ratio_pipeline_vs_passthrough", Math.round(median(ratios) * 1000) / 1000.0);
+                    r.put("ratio_pipeline_vs_passthrough_by_repeat",
+                            ratios.stream().map(x -> Math.round(x * 1000) / 1000.0).toList());
+                }
+                if (options.runs("per-record")) {
+                    r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
+                }
+                if (r.get("ort_ceiling_images_per_s") instanceof Double ceiling) {
+                    r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, ceiling));
+                }
             }
             if (options.runs("latency")) {
                 double rate = Math.max(1, pipeline / 2);
@@ -241,16 +276,37 @@ public final class BenchRunner {
             long t0 = System.nanoTime();
             long c = 0;
             double elapsed = 0;
-            // Warm-up ends after the first committed output and a tenth of the backlog (≥ 1 s), or at the cap.
-            while ((c == 0 && elapsed < 120) || (elapsed < Math.min(5, capSeconds / 3) && !(c >= n / 10 && elapsed >= 1)
-                    && c < n)) {
+            double first = -1;
+            // Counts at each poll of the last second, to take the warm rate from steady output, not from start-up.
+            java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
+            // Warm-up: until the first committed output, then at least 2 s of output (JIT, caches, the batch
+            // buffer's steady state) and a fifth of the backlog; at most half the stage's time.
+            while (c < n) {
                 Thread.sleep(20);
                 c = counter.count() - base;
                 elapsed = (System.nanoTime() - t0) / 1e9;
+                recent.addLast(new double[] {elapsed, c});
+                while (recent.peekFirst()[0] < elapsed - 1.0) {
+                    recent.removeFirst();
+                }
+                if (c == 0) {
+                    if (elapsed > 120) {
+                        break;
+                    }
+                    continue;
+                }
+                if (first < 0) {
+                    first = elapsed;
+                }
+                if ((elapsed - first >= Math.min(2, capSeconds / 4) && c >= n / 5) || elapsed >= capSeconds / 2) {
+                    break;
+                }
             }
-            double warmRate = Math.max(1, c / elapsed);
+            double[] oldest = recent.peekFirst();
+            double warmRate = elapsed - oldest[0] > 0.2 ? Math.max(1, (c - oldest[1]) / (elapsed - oldest[0]))
+                    : Math.max(1, c / elapsed);
             double left = capSeconds - elapsed;
-            double roundSec = Math.max(Math.max(0.3, options.seconds()),
+            double roundSec = Math.max(Math.max(0.3, options.seconds() * 0.5),
                     Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
             log.line("%s: warm-up %.1f s, %,d images; %d rounds of %.1f s", name, elapsed, c, ROUNDS, roundSec);
             List<Double> rates = new ArrayList<>();
@@ -343,6 +399,10 @@ public final class BenchRunner {
             new io.hardneg.topics.TopicProvisioner(admin, config.bootstrapServers(),
                     io.hardneg.topics.TopicProvisioner.DEFAULT_TIMEOUT).apply(io.hardneg.topics.TopicFiles.loadBundled());
         }
+    }
+
+    private static double median(List<Double> values) {
+        return Stats.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double round(double v) {

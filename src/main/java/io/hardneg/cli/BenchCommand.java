@@ -30,7 +30,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--images", defaultValue = "40000", paramLabel = "N",
+    @Option(names = "--images", defaultValue = "100000", paramLabel = "N",
             description = "Images preloaded for the streaming stages (default: ${DEFAULT-VALUE}).")
     int images;
 
@@ -51,6 +51,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline.")
     java.util.List<String> stages;
 
+    @Option(names = "--repeats", defaultValue = "2", paramLabel = "R",
+            description = "Passthrough and pipeline run R times each, alternating; the ratio is the median of the "
+                    + "repeats' ratios (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
@@ -70,9 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
                 Map<String, String> f = new LinkedHashMap<>(flags);
                 f.put("http.port", "0");
                 return options.load(f);
-            }, timeScale, miningBanks, new java.util.HashSet<>(stages));
+            }, timeScale, miningBanks, new java.util.HashSet<>(stages), repeats);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--stages: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         BenchRunner runner = new BenchRunner(opts, System.err);
         Map<String, Object> result;

@@ -24,7 +24,7 @@ class BenchCommandTest {
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.setOut(new PrintWriter(out));
         int code = cli.execute("--json", "--images", "300", "--time-scale", "0.1", "--batch-sizes", "1,8",
-                "--mining-banks", "1000", "--model", "src/test/resources/models/unnormalised/1");
+                "--mining-banks", "1000", "--model", "src/test/resources/models/unnormalised/1", "--repeats", "2");
         assertThat(code).isZero();
         String[] lines = out.toString().trim().split("\n");
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -40,5 +40,37 @@ class BenchCommandTest {
         assertThat(json.get("decode_images_per_s").asDouble()).isPositive();
         assertThat(json.has("mining_anchors_per_s_1k")).isTrue();
         assertThat(out.toString()).contains("| pipeline_images_per_s |");
+        assertThat(json.get("ratio_pipeline_vs_passthrough_by_repeat")).hasSize(2);
+    }
+
+    @Test
+    void shouldRunOnlyTheStagesAskedFor() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out));
+        int code = cli.execute("--json", "--stages", "mining", "--time-scale", "0.05", "--mining-banks", "500,2000");
+        assertThat(code).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(json.get("mining_anchors_per_s_500").asDouble()).isPositive();
+        assertThat(json.get("mining_anchors_per_s_2k").asDouble()).isPositive();
+        assertThat(json.get("mining_triplets_per_anchor_2k").asDouble()).isPositive();
+        assertThat(json.has("pipeline_images_per_s")).isFalse();
+        assertThat(json.has("ort_ceiling_images_per_s")).isFalse();
+        assertThat(json.has("ratio_pipeline_vs_passthrough")).isFalse();
+        assertThat(json.has("peak_rss_mb")).isTrue();
+    }
+
+    @Test
+    void shouldRefuseUnknownStagesAndLatencyWithoutPipelineInOneLine() {
+        for (String stages : List.of("mining,warp", "latency")) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new BenchCommand());
+            cli.setErr(new PrintWriter(err));
+            int code = cli.execute("--stages", stages);
+            assertThat(code).as(stages).isEqualTo(2);
+            assertThat(err.toString()).as(stages).containsAnyOf("unknown bench stage 'warp'",
+                    "add 'pipeline' to the stages");
+        }
     }
 }
