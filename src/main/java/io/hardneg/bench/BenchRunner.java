@@ -211,7 +211,9 @@ public final class BenchRunner {
                 r.put("e2e_rate_images_per_s", round(rate));
                 r.put("e2e_samples", lat.length);
                 r.put("e2e_p50_ms", Stats.percentile(lat, 50));
+                r.put("e2e_p90_ms", Stats.percentile(lat, 90));
                 r.put("e2e_p99_ms", Stats.percentile(lat, 99));
+                r.put("e2e_max_ms", lat.length == 0 ? Double.NaN : lat[lat.length - 1]);
                 r.put("commit_interval_ms", base.streams().commitIntervalMs());
             }
         }
@@ -370,12 +372,29 @@ public final class BenchRunner {
         try (AutoCloseable app = startService(config);
              ImageSender sender = new ImageSender(config.bootstrapServers(), Topics.IMAGES.name(), rate, Map.of())) {
             Thread.sleep(1000); // the "latest" offsets are fixed once the first fetch runs
-            int warm = (int) Math.max(1, rate * Math.max(1, seconds / 4));
-            int total = warm + (int) Math.max(10, rate * seconds);
-            for (int i = 0; i < total; i++) {
-                if (i == warm) {
-                    counter.recordLatencyFrom(System.currentTimeMillis());
+            // Warm-up at the target rate until the fresh service has caught up with its input (committed outputs
+            // within 0.3 s of what was sent) for at least 3 s; measuring from its start-up backlog would report
+            // the start-up, not the steady state. Capped, so an overloaded machine still yields figures.
+            long base0 = counter.count();
+            long t0 = System.nanoTime();
+            int i = 0;
+            double caughtUpSince = -1;
+            while (true) {
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                boolean caughtUp = counter.count() - base0 >= i - rate * 0.3;
+                caughtUpSince = caughtUp ? (caughtUpSince < 0 ? elapsed : caughtUpSince) : -1;
+                if ((caughtUpSince >= 0 && elapsed - caughtUpSince >= Math.min(3, 3 * seconds)) || elapsed > 30) {
+                    break;
                 }
+                LabeledImage img = sample.get(i % sample.size());
+                sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
+                i++;
+            }
+            log.line("latency: warm-up %.1f s, %,d images%s", (System.nanoTime() - t0) / 1e9, i,
+                    caughtUpSince >= 0 ? "" : " (not caught up: figures include a backlog)");
+            counter.recordLatencyFrom(System.currentTimeMillis());
+            int total = i + (int) Math.max(10, rate * seconds);
+            for (; i < total; i++) {
                 LabeledImage img = sample.get(i % sample.size());
                 sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
             }
