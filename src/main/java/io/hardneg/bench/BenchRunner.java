@@ -146,6 +146,11 @@ public final class BenchRunner {
             double perRecord = Double.NaN;
             double pipeline = Double.NaN;
 
+            // The broker's and clients' code is cold until something has streamed through them: the first stage
+            // would otherwise measure the JIT. One unmeasured passthrough over part of the backlog warms them.
+            log.line("warming the broker and clients (one passthrough pass, not measured)");
+            HardnegConfig warmConfig = options.config().apply(stageFlags(bootstrap, "warm-up", Map.of()));
+            warm(counter, Math.min(12, cap / 2), () -> startPassthrough(warmConfig, dim));
             if (options.runs("per-record")) {
                 log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
                 HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
@@ -334,6 +339,17 @@ public final class BenchRunner {
                     : Stats.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
             log.line("%s: median %,.0f images/s over %d rounds", name, median, rates.size());
             return median;
+        }
+    }
+
+    /** Runs an application over the backlog for up to {@code seconds} (or until it is through), measuring nothing. */
+    private void warm(CommittedCounter counter, double seconds, Starter starter) throws Exception {
+        long base = counter.count();
+        try (AutoCloseable app = starter.start()) {
+            long deadline = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < deadline && counter.count() - base < options.images()) {
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -51,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline.")
     java.util.List<String> stages;
 
-    @Option(names = "--repeats", defaultValue = "2", paramLabel = "R",
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "R",
             description = "Passthrough and pipeline run R times each, alternating; the ratio is the median of the "
                     + "repeats' ratios (default: ${DEFAULT-VALUE}).")
     int repeats;
