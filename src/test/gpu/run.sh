@@ -15,7 +15,7 @@ if [ ! -f "$HEAVY/model.onnx" ]; then
 fi
 JAVA=(java --add-modules jdk.incubator.vector -jar target/hardneg.jar bench --json --device cuda)
 echo "== 28x28 model on cuda" >&2
-timeout 150 "${JAVA[@]}" --images 20000 --time-scale 0.5 | tail -n 1
+timeout 150 "${JAVA[@]}" --images 20000 --time-scale 0.5 --repeats 1 | tail -n 1
 echo "== heavy model on cuda" >&2
-timeout 150 "${JAVA[@]}" --model "$HEAVY" --images 4000 --time-scale 0.5 --batch-sizes 1,8,32,128 \
+timeout 150 "${JAVA[@]}" --model "$HEAVY" --images 4000 --time-scale 0.5 --repeats 1 --batch-sizes 1,32,128,256 \
   --mining-banks 100000 | tail -n 1

@@ -70,7 +70,7 @@ public final class ConfigLoader {
         d.put("output.include-images", "true");
         d.put("output.max-record-bytes", Integer.toString(4 << 20));
         d.put("streams.processing.guarantee", "exactly_once_v2");
-        d.put("streams.commit.interval.ms", "100");
+        d.put("streams.commit.interval.ms", "50");
         d.put("streams.threads", "1");
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");

@@ -63,6 +63,12 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private KeyValueStore<Bytes, byte[]> pending;
     private MemoryBank bank;
     private int pendingCount;
+    /**
+     * The images this instance put into the batch buffer, by store key: draining them needs no decode and no
+     * second copy of each image. The store stays the truth (entries restored after a restart are decoded from
+     * it); this map only ever holds what the store holds, at most one batch.
+     */
+    private final java.util.Map<Bytes, PendingImage> buffered = new java.util.HashMap<>();
 
     private InputSpec bufferSpec;
     private int bufferDim;
@@ -89,6 +95,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         this.pending = context.getStateStore(PENDING_STORE);
         MemoryBankStore bankStore = context.getStateStore(MemoryBankStore.NAME);
         this.bank = bankStore.bank();
+        buffered.clear();
         try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
             while (it.hasNext()) {
                 it.next();
@@ -120,7 +127,9 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 : md.topic() + "-" + md.partition() + "-" + md.offset();
         PendingImage p = new PendingImage(id, label, record.key(), record.value(), record.timestamp(), md.topic(),
                 md.partition(), md.offset());
-        pending.put(offsetKey(md.offset()), p.encode());
+        Bytes storeKey = offsetKey(md.offset());
+        pending.put(storeKey, p.encode());
+        buffered.put(storeKey, p);
         pendingCount++;
         if (pendingCount >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
             drain(false);
@@ -147,12 +156,18 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 return;
             }
             List<PendingImage> images = new ArrayList<>(batch.size());
-            batch.forEach(kv -> images.add(PendingImage.decode(kv.value)));
+            for (KeyValue<Bytes, byte[]> kv : batch) {
+                PendingImage p = buffered.remove(kv.key);
+                images.add(p != null ? p : PendingImage.decode(kv.value));
+            }
             processBatch(images);
             for (KeyValue<Bytes, byte[]> kv : batch) {
                 pending.delete(kv.key);
             }
             pendingCount -= batch.size();
+        }
+        if (pendingCount == 0) {
+            buffered.clear();
         }
     }
 
