@@ -43,9 +43,11 @@ public final class BenchRunner {
      * @param miningSizes  bank sizes of the mining stage
      * @param stages       the stages to run, of {@link #STAGES}; latency needs pipeline (it runs at half its rate)
      * @param repeats      how many times passthrough and pipeline run, alternating
+     * @param latencyRate  images/s of the latency stage; 0 for half the measured pipeline rate
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
-                          double seconds, int[] miningSizes, java.util.Set<String> stages, int repeats) {
+                          double seconds, int[] miningSizes, java.util.Set<String> stages, int repeats,
+                          double latencyRate) {
 
         public Options {
             if (repeats < 1) {
@@ -58,9 +60,9 @@ public final class BenchRunner {
                             + String.join(", ", STAGES));
                 }
             }
-            if (stages.contains("latency") && !stages.contains("pipeline")) {
+            if (stages.contains("latency") && !stages.contains("pipeline") && !(latencyRate > 0)) {
                 throw new IllegalArgumentException("the latency stage runs at half the pipeline's measured rate: "
-                        + "add 'pipeline' to the stages");
+                        + "add 'pipeline' to the stages, or give --latency-rate");
             }
         }
 
@@ -131,7 +133,8 @@ public final class BenchRunner {
         if (options.runs("mining")) {
             mining(r, base, s);
         }
-        if (!(options.runs("passthrough") || options.runs("per-record") || options.runs("pipeline"))) {
+        if (!(options.runs("passthrough") || options.runs("per-record") || options.runs("pipeline")
+                || options.runs("latency"))) {
             memory(r);
             return r;
         }
@@ -214,8 +217,9 @@ public final class BenchRunner {
                 }
             }
             if (options.runs("latency")) {
-                double rate = Math.max(1, pipeline / 2);
-                log.line("[7/8] latency at half load: %.0f images/s, EOS, commit interval %d ms", rate,
+                double rate = options.latencyRate() > 0 ? options.latencyRate() : Math.max(1, pipeline / 2);
+                log.line("[7/8] latency at %s: %.0f images/s, EOS, commit interval %d ms",
+                        options.latencyRate() > 0 ? "the given rate" : "half load", rate,
                         base.streams().commitIntervalMs());
                 HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
                         Map.of("kafka.main.consumer.auto.offset.reset", "latest")));

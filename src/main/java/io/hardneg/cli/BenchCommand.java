@@ -56,6 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + "repeats' ratios (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--latency-rate", defaultValue = "0", paramLabel = "N",
+            description = "Images/s of the latency stage (default: half the measured pipeline rate).")
+    double latencyRate;
+
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
@@ -75,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Map<String, String> f = new LinkedHashMap<>(flags);
                 f.put("http.port", "0");
                 return options.load(f);
-            }, timeScale, miningBanks, new java.util.HashSet<>(stages), repeats);
+            }, timeScale, miningBanks, new java.util.HashSet<>(stages), repeats, latencyRate);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
