@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -131,6 +133,30 @@ final class DemoCommand implements Callable<Integer> {
 
     private int run(DemoInput input, Map<String, String> extra, boolean keepRunning, DemoInput.Dedup dedup)
             throws Exception {
+        // With --keep-running the demo ends on Ctrl-C: the hook wakes the main thread and waits (bounded) until it
+        // has closed the service and the broker, so their temp directories are deleted rather than left behind.
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "hardneg-demo-shutdown");
+        try {
+            if (keepRunning) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
+            return runOnBroker(input, extra, keepRunning, dedup, stop);
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private int runOnBroker(DemoInput input, Map<String, String> extra, boolean keepRunning, DemoInput.Dedup dedup,
+                            CountDownLatch stop) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             out.println("in-process Kafka broker (KRaft) on " + broker.bootstrapServers());
@@ -160,7 +186,9 @@ final class DemoCommand implements Callable<Integer> {
                 if (keepRunning) {
                     out.println("serving the live page until Ctrl-C");
                     out.flush();
-                    new java.util.concurrent.CountDownLatch(1).await();
+                    stop.await();
+                    out.println("stopping: closing the service and the in-process broker");
+                    out.flush();
                 }
             }
         }
