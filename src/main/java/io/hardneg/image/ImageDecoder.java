@@ -67,9 +67,12 @@ public final class ImageDecoder {
                     + ", buffer limit is " + dst.limit());
         }
         String format = checkEnvelope(bytes);
-        if (plainPng && FormatSniffer.PNG.equals(format) && PlainPngReader.read(bytes, spec.width(), spec.height(),
-                limits.maxPixels(), levels, dst, offset)) {
-            return;
+        if (plainPng && FormatSniffer.PNG.equals(format)) {
+            PlainPngReader.Pixels pixels = PlainPngReader.inflate(bytes, limits.maxPixels());
+            if (pixels != null) {
+                writeGray(pixels, dst, offset);
+                return;
+            }
         }
         DecodedImage decoded = ImageReading.read(format, bytes, limits);
         if (!writeGrayFast(decoded.image(), dst, offset)) {
@@ -140,6 +143,42 @@ public final class ImageDecoder {
             }
         }
         return true;
+    }
+
+    /**
+     * A plain gray PNG's levels into the model's planes, with exactly the general path's arithmetic: levels through
+     * the table at the model's size; otherwise one plane of levels resized once (every channel of a gray image is
+     * the same plane, and the general path resizes each identically) and normalised per channel.
+     */
+    private void writeGray(PlainPngReader.Pixels px, FloatBuffer dst, int offset) {
+        int w = spec.width();
+        int h = spec.height();
+        int plane = spec.planeSize();
+        if (px.width() == w && px.height() == h) {
+            for (int c = 0; c < spec.channels(); c++) {
+                float[] table = levels[c];
+                for (int y = 0; y < h; y++) {
+                    int out = offset + c * plane + y * w;
+                    for (int x = 0; x < w; x++) {
+                        dst.put(out + x, table[px.level(y, x)]);
+                    }
+                }
+            }
+            return;
+        }
+        float[] gray = new float[px.width() * px.height()];
+        for (int y = 0; y < px.height(); y++) {
+            for (int x = 0; x < px.width(); x++) {
+                gray[y * px.width() + x] = px.level(y, x);
+            }
+        }
+        float[] resized = Resizer.resize(gray, 1, px.height(), px.width(), h, w);
+        for (int c = 0; c < spec.channels(); c++) {
+            int base = offset + c * plane;
+            for (int i = 0; i < plane; i++) {
+                dst.put(base + i, normalise(resized[i], c));
+            }
+        }
     }
 
     private float normalise(float v, int c) {

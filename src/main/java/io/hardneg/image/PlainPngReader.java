@@ -1,13 +1,12 @@
 package io.hardneg.image;
 
-import java.nio.FloatBuffer;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
  * Reads the PNG that nearly every record is — 8-bit gray, not interlaced, chunks IHDR, IDAT… and IEND only, every
- * CRC right, at the model's size — straight into the model's floats, with a reused {@link Inflater} and row buffers.
+ * CRC right — into a reused per-thread pixel buffer, with a reused {@link Inflater}.
  *
  * <p>ImageIO spends most of a 28×28 PNG's decode time building streams and buffers (measured: 45 µs per image,
  * against 8–9 µs here). Anything this reader does not fully understand makes it return false without writing, and
@@ -34,16 +33,37 @@ final class PlainPngReader {
     private PlainPngReader() {
     }
 
+    /** Above this many pixels the reader declines (ImageIO decodes it): the per-thread buffer stays small. */
+    static final int MAX_PIXELS = 1 << 22;
+
     /**
-     * Writes the image as {@code tables.length} channels of {@code height × width} floats at {@code dst[offset..]}
-     * ({@code tables[c][level]} is channel c's value of a gray level), and returns true; or returns false, having
-     * written nothing, when the bytes are not such a PNG of exactly that size.
+     * The gray levels of a plain PNG, row y at {@code rows[y * (width + 1) + 1 ..]}; valid until the thread's next
+     * call.
      */
-    static boolean read(byte[] png, int width, int height, long maxPixels, float[][] tables, FloatBuffer dst,
-                        int offset) {
-        if (png.length < 8 + 25 + 12 || (long) width * height > maxPixels) {
-            return false;
+    record Pixels(int width, int height, byte[] rows) {
+
+        int level(int y, int x) {
+            return rows[y * (width + 1) + 1 + x] & 0xFF;
         }
+    }
+
+    /**
+     * The pixels, or null when the bytes are not such a PNG (or it has more than {@code maxPixels} or
+     * {@link #MAX_PIXELS} pixels): the caller then decodes with ImageIO.
+     */
+    static Pixels inflate(byte[] png, long maxPixels) {
+        if (png.length < 8 + 25 + 12 || readInt(png, 8) != 13 || readInt(png, 12) != IHDR) {
+            return null;
+        }
+        long width = readInt(png, 16) & 0xFFFFFFFFL;
+        long height = readInt(png, 20) & 0xFFFFFFFFL;
+        if (width == 0 || height == 0 || width * height > Math.min(maxPixels, MAX_PIXELS)) {
+            return null;
+        }
+        return inflate(png, (int) width, (int) height);
+    }
+
+    private static Pixels inflate(byte[] png, int width, int height) {
         State s = STATE.get();
         int stride = width + 1;
         int need = stride * height;
@@ -60,30 +80,29 @@ final class PlainPngReader {
         try {
             while (!ended) {
                 if (pos + 12 > png.length) {
-                    return false;
+                    return null;
                 }
                 int length = readInt(png, pos);
                 int type = readInt(png, pos + 4);
                 if (length < 0 || length > png.length - pos - 12) {
-                    return false;
+                    return null;
                 }
                 int data = pos + 8;
                 s.crc.reset();
                 s.crc.update(png, pos + 4, length + 4);
                 if ((int) s.crc.getValue() != readInt(png, data + length)) {
-                    return false;
+                    return null;
                 }
                 if (!header) {
-                    // IHDR: width, height, bit depth 8, colour type 0 (gray), compression 0, filter 0, no interlace.
-                    if (type != IHDR || length != 13 || readInt(png, data) != width
-                            || readInt(png, data + 4) != height || png[data + 8] != 8 || png[data + 9] != 0
+                    // IHDR: bit depth 8, colour type 0 (gray), compression 0, filter 0, no interlace.
+                    if (type != IHDR || length != 13 || png[data + 8] != 8 || png[data + 9] != 0
                             || png[data + 10] != 0 || png[data + 11] != 0 || png[data + 12] != 0) {
-                        return false;
+                        return null;
                     }
                     header = true;
                 } else if (type == IDAT) {
                     if (inflater.finished()) {
-                        return false;
+                        return null;
                     }
                     inflater.setInput(png, data, length);
                     while (!inflater.needsInput() && !inflater.finished()) {
@@ -94,43 +113,28 @@ final class PlainPngReader {
                             // All pixels are in; what is left may only be the stream's end and checksum.
                             n = inflater.inflate(s.extra, 0, 1);
                             if (n > 0) {
-                                return false;
+                                return null;
                             }
                         }
                         if (n == 0 && !inflater.needsInput() && !inflater.finished()) {
-                            return false; // a preset dictionary, which PNG forbids
+                            return null; // a preset dictionary, which PNG forbids
                         }
                         produced += n;
                     }
                 } else if (type == IEND) {
                     ended = true;
                 } else {
-                    return false;
+                    return null;
                 }
                 pos = data + length + 4;
             }
         } catch (DataFormatException e) {
-            return false;
+            return null;
         }
         if (!inflater.finished() || produced != need || inflater.getRemaining() != 0 || pos != png.length) {
-            return false;
+            return null;
         }
-        if (!unfilter(rows, width, height)) {
-            return false;
-        }
-        int plane = width * height;
-        for (int c = 0; c < tables.length; c++) {
-            float[] table = tables[c];
-            int base = offset + c * plane;
-            for (int y = 0; y < height; y++) {
-                int in = y * stride + 1;
-                int out = base + y * width;
-                for (int x = 0; x < width; x++) {
-                    dst.put(out + x, table[rows[in + x] & 0xFF]);
-                }
-            }
-        }
-        return true;
+        return unfilter(rows, width, height) ? new Pixels(width, height, rows) : null;
     }
 
     /** Undoes PNG's per-row filters in place (one byte per pixel); false on an unknown filter type. */

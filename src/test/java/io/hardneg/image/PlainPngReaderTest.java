@@ -8,7 +8,6 @@ import io.hardneg.data.LabeledImages;
 import io.hardneg.data.PngEncoder;
 import io.hardneg.error.InvalidInputException;
 import java.io.ByteArrayOutputStream;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -27,11 +26,9 @@ class PlainPngReaderTest {
         LabeledImages split = FashionMnist.bundled();
         ImageDecoder fast = new ImageDecoder(GRAY28, DecodeLimits.defaults());
         ImageDecoder imageIo = new ImageDecoder(GRAY28, DecodeLimits.defaults(), false);
-        float[][] tables = tables(GRAY28);
         for (int i = 0; i < split.count(); i++) {
             byte[] png = PngEncoder.gray(split.image(i), 28, 28);
-            assertThat(PlainPngReader.read(png, 28, 28, Long.MAX_VALUE, tables, FloatBuffer.allocate(784), 0))
-                    .as("image %d takes the plain path", i).isTrue();
+            assertThat(PlainPngReader.inflate(png, Long.MAX_VALUE)).as("image %d takes the plain path", i).isNotNull();
             assertSameFloats(fast.decode(png), imageIo.decode(png), "image " + i);
         }
     }
@@ -64,8 +61,7 @@ class PlainPngReaderTest {
                 for (InputSpec spec : List.of(GRAY28, RGB28)) {
                     ImageDecoder fast = new ImageDecoder(spec, DecodeLimits.defaults());
                     ImageDecoder imageIo = new ImageDecoder(spec, DecodeLimits.defaults(), false);
-                    assertThat(PlainPngReader.read(variant, w, h, Long.MAX_VALUE, tables(spec),
-                            FloatBuffer.allocate(spec.size()), 0)).isTrue();
+                    assertThat(PlainPngReader.inflate(variant, Long.MAX_VALUE)).isNotNull();
                     assertSameFloats(fast.decode(variant), imageIo.decode(variant), "image " + n);
                 }
             }
@@ -80,7 +76,7 @@ class PlainPngReaderTest {
         badCrc[badCrc.length - 20] ^= 1; // inside IDAT
         byte[] trailing = Arrays.copyOf(good, good.length + 3);
         byte[] truncated = Arrays.copyOf(good, good.length - 13);
-        List<byte[]> others = List.of(badCrc, trailing, truncated, PngEncoder.gray(ramp(27, 28), 28, 27),
+        List<byte[]> others = List.of(badCrc, trailing, truncated,
                 Corpus.load("gray16.png"), Corpus.load("rgba.png"), Corpus.load("palette-transparent.png"),
                 Corpus.load("corrupt-idat.png"), Corpus.load("truncated.png"), Corpus.load("zero-size.png"),
                 Corpus.load("bomb-50000x50000.png"));
@@ -88,13 +84,8 @@ class PlainPngReaderTest {
         ImageDecoder imageIo = new ImageDecoder(GRAY28, DecodeLimits.defaults(), false);
         for (int i = 0; i < others.size(); i++) {
             byte[] png = others.get(i);
-            // Then the plain reader declines it, writing nothing
-            float[] untouched = new float[784];
-            Arrays.fill(untouched, 7f);
-            FloatBuffer dst = FloatBuffer.wrap(untouched);
-            assertThat(PlainPngReader.read(png, 28, 28, Long.MAX_VALUE, tables(GRAY28), dst, 0)).as("case %d", i)
-                    .isFalse();
-            assertThat(untouched).as("case %d writes nothing", i).containsOnly(7f);
+            // Then the plain reader declines it
+            assertThat(PlainPngReader.inflate(png, Long.MAX_VALUE)).as("case %d", i).isNull();
             // And the decoder answers exactly as ImageIO alone does
             InvalidInputException a = catchThrowableOfType(InvalidInputException.class, () -> fast.decode(png));
             InvalidInputException b = catchThrowableOfType(InvalidInputException.class, () -> imageIo.decode(png));
@@ -108,7 +99,32 @@ class PlainPngReaderTest {
             }
         }
         // A pixel limit below the image's size is ImageIO's to report, too
-        assertThat(PlainPngReader.read(good, 28, 28, 783, tables(GRAY28), FloatBuffer.allocate(784), 0)).isFalse();
+        assertThat(PlainPngReader.inflate(good, 783)).isNull();
+        assertThat(PlainPngReader.inflate(good, 784)).isNotNull();
+    }
+
+    @Test
+    void shouldResizeAPlainGrayPngExactlyAsTheGeneralPathDoes() throws Exception {
+        // Given gray PNGs smaller, larger and of another aspect than the models' inputs
+        Random rnd = new Random(8);
+        InputSpec rgb112 = new InputSpec(3, 112, 112, new float[] {0.485f, 0.456f, 0.406f},
+                new float[] {0.229f, 0.224f, 0.225f});
+        for (int[] size : new int[][] {{28, 28}, {17, 20}, {40, 60}, {112, 112}, {9, 300}}) {
+            int h = size[0];
+            int w = size[1];
+            byte[] px = new byte[w * h];
+            rnd.nextBytes(px);
+            for (byte[] png : List.of(PngEncoder.gray(px, h, w), filteredPng(px, w, h, h))) {
+                assertThat(PlainPngReader.inflate(png, Long.MAX_VALUE)).isNotNull();
+                for (InputSpec spec : List.of(GRAY28, RGB28, rgb112)) {
+                    // When decoded by the plain path and by ImageIO + the general converter and resizer
+                    float[] fast = new ImageDecoder(spec, DecodeLimits.defaults()).decode(png);
+                    float[] general = new ImageDecoder(spec, DecodeLimits.defaults(), false).decode(png);
+                    // Then the floats are the same, bit for bit
+                    assertSameFloats(fast, general, h + "x" + w + " into " + spec.channels() + "x" + spec.height());
+                }
+            }
+        }
     }
 
     private static byte[] ramp(int w, int h) {
@@ -117,16 +133,6 @@ class PlainPngReaderTest {
             px[i] = (byte) (i * 7);
         }
         return px;
-    }
-
-    private static float[][] tables(InputSpec spec) {
-        float[][] t = new float[spec.channels()][256];
-        for (int c = 0; c < spec.channels(); c++) {
-            for (int v = 0; v < 256; v++) {
-                t[c][v] = (v / 255f - spec.mean(c)) / spec.std(c);
-            }
-        }
-        return t;
     }
 
     private static void assertSameFloats(float[] a, float[] b, String what) {
