@@ -60,17 +60,45 @@ final class ScalarDistances implements Distances {
     public void scanWithin(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] limits,
                            int[] queryTags, int[] rowTags, Hits hits) {
         float[] limit = java.util.Arrays.copyOf(limits, queryRows);
-        for (int b = 0; b < bankRows; b++) {
-            int bo = b * dim;
-            int tag = rowTags[b];
-            for (int q = 0; q < queryRows; q++) {
-                if (queryTags[q] == tag) {
-                    continue;
+        // Four queries per pass over the bank, as in squaredL2: each bank value is loaded once for four products.
+        int q = 0;
+        for (; q + 4 <= queryRows; q += 4) {
+            int q0 = q * dim;
+            int q1 = q0 + dim;
+            int q2 = q1 + dim;
+            int q3 = q2 + dim;
+            for (int b = 0; b < bankRows; b++) {
+                int bo = b * dim;
+                float s0 = 0;
+                float s1 = 0;
+                float s2 = 0;
+                float s3 = 0;
+                for (int i = 0; i < dim; i++) {
+                    float v = bank[bo + i];
+                    s0 += queries[q0 + i] * v;
+                    s1 += queries[q1 + i] * v;
+                    s2 += queries[q2 + i] * v;
+                    s3 += queries[q3 + i] * v;
                 }
-                float d = distance(dot(queries, q * dim, bank, bo, dim));
-                if (d <= limit[q]) {
-                    limit[q] = hits.near(q, b, d);
-                }
+                int tag = rowTags[b];
+                offer(q, b, s0, tag, queryTags, limit, hits);
+                offer(q + 1, b, s1, tag, queryTags, limit, hits);
+                offer(q + 2, b, s2, tag, queryTags, limit, hits);
+                offer(q + 3, b, s3, tag, queryTags, limit, hits);
+            }
+        }
+        for (; q < queryRows; q++) {
+            for (int b = 0; b < bankRows; b++) {
+                offer(q, b, dot(queries, q * dim, bank, b * dim, dim), rowTags[b], queryTags, limit, hits);
+            }
+        }
+    }
+
+    private static void offer(int q, int row, float dot, int rowTag, int[] queryTags, float[] limit, Hits hits) {
+        if (queryTags[q] != rowTag) {
+            float d = distance(dot);
+            if (d <= limit[q]) {
+                limit[q] = hits.near(q, row, d);
             }
         }
     }

@@ -50,22 +50,31 @@ class RetrainLoopIT {
                 swapped.add(info.version());
             }
         };
-        LabeledImages sample = StreamingScenario.sample(600);
+        LabeledImages sample = StreamingScenario.sample(700);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             String bootstrap = broker.bootstrapServers();
             // The shipped model, images in the triplet records (the retraining job trains on them); near-duplicate
-            // suppression off, so that 300 images yield the job's budget (100) of triplets with room to spare
-            // (mining depends on when bank updates arrive: 188 to 250 were mined in our runs).
+            // suppression off, so that 300 images against a filled bank yield the job's budget (100) of triplets
+            // with room to spare.
             Map<String, String> settings = Map.of("bootstrap.servers", bootstrap, "application.id", "it-retrain-loop",
                     "mining.rate-limit.per-label", "0", "output.include-images", "true", "http.port", "0",
                     "dedup.near.epsilon", "0");
             try (HardnegService service = HardnegService.start(ConfigLoader.fromMap(settings), observer)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 assertThat(service.model().info().version()).isEqualTo("1");
-                StreamingScenario.send(bootstrap, sample, 0, 300, false);
-                StreamingScenario.awaitProcessed(bootstrap, 300, Duration.ofMinutes(2));
+                // The bank fills first: an anchor needs bank entries of its label, which arrive through the bank
+                // topic once their transaction commits; a fast pipeline embeds a whole burst before that.
+                StreamingScenario.send(bootstrap, sample, 0, 100, false);
+                StreamingScenario.awaitProcessed(bootstrap, 100, Duration.ofMinutes(2));
+                long bankDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (service.bank().size() < 80 && System.nanoTime() < bankDeadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(service.bank().size()).as("bank entries after 100 images").isGreaterThanOrEqualTo(80);
+                StreamingScenario.send(bootstrap, sample, 100, 400, false);
+                StreamingScenario.awaitProcessed(bootstrap, 400, Duration.ofMinutes(2));
                 int mined = TopicContents.count(bootstrap, Topics.HARD_NEGATIVES.name());
-                assertThat(mined).as("triplets mined from the first 300 images").isGreaterThanOrEqualTo(100);
+                assertThat(mined).as("triplets mined from the first 400 images").isGreaterThanOrEqualTo(100);
 
                 // When the retraining job runs on a tiny budget (the guard's tolerance lets a 20-step model through:
                 // this test is about the loop; the guard itself is tested in test_retrain.py)
@@ -93,17 +102,17 @@ class RetrainLoopIT {
                     Thread.sleep(50);
                 }
                 assertThat(service.model().info().version()).as("serving version after the update").isEqualTo("2");
-                StreamingScenario.send(bootstrap, sample, 300, 600, false);
-                StreamingScenario.awaitProcessed(bootstrap, 600, Duration.ofMinutes(2));
+                StreamingScenario.send(bootstrap, sample, 400, 700, false);
+                StreamingScenario.awaitProcessed(bootstrap, 700, Duration.ofMinutes(2));
             }
 
             // Every image has exactly one embedding; those sent after the swap carry version 2
             Map<String, String> versionById = StreamingScenario.versionByIdOnce(bootstrap);
-            assertThat(versionById).hasSize(600);
-            for (int i = 0; i < 300; i++) {
+            assertThat(versionById).hasSize(700);
+            for (int i = 0; i < 400; i++) {
                 assertThat(versionById.get("img-" + i)).as("img-%d before the retraining", i).isEqualTo("1");
             }
-            for (int i = 300; i < 600; i++) {
+            for (int i = 400; i < 700; i++) {
                 assertThat(versionById.get("img-" + i)).as("img-%d after the swap", i).isEqualTo("2");
             }
             assertThat(swapped).containsExactly("1", "2");
