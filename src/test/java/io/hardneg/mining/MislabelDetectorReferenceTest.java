@@ -1,5 +1,6 @@
 package io.hardneg.mining;
 
+import static io.hardneg.mining.MiningFixtures.near;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -154,18 +155,5 @@ class MislabelDetectorReferenceTest {
             }
             return out;
         });
-    }
-
-    private static float[] near(Random rnd, float[] centre, float noise) {
-        float[] v = centre.clone();
-        double n = 0;
-        for (int k = 0; k < v.length; k++) {
-            v[k] += (float) (rnd.nextGaussian() * noise / Math.sqrt(v.length));
-            n += v[k] * v[k];
-        }
-        for (int k = 0; k < v.length; k++) {
-            v[k] /= (float) Math.sqrt(n);
-        }
-        return v;
     }
 }

@@ -1,5 +1,7 @@
 package io.hardneg.mining;
 
+import static io.hardneg.mining.MiningFixtures.describe;
+import static io.hardneg.mining.MiningFixtures.near;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hardneg.config.MiningPolicy;
@@ -133,30 +135,5 @@ class TripletMinerReferenceTest {
             }
         }
         return "?";
-    }
-
-    private static float[] near(Random rnd, float[] centre, float noise) {
-        float[] v = centre.clone();
-        double n = 0;
-        for (int k = 0; k < v.length; k++) {
-            v[k] += (float) (rnd.nextGaussian() * noise / Math.sqrt(v.length));
-            n += v[k] * v[k];
-        }
-        for (int k = 0; k < v.length; k++) {
-            v[k] /= (float) Math.sqrt(n);
-        }
-        return v;
-    }
-
-    private static List<String> describe(List<List<Triplet>> mined) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < mined.size(); i++) {
-            for (Triplet t : mined.get(i)) {
-                out.add(i + ":" + t.anchor().id() + "," + t.positive().id() + "," + t.negative().id() + ","
-                        + Float.floatToRawIntBits(t.dAp()) + "," + Float.floatToRawIntBits(t.dAn()) + "," + t.kind());
-            }
-            out.add(i + ":end");
-        }
-        return out;
     }
 }
