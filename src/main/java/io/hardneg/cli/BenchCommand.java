@@ -48,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--stages", split = ",", paramLabel = "S",
             defaultValue = "ort,decode,passthrough,per-record,pipeline,mining,latency",
-            description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline.")
+            description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline or --latency-rate.")
     java.util.List<String> stages;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "R",
