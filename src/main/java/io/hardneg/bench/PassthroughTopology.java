@@ -4,6 +4,7 @@ import io.hardneg.config.HardnegConfig;
 import io.hardneg.mining.EmbeddedImage;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.stream.BankRecordCodec;
+import io.hardneg.stream.BatchBuffer;
 import io.hardneg.stream.EmbeddingCodec;
 import io.hardneg.stream.MemoryBankStore;
 import io.hardneg.stream.RecordHeaderNames;
@@ -11,8 +12,6 @@ import io.hardneg.stream.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -22,13 +21,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -62,15 +59,37 @@ final class PassthroughTopology {
         return t;
     }
 
-    /** Buffers like the real processor (store put, drain by batch or linger, delete) and forwards constants. */
+    /** A buffered record: what the real buffer keeps, minus the coordinates only dead-lettering needs. */
+    private record Pending(byte[] key, byte[] label, long timestamp, byte[] image) {
+
+        byte[] encode() {
+            // key length | key | label length | label | timestamp | image length | image
+            return ByteBuffer.allocate(12 + key.length + label.length + 8 + image.length)
+                    .putInt(key.length).put(key).putInt(label.length).put(label).putLong(timestamp)
+                    .putInt(image.length).put(image).array();
+        }
+
+        static Pending decode(byte[] bytes) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            byte[] key = new byte[b.getInt()];
+            b.get(key);
+            byte[] label = new byte[b.getInt()];
+            b.get(label);
+            long ts = b.getLong();
+            byte[] image = new byte[b.getInt()];
+            b.get(image);
+            return new Pending(key, label, ts, image);
+        }
+    }
+
+    /** Buffers with the real processor's {@link BatchBuffer} (drained by batch or linger) and forwards constants. */
     private static final class Forwarder implements Processor<byte[], byte[], byte[], byte[]> {
         private final HardnegConfig config;
         private final int perLabel;
         private final float[] embedding;
         private final byte[] encoded;
         private ProcessorContext<byte[], byte[]> context;
-        private KeyValueStore<Bytes, byte[]> pending;
-        private int pendingCount;
+        private BatchBuffer<Pending> pending;
 
         Forwarder(HardnegConfig config, int dim, int perLabel) {
             this.config = config;
@@ -83,7 +102,8 @@ final class PassthroughTopology {
         @Override
         public void init(ProcessorContext<byte[], byte[]> context) {
             this.context = context;
-            this.pending = context.getStateStore(STORE);
+            KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
+            this.pending = new BatchBuffer<>(store, Pending::encode, Pending::decode);
             long linger = config.inference().batchLingerMs();
             if (linger > 0 && config.inference().batchMax() > 1) {
                 context.schedule(Duration.ofMillis(linger), PunctuationType.WALL_CLOCK_TIME, ts -> drain(true));
@@ -94,62 +114,32 @@ final class PassthroughTopology {
         public void process(Record<byte[], byte[]> record) {
             long offset = context.recordMetadata().orElseThrow().offset();
             Header label = record.headers().lastHeader(RecordHeaderNames.LABEL);
-            byte[] labelBytes = label == null ? new byte[0] : label.value();
-            byte[] key = record.key() == null ? new byte[0] : record.key();
-            // key length | key | label length | label | timestamp | image: the same bytes the real buffer keeps
-            ByteBuffer b = ByteBuffer.allocate(12 + key.length + labelBytes.length + 8 + record.value().length);
-            b.putInt(key.length).put(key).putInt(labelBytes.length).put(labelBytes).putLong(record.timestamp())
-                    .putInt(record.value().length).put(record.value());
-            pending.put(Bytes.wrap(ByteBuffer.allocate(8).putLong(offset).array()), b.array());
-            pendingCount++;
-            if (pendingCount >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
+            pending.put(offset, new Pending(record.key() == null ? new byte[0] : record.key(),
+                    label == null ? new byte[0] : label.value(), record.timestamp(), record.value()));
+            if (pending.size() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
                 drain(false);
             }
         }
 
         private void drain(boolean everything) {
-            int max = config.inference().batchMax();
-            while (pendingCount > 0 && (everything || pendingCount >= max)) {
-                List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>();
-                try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
-                    while (it.hasNext() && batch.size() < max) {
-                        batch.add(it.next());
-                    }
-                }
-                if (batch.isEmpty()) {
-                    pendingCount = 0;
-                    return;
-                }
-                for (KeyValue<Bytes, byte[]> kv : batch) {
-                    forward(ByteBuffer.wrap(kv.value));
-                    pending.delete(kv.key);
-                }
-                pendingCount -= batch.size();
-            }
+            pending.drain(config.inference().batchMax(), everything, batch -> batch.forEach(this::forward));
         }
 
-        private void forward(ByteBuffer b) {
-            byte[] key = new byte[b.getInt()];
-            b.get(key);
-            byte[] label = new byte[b.getInt()];
-            b.get(label);
-            long ts = b.getLong();
-            byte[] image = new byte[b.getInt()];
-            b.get(image);
+        private void forward(Pending p) {
             Headers h = new RecordHeaders();
             h.add(RecordHeaderNames.MODEL_VERSION, VERSION.getBytes(StandardCharsets.UTF_8));
             h.add(RecordHeaderNames.DIM, Integer.toString(embedding.length).getBytes(StandardCharsets.UTF_8));
-            if (label.length > 0) {
-                h.add(RecordHeaderNames.LABEL, label);
+            if (p.label().length > 0) {
+                h.add(RecordHeaderNames.LABEL, p.label());
             }
-            context.forward(new Record<>(key, encoded, ts, h), "embeddings-sink");
-            if (label.length > 0) {
-                String id = new String(key, StandardCharsets.UTF_8);
-                String l = new String(label, StandardCharsets.UTF_8);
+            context.forward(new Record<>(p.key(), encoded, p.timestamp(), h), "embeddings-sink");
+            if (p.label().length > 0) {
+                String id = new String(p.key(), StandardCharsets.UTF_8);
+                String l = new String(p.label(), StandardCharsets.UTF_8);
                 EmbeddedImage e = new EmbeddedImage(id, l, VERSION, embedding, config.output().includeImages()
-                        ? image : null, ts);
+                        ? p.image() : null, p.timestamp());
                 context.forward(new Record<>(MemoryBank.key(l, id, perLabel).getBytes(StandardCharsets.UTF_8),
-                        BankRecordCodec.encode(e), ts), "embedding-bank-sink");
+                        BankRecordCodec.encode(e), p.timestamp()), "embedding-bank-sink");
             }
         }
     }

@@ -14,7 +14,6 @@ import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelProvider;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,13 +22,11 @@ import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,15 +57,8 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private final MiningGuards guards;
 
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<Bytes, byte[]> pending;
+    private BatchBuffer<PendingImage> pending;
     private MemoryBank bank;
-    private int pendingCount;
-    /**
-     * The images this instance put into the batch buffer, by store key: draining them needs no decode and no
-     * second copy of each image. The store stays the truth (entries restored after a restart are decoded from
-     * it); this map only ever holds what the store holds, at most one batch.
-     */
-    private final java.util.Map<Bytes, PendingImage> buffered = new java.util.HashMap<>();
 
     private InputSpec bufferSpec;
     private int bufferDim;
@@ -92,18 +82,13 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.pending = context.getStateStore(PENDING_STORE);
+        KeyValueStore<Bytes, byte[]> store = context.getStateStore(PENDING_STORE);
+        this.pending = new BatchBuffer<>(store, PendingImage::encode, PendingImage::decode);
         MemoryBankStore bankStore = context.getStateStore(MemoryBankStore.NAME);
         this.bank = bankStore.bank();
-        buffered.clear();
-        try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
-            while (it.hasNext()) {
-                it.next();
-                pendingCount++;
-            }
-        }
-        if (pendingCount > 0) {
-            LOG.info("task {}: {} images restored into the batch buffer after a restart", context.taskId(), pendingCount);
+        if (pending.size() > 0) {
+            LOG.info("task {}: {} images restored into the batch buffer after a restart", context.taskId(),
+                    pending.size());
         }
         long linger = config.inference().batchLingerMs();
         if (linger > 0 && config.inference().batchMax() > 1) {
@@ -127,48 +112,15 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 : md.topic() + "-" + md.partition() + "-" + md.offset();
         PendingImage p = new PendingImage(id, label, record.key(), record.value(), record.timestamp(), md.topic(),
                 md.partition(), md.offset());
-        Bytes storeKey = offsetKey(md.offset());
-        pending.put(storeKey, p.encode());
-        buffered.put(storeKey, p);
-        pendingCount++;
-        if (pendingCount >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
+        pending.put(md.offset(), p);
+        if (pending.size() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
             drain(false);
         }
     }
 
-    private static Bytes offsetKey(long offset) {
-        // Big-endian offsets sort like numbers, so the store iterates in arrival order.
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
-    }
-
     /** Drains full batches; with {@code everything}, the last partial one too. */
     private void drain(boolean everything) {
-        int max = config.inference().batchMax();
-        while (pendingCount > 0 && (everything || pendingCount >= max)) {
-            List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(Math.min(max, pendingCount));
-            try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
-                while (it.hasNext() && batch.size() < max) {
-                    batch.add(it.next());
-                }
-            }
-            if (batch.isEmpty()) {
-                pendingCount = 0;
-                return;
-            }
-            List<PendingImage> images = new ArrayList<>(batch.size());
-            for (KeyValue<Bytes, byte[]> kv : batch) {
-                PendingImage p = buffered.remove(kv.key);
-                images.add(p != null ? p : PendingImage.decode(kv.value));
-            }
-            processBatch(images);
-            for (KeyValue<Bytes, byte[]> kv : batch) {
-                pending.delete(kv.key);
-            }
-            pendingCount -= batch.size();
-        }
-        if (pendingCount == 0) {
-            buffered.clear();
-        }
+        pending.drain(config.inference().batchMax(), everything, this::processBatch);
     }
 
     private void processBatch(List<PendingImage> batch) {
