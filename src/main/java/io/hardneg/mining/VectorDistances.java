@@ -8,8 +8,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API kernel: lanes run over queries, not over dimensions, so each lane accumulates one dot product
  * in the scalar kernel's order ({@code s += q[i] * b[i]}, i ascending, no fused multiply-add) and the results are
- * bit-identical to {@link ScalarDistances} on any vector width. Four bank rows are in flight per pass (independent
- * dependency chains), and the bank is walked in chunks that stay in L2 while every query block passes over them.
+ * bit-identical to {@link ScalarDistances} on any vector width.
+ *
+ * <p>One inner loop per operation, and it is always the one that runs: four bank rows × two query vectors in
+ * flight (eight independent accumulators, each bank value loaded once for two vector products), queries padded to
+ * two vectors, the last rows of a range repeated to make four. A second, rarely taken vector path (an odd query
+ * vector, a row tail) stays cold in the interpreter, where Vector API code runs hundreds of times slower than
+ * compiled: the bench measured 200–1,000 anchors/s instead of thousands whenever such a path was hit. The bank
+ * is walked in chunks that stay in L2 while every query block passes over them.
  *
  * <p>Loaded reflectively by {@link DistancesProvider} only when {@code jdk.incubator.vector} is readable.
  */
@@ -17,15 +23,18 @@ final class VectorDistances implements Distances {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** Query lanes per pass: two vectors. */
+    private static final int BLOCK = 2 * LANES;
     /** Bank rows per chunk: 1024 rows × 64 floats = 256 KiB, an L2's worth. */
     private static final int CHUNK_ROWS = 1024;
 
-    /** Per thread: transposed queries, the result tile, padded limits and padded tags. */
+    /** Per thread: transposed queries, the result tile, padded limits and the groups a scan kept. */
     private static final class Scratch {
         float[] qt = new float[0];
-        final float[] tile = new float[CHUNK_ROWS * LANES];
+        final float[] tile = new float[CHUNK_ROWS * BLOCK];
         float[] limits = new float[0];
-        float[] tags = new float[0];
+        /** First rows of the groups a scan of one chunk kept. */
+        final int[] groups = new int[CHUNK_ROWS / 4];
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -46,9 +55,12 @@ final class VectorDistances implements Distances {
         gathered(queries, queryRows, bank, rows, from, count, dim, out);
     }
 
-    /** Transposes the queries into {@code s.qt}: {@code qt[k * padded + q] = queries[q * dim + k]}, zero padded. */
+    /**
+     * Transposes the queries into {@code s.qt}: {@code qt[k * padded + q] = queries[q * dim + k]}, zero padded to
+     * a whole number of blocks.
+     */
     private static int transpose(Scratch s, float[] queries, int queryRows, int dim) {
-        int padded = (queryRows + LANES - 1) / LANES * LANES;
+        int padded = (queryRows + BLOCK - 1) / BLOCK * BLOCK;
         if (s.qt.length < padded * dim) {
             s.qt = new float[padded * dim];
         }
@@ -75,55 +87,104 @@ final class VectorDistances implements Distances {
         float[] tile = s.tile;
         for (int c0 = 0; c0 < count; c0 += CHUNK_ROWS) {
             int c1 = Math.min(count, c0 + CHUNK_ROWS);
-            for (int q0 = 0; q0 < queryRows; q0 += LANES) {
-                int live = Math.min(LANES, queryRows - q0);
-                int b = c0;
-                for (; b + 4 <= c1; b += 4) {
-                    int o0 = row(rowList, from, b) * dim;
-                    int o1 = row(rowList, from, b + 1) * dim;
-                    int o2 = row(rowList, from, b + 2) * dim;
-                    int o3 = row(rowList, from, b + 3) * dim;
-                    FloatVector a0 = FloatVector.zero(SPECIES);
-                    FloatVector a1 = a0;
-                    FloatVector a2 = a0;
-                    FloatVector a3 = a0;
-                    for (int k = 0; k < dim; k++) {
-                        FloatVector qv = FloatVector.fromArray(SPECIES, qt, k * padded + q0);
-                        a0 = a0.add(qv.mul(bank[o0 + k]));
-                        a1 = a1.add(qv.mul(bank[o1 + k]));
-                        a2 = a2.add(qv.mul(bank[o2 + k]));
-                        a3 = a3.add(qv.mul(bank[o3 + k]));
-                    }
-                    int t = (b - c0) * LANES;
-                    a0.intoArray(tile, t);
-                    a1.intoArray(tile, t + LANES);
-                    a2.intoArray(tile, t + 2 * LANES);
-                    a3.intoArray(tile, t + 3 * LANES);
-                }
-                for (; b < c1; b++) {
-                    dot(qt, padded, q0, bank, row(rowList, from, b) * dim, dim).intoArray(tile, (b - c0) * LANES);
+            for (int q0 = 0; q0 < queryRows; q0 += BLOCK) {
+                int live = Math.min(BLOCK, queryRows - q0);
+                // A small group (the positives of two or three same-label anchors) fills one vector at most: the
+                // second would be padding, and half the work.
+                int width = live <= LANES ? LANES : BLOCK;
+                if (width == LANES) {
+                    dotsOne(qt, padded, q0, bank, rowList, from, c0, c1, dim, tile);
+                } else {
+                    dots(qt, padded, q0, bank, rowList, from, c0, c1, dim, tile);
                 }
                 int rows = c1 - c0;
                 for (int j = 0; j < live; j++) {
                     int base = (q0 + j) * count + c0;
                     for (int r = 0; r < rows; r++) {
-                        out[base + r] = ScalarDistances.distance(tile[r * LANES + j]);
+                        out[base + r] = ScalarDistances.distance(tile[r * width + j]);
                     }
                 }
             }
         }
     }
 
-    private static int row(int[] rowList, int from, int b) {
-        return rowList == null ? b : rowList[from + b];
+    /**
+     * Dot products of one block of queries (lanes {@code q0 .. q0 + BLOCK}) with bank rows {@code c0 .. c1} into
+     * {@code tile[(b − c0) · BLOCK ..]}.
+     */
+    private static void dots(float[] qt, int padded, int q0, float[] bank, int[] rowList, int from, int c0, int c1,
+                             int dim, float[] tile) {
+        for (int b = c0; b < c1; b += 4) {
+            int o0 = row(rowList, from, b) * dim;
+            int o1 = row(rowList, from, Math.min(b + 1, c1 - 1)) * dim;
+            int o2 = row(rowList, from, Math.min(b + 2, c1 - 1)) * dim;
+            int o3 = row(rowList, from, Math.min(b + 3, c1 - 1)) * dim;
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector c0v = a0;
+            FloatVector c1v = a0;
+            FloatVector c2v = a0;
+            FloatVector c3v = a0;
+            for (int k = 0; k < dim; k++) {
+                FloatVector qv = FloatVector.fromArray(SPECIES, qt, k * padded + q0);
+                FloatVector qw = FloatVector.fromArray(SPECIES, qt, k * padded + q0 + LANES);
+                float b0 = bank[o0 + k];
+                float b1 = bank[o1 + k];
+                float b2 = bank[o2 + k];
+                float b3 = bank[o3 + k];
+                a0 = a0.add(qv.mul(b0));
+                c0v = c0v.add(qw.mul(b0));
+                a1 = a1.add(qv.mul(b1));
+                c1v = c1v.add(qw.mul(b1));
+                a2 = a2.add(qv.mul(b2));
+                c2v = c2v.add(qw.mul(b2));
+                a3 = a3.add(qv.mul(b3));
+                c3v = c3v.add(qw.mul(b3));
+            }
+            // The tile has room for whole groups of four: a repeated row's results land past c1 and are not read.
+            int t = (b - c0) * BLOCK;
+            a0.intoArray(tile, t);
+            c0v.intoArray(tile, t + LANES);
+            a1.intoArray(tile, t + BLOCK);
+            c1v.intoArray(tile, t + BLOCK + LANES);
+            a2.intoArray(tile, t + 2 * BLOCK);
+            c2v.intoArray(tile, t + 2 * BLOCK + LANES);
+            a3.intoArray(tile, t + 3 * BLOCK);
+            c3v.intoArray(tile, t + 3 * BLOCK + LANES);
+        }
     }
 
-    private static FloatVector dot(float[] qt, int padded, int q0, float[] bank, int o, int dim) {
-        FloatVector a = FloatVector.zero(SPECIES);
-        for (int k = 0; k < dim; k++) {
-            a = a.add(FloatVector.fromArray(SPECIES, qt, k * padded + q0).mul(bank[o + k]));
+    /** {@link #dots} for one query vector: {@code tile[(b − c0) · LANES ..]}. */
+    private static void dotsOne(float[] qt, int padded, int q0, float[] bank, int[] rowList, int from, int c0,
+                                int c1, int dim, float[] tile) {
+        for (int b = c0; b < c1; b += 4) {
+            int o0 = row(rowList, from, b) * dim;
+            int o1 = row(rowList, from, Math.min(b + 1, c1 - 1)) * dim;
+            int o2 = row(rowList, from, Math.min(b + 2, c1 - 1)) * dim;
+            int o3 = row(rowList, from, Math.min(b + 3, c1 - 1)) * dim;
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int k = 0; k < dim; k++) {
+                FloatVector qv = FloatVector.fromArray(SPECIES, qt, k * padded + q0);
+                a0 = a0.add(qv.mul(bank[o0 + k]));
+                a1 = a1.add(qv.mul(bank[o1 + k]));
+                a2 = a2.add(qv.mul(bank[o2 + k]));
+                a3 = a3.add(qv.mul(bank[o3 + k]));
+            }
+            int t = (b - c0) * LANES;
+            a0.intoArray(tile, t);
+            a1.intoArray(tile, t + LANES);
+            a2.intoArray(tile, t + 2 * LANES);
+            a3.intoArray(tile, t + 3 * LANES);
         }
-        return a;
+    }
+
+    private static int row(int[] rowList, int from, int b) {
+        return rowList == null ? b : rowList[from + b];
     }
 
     @Override
@@ -135,85 +196,109 @@ final class VectorDistances implements Distances {
         Scratch s = scratch.get();
         int padded = transpose(s, queries, queryRows, dim);
         float[] qt = s.qt;
-        float[] tile = s.tile;
         if (s.limits.length < padded) {
             s.limits = new float[padded];
-            s.tags = new float[padded];
         }
-        // Padding lanes get limit -1: no distance is below it, so they never hit. Tags compare as floats (exact
-        // for ids below 2^24) so that one species serves both masks.
+        // Padding lanes get limit -1: no distance is below it, so they never hit.
         float[] lim = s.limits;
-        float[] tags = s.tags;
         java.util.Arrays.fill(lim, 0, padded, -1f);
         for (int q = 0; q < queryRows; q++) {
             lim[q] = limits[q];
-            tags[q] = queryTags[q];
         }
-        FloatVector two = FloatVector.broadcast(SPECIES, 2f);
         for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
             int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
-            for (int q0 = 0; q0 < queryRows; q0 += LANES) {
-                int live = Math.min(LANES, queryRows - q0);
-                FloatVector limit = FloatVector.fromArray(SPECIES, lim, q0);
-                FloatVector tag = FloatVector.fromArray(SPECIES, tags, q0);
-                int b = c0;
-                for (; b + 4 <= c1; b += 4) {
-                    int o0 = b * dim;
-                    int o1 = o0 + dim;
-                    int o2 = o1 + dim;
-                    int o3 = o2 + dim;
-                    FloatVector a0 = FloatVector.zero(SPECIES);
-                    FloatVector a1 = a0;
-                    FloatVector a2 = a0;
-                    FloatVector a3 = a0;
-                    for (int k = 0; k < dim; k++) {
-                        FloatVector qv = FloatVector.fromArray(SPECIES, qt, k * padded + q0);
-                        a0 = a0.add(qv.mul(bank[o0 + k]));
-                        a1 = a1.add(qv.mul(bank[o1 + k]));
-                        a2 = a2.add(qv.mul(bank[o2 + k]));
-                        a3 = a3.add(qv.mul(bank[o3 + k]));
-                    }
-                    // e = 2 − 2·dot is the distance before its clamp at 0, and e ≤ max(0, e): testing e passes
-                    // every lane the exact test would, and the exact distance is formed only for those.
-                    VectorMask<Float> m = within(two, a0, limit, tag, rowTags[b])
-                            .or(within(two, a1, limit, tag, rowTags[b + 1]))
-                            .or(within(two, a2, limit, tag, rowTags[b + 2]))
-                            .or(within(two, a3, limit, tag, rowTags[b + 3]));
-                    if (m.anyTrue()) {
-                        a0.intoArray(tile, 0);
-                        a1.intoArray(tile, LANES);
-                        a2.intoArray(tile, 2 * LANES);
-                        a3.intoArray(tile, 3 * LANES);
-                        for (int i = 0; i < 4; i++) {
-                            report(tile, i * LANES, q0, live, b + i, rowTags[b + i], lim, tags, hits);
-                        }
-                        limit = FloatVector.fromArray(SPECIES, lim, q0);
-                    }
-                }
-                for (; b < c1; b++) {
-                    FloatVector a = dot(qt, padded, q0, bank, b * dim, dim);
-                    if (within(two, a, limit, tag, rowTags[b]).anyTrue()) {
-                        a.intoArray(tile, 0);
-                        report(tile, 0, q0, live, b, rowTags[b], lim, tags, hits);
-                        limit = FloatVector.fromArray(SPECIES, lim, q0);
+            for (int q0 = 0; q0 < queryRows; q0 += BLOCK) {
+                int live = Math.min(BLOCK, queryRows - q0);
+                int found = scan(qt, padded, q0, bank, c0, c1, dim, lim, s.tile, s.groups);
+                for (int g = 0; g < found; g++) {
+                    int b = s.groups[g];
+                    int rows = Math.min(4, c1 - b); // a repeated last row is reported once
+                    for (int i = 0; i < rows; i++) {
+                        report(s.tile, (4 * g + i) * BLOCK, q0, live, b + i, rowTags[b + i], lim, queryTags, hits);
                     }
                 }
             }
         }
     }
 
-    private static VectorMask<Float> within(FloatVector two, FloatVector dot, FloatVector limit, FloatVector tag,
-                                            int rowTag) {
-        return two.sub(dot.mul(2f)).compare(VectorOperators.LE, limit)
-                .and(tag.compare(VectorOperators.NE, (float) rowTag));
+    /**
+     * Scans bank rows {@code c0 .. c1} for one block of queries and keeps the groups of four rows in which some lane
+     * may be within its limit: their first rows in {@code groups}, their dot products in {@code tile}. Returns how
+     * many. The loop calls nothing: the exact test and the callback run after it, so C2 compiles it alone (with
+     * the callback inlined into it, some compilations ran at half speed), and limits a hit tightens take effect
+     * from the next chunk — the pre-test only needs limits that are not too tight.
+     */
+    private static int scan(float[] qt, int padded, int q0, float[] bank, int c0, int c1, int dim, float[] lim,
+                            float[] tile, int[] groups) {
+        FloatVector limitA = FloatVector.fromArray(SPECIES, lim, q0);
+        FloatVector limitB = FloatVector.fromArray(SPECIES, lim, q0 + LANES);
+        FloatVector two = FloatVector.broadcast(SPECIES, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(SPECIES, -2f);
+        int found = 0;
+        for (int b = c0; b < c1; b += 4) {
+            int o0 = b * dim;
+            int o1 = Math.min(b + 1, c1 - 1) * dim;
+            int o2 = Math.min(b + 2, c1 - 1) * dim;
+            int o3 = Math.min(b + 3, c1 - 1) * dim;
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector c0v = a0;
+            FloatVector c1v = a0;
+            FloatVector c2v = a0;
+            FloatVector c3v = a0;
+            for (int k = 0; k < dim; k++) {
+                FloatVector qv = FloatVector.fromArray(SPECIES, qt, k * padded + q0);
+                FloatVector qw = FloatVector.fromArray(SPECIES, qt, k * padded + q0 + LANES);
+                float b0 = bank[o0 + k];
+                float b1 = bank[o1 + k];
+                float b2 = bank[o2 + k];
+                float b3 = bank[o3 + k];
+                a0 = a0.add(qv.mul(b0));
+                c0v = c0v.add(qw.mul(b0));
+                a1 = a1.add(qv.mul(b1));
+                c1v = c1v.add(qw.mul(b1));
+                a2 = a2.add(qv.mul(b2));
+                c2v = c2v.add(qw.mul(b2));
+                a3 = a3.add(qv.mul(b3));
+                c3v = c3v.add(qw.mul(b3));
+            }
+            // e = 2 − 2·dot is the distance before its clamp at 0, and e ≤ max(0, e): testing e passes every lane
+            // the exact test would; the exact distance and the tag are checked only for those. Written out, not in
+            // a helper: a helper compiled on its own first is then too big for C2 to inline here, and every vector
+            // crossing the call is boxed and run by the Vector API's Java fallback (the bench saw 5–10× slower
+            // mining). Tag masks here, or one test on the lanes' best row via max, also measured slower.
+            VectorMask<Float> m = a0.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA)
+                    .or(a1.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA))
+                    .or(a2.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA))
+                    .or(a3.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA))
+                    .or(c0v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB))
+                    .or(c1v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB))
+                    .or(c2v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB))
+                    .or(c3v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB));
+            if (m.anyTrue()) {
+                int t = 4 * found * BLOCK;
+                a0.intoArray(tile, t);
+                c0v.intoArray(tile, t + LANES);
+                a1.intoArray(tile, t + BLOCK);
+                c1v.intoArray(tile, t + BLOCK + LANES);
+                a2.intoArray(tile, t + 2 * BLOCK);
+                c2v.intoArray(tile, t + 2 * BLOCK + LANES);
+                a3.intoArray(tile, t + 3 * BLOCK);
+                c3v.intoArray(tile, t + 3 * BLOCK + LANES);
+                groups[found++] = b;
+            }
+        }
+        return found;
     }
 
     /** The exact per-lane test and the callback, for one bank row whose dot products are at {@code tile[t..]}. */
-    private static void report(float[] tile, int t, int q0, int live, int row, int rowTag, float[] lim, float[] tags,
+    private static void report(float[] tile, int t, int q0, int live, int row, int rowTag, float[] lim, int[] queryTags,
                                Hits hits) {
         for (int j = 0; j < live; j++) {
             int q = q0 + j;
-            if (tags[q] == (float) rowTag) {
+            if (queryTags[q] == rowTag) {
                 continue;
             }
             float d = ScalarDistances.distance(tile[t + j]);

@@ -30,7 +30,7 @@ class DistancesAgreementTest {
         Distances scalar = Distances.scalar();
         Distances vector = vector();
         int[] dims = {1, 3, 17, 64};
-        int[] queryCounts = {1, 5, 16, 17, 33};
+        int[] queryCounts = {1, 5, 16, 17, 33, 64, 70};
         int[] bankCounts = {1, 3, 7, 130};
         for (int dim : dims) {
             for (int nq : queryCounts) {
