@@ -33,6 +33,8 @@ public final class ImageDecoder {
     /** normalised value of each 8-bit level per channel: the fast path and the general path agree exactly. */
     private final float[][] levels;
     private final boolean plainPng;
+    /** Per thread: the plain-PNG path's resize buffers (decoding runs on several threads at once). */
+    private final ThreadLocal<Resizer.Workspace> resizing = ThreadLocal.withInitial(Resizer.Workspace::new);
 
     public ImageDecoder(InputSpec spec, DecodeLimits limits) {
         this(spec, limits, true);
@@ -166,13 +168,14 @@ public final class ImageDecoder {
             }
             return;
         }
-        float[] gray = new float[px.width() * px.height()];
+        Resizer.Workspace ws = resizing.get();
+        float[] gray = ws.source(px.width() * px.height());
         for (int y = 0; y < px.height(); y++) {
             for (int x = 0; x < px.width(); x++) {
                 gray[y * px.width() + x] = px.level(y, x);
             }
         }
-        float[] resized = Resizer.resize(gray, 1, px.height(), px.width(), h, w);
+        float[] resized = Resizer.resize(gray, 1, px.height(), px.width(), h, w, ws);
         for (int c = 0; c < spec.channels(); c++) {
             int base = offset + c * plane;
             for (int i = 0; i < plane; i++) {

@@ -15,12 +15,20 @@ final class Resizer {
     }
 
     static float[] resize(float[] src, int channels, int srcH, int srcW, int dstH, int dstW) {
+        return resize(src, channels, srcH, srcW, dstH, dstW, new Workspace());
+    }
+
+    /**
+     * The same, into {@code ws}'s buffers: the result is the first {@code channels × dstH × dstW} floats of the
+     * returned array, valid until the workspace's next use.
+     */
+    static float[] resize(float[] src, int channels, int srcH, int srcW, int dstH, int dstW, Workspace ws) {
         if (srcH == dstH && srcW == dstW) {
             return src;
         }
-        Axis horizontal = Axis.of(srcW, dstW);
-        Axis vertical = Axis.of(srcH, dstH);
-        float[] rows = new float[channels * srcH * dstW];
+        Axis horizontal = ws.horizontal(srcW, dstW);
+        Axis vertical = ws.vertical(srcH, dstH);
+        float[] rows = ws.rows(channels * srcH * dstW);
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < srcH; y++) {
                 int in = (c * srcH + y) * srcW;
@@ -30,7 +38,7 @@ final class Resizer {
                 }
             }
         }
-        float[] dst = new float[channels * dstH * dstW];
+        float[] dst = ws.dst(channels * dstH * dstW);
         for (int c = 0; c < channels; c++) {
             for (int x = 0; x < dstW; x++) {
                 int in = c * srcH * dstW + x;
@@ -43,20 +51,74 @@ final class Resizer {
         return dst;
     }
 
+    /**
+     * One thread's buffers and filter weights, kept between images: a stream's images nearly all have one size, so
+     * resizing them allocates nothing after the first.
+     */
+    static final class Workspace {
+        /**
+         * Buffers above 1 Mi floats (4 MiB; a 1024×1024 source) are not kept: a rare large image must not pin
+         * memory per decoding thread beyond what the heap budget counts for images in flight.
+         */
+        static final int RETAINED_FLOATS = 1 << 20;
+        private float[] source = new float[0];
+        private float[] rows = new float[0];
+        private float[] dst = new float[0];
+        private Axis horizontal;
+        private Axis vertical;
+
+        /** A buffer of at least {@code n} floats for the caller's source plane. */
+        float[] source(int n) {
+            return n > RETAINED_FLOATS ? new float[n] : (source = atLeast(source, n));
+        }
+
+        private float[] rows(int n) {
+            return n > RETAINED_FLOATS ? new float[n] : (rows = atLeast(rows, n));
+        }
+
+        private float[] dst(int n) {
+            return n > RETAINED_FLOATS ? new float[n] : (dst = atLeast(dst, n));
+        }
+
+        private static float[] atLeast(float[] buffer, int n) {
+            return buffer.length >= n ? buffer : new float[n];
+        }
+
+        private Axis horizontal(int src, int dst) {
+            if (horizontal == null || !horizontal.maps(src, dst)) {
+                horizontal = Axis.of(src, dst);
+            }
+            return horizontal;
+        }
+
+        private Axis vertical(int src, int dst) {
+            if (vertical == null || !vertical.maps(src, dst)) {
+                vertical = Axis.of(src, dst);
+            }
+            return vertical;
+        }
+    }
+
     /** For each output index: the first source index and a fixed number of weights (zero-padded). */
     static final class Axis {
         private final int[] start;
         private final float[] weights;
         private final int taps;
+        private final int src;
 
-        private Axis(int[] start, float[] weights, int taps) {
+        private Axis(int[] start, float[] weights, int taps, int src) {
             this.start = start;
             this.weights = weights;
             this.taps = taps;
+            this.src = src;
         }
 
         static Axis of(int src, int dst) {
             return dst < src ? area(src, dst) : dst > src ? bilinear(src, dst) : identity(src);
+        }
+
+        boolean maps(int src, int dst) {
+            return this.src == src && start.length == dst;
         }
 
         float apply(float[] data, int base, int stride, int i) {
@@ -79,7 +141,7 @@ final class Resizer {
                 start[i] = i;
                 weights[i] = 1f;
             }
-            return new Axis(start, weights, 1);
+            return new Axis(start, weights, 1, n);
         }
 
         private static Axis area(int src, int dst) {
@@ -97,7 +159,7 @@ final class Resizer {
                     weights[i * taps + k] = (float) (overlap / scale);
                 }
             }
-            return new Axis(start, weights, taps);
+            return new Axis(start, weights, taps, src);
         }
 
         private static Axis bilinear(int src, int dst) {
@@ -112,7 +174,7 @@ final class Resizer {
                 weights[2 * i] = (float) (1.0 - frac);
                 weights[2 * i + 1] = (float) frac;
             }
-            return new Axis(start, weights, 2);
+            return new Axis(start, weights, 2, src);
         }
     }
 }
