@@ -10,12 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  * in the scalar kernel's order ({@code s += q[i] * b[i]}, i ascending, no fused multiply-add) and the results are
  * bit-identical to {@link ScalarDistances} on any vector width.
  *
- * <p>One inner loop per operation, and it is always the one that runs: four bank rows × two query vectors in
- * flight (eight independent accumulators, each bank value loaded once for two vector products), queries padded to
- * two vectors, the last rows of a range repeated to make four. A second, rarely taken vector path (an odd query
- * vector, a row tail) stays cold in the interpreter, where Vector API code runs hundreds of times slower than
- * compiled: the bench measured 200–1,000 anchors/s instead of thousands whenever such a path was hit. The bank
- * is walked in chunks that stay in L2 while every query block passes over them.
+ * <p>Four bank rows × two query vectors are in flight (eight independent accumulators, each bank value loaded once
+ * for two vector products); small query groups (the positives of a few same-label anchors) use one vector. Every
+ * vector loop is one that runs all the time: a range that is not a multiple of four repeats its last row, queries
+ * pad to whole vectors, and no helper takes or returns a vector. A rarely taken vector path stays in the
+ * interpreter or C1, and a helper compiled on its own is then too big for C2 to inline; either way the Vector API
+ * runs its Java fallback, hundreds of times slower (README, Performance). The bank is walked in chunks that stay
+ * in L2 while every query block passes over them.
  *
  * <p>Loaded reflectively by {@link DistancesProvider} only when {@code jdk.incubator.vector} is readable.
  */
