@@ -41,6 +41,30 @@ class BenchCommandTest {
         assertThat(json.has("mining_anchors_per_s_1k")).isTrue();
         assertThat(out.toString()).contains("| pipeline_images_per_s |");
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_repeat")).hasSize(2);
+        assertThat(json.get("e2e_caught_up").isBoolean()).isTrue();
+    }
+
+    @Test
+    @Timeout(300)
+    void shouldWarmThePipelineForALatencyOnlyRunAndSayThatItCaughtUp() throws Exception {
+        // Given a latency-only run (no pipeline stage to warm the code first) at a rate any machine keeps up with
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute("--json", "--stages", "latency", "--latency-rate", "200", "--images", "300",
+                "--time-scale", "0.1", "--model", "src/test/resources/models/unnormalised/1");
+        // Then it reports latencies taken after the service caught up, and nothing it did not measure
+        assertThat(code).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(json.get("e2e_caught_up").asBoolean()).isTrue();
+        assertThat(json.get("e2e_rate_images_per_s").asDouble()).isEqualTo(200.0);
+        assertThat(json.get("e2e_samples").asInt()).isPositive();
+        assertThat(json.get("e2e_p99_ms").asDouble()).isGreaterThanOrEqualTo(json.get("e2e_p50_ms").asDouble());
+        assertThat(json.has("pipeline_images_per_s")).isFalse();
+        assertThat(json.has("passthrough_images_per_s")).isFalse();
     }
 
     @Test
