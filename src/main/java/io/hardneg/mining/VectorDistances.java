@@ -29,13 +29,11 @@ final class VectorDistances implements Distances {
     /** Bank rows per chunk: 1024 rows × 64 floats = 256 KiB, an L2's worth. */
     private static final int CHUNK_ROWS = 1024;
 
-    /** Per thread: transposed queries, the result tile, padded limits and the groups a scan kept. */
+    /** Per thread: transposed queries, the result tile and padded limits. */
     private static final class Scratch {
         float[] qt = new float[0];
         final float[] tile = new float[CHUNK_ROWS * BLOCK];
         float[] limits = new float[0];
-        /** First rows of the groups a scan of one chunk kept. */
-        final int[] groups = new int[CHUNK_ROWS / 4];
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -209,89 +207,41 @@ final class VectorDistances implements Distances {
         for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
             int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
             for (int q0 = 0; q0 < queryRows; q0 += BLOCK) {
-                int live = Math.min(BLOCK, queryRows - q0);
-                int found = scan(qt, padded, q0, bank, c0, c1, dim, lim, s.tile, s.groups);
-                for (int g = 0; g < found; g++) {
-                    int b = s.groups[g];
-                    int rows = Math.min(4, c1 - b); // a repeated last row is reported once
-                    for (int i = 0; i < rows; i++) {
-                        report(s.tile, (4 * g + i) * BLOCK, q0, live, b + i, rowTags[b + i], lim, queryTags, hits);
-                    }
-                }
+                // The distances kernel fills the tile; a second, light pass tests it row by row. Tested inside the
+                // kernel's loop, the test and the callback slowed some of its compilations to half speed; here
+                // they cost one tile store and load per row, about 3% of the kernel.
+                dots(qt, padded, q0, bank, null, 0, c0, c1, dim, s.tile);
+                within(s.tile, q0, Math.min(BLOCK, queryRows - q0), c0, c1, lim, queryTags, rowTags, hits);
             }
         }
     }
 
     /**
-     * Scans bank rows {@code c0 .. c1} for one block of queries and keeps the groups of four rows in which some lane
-     * may be within its limit: their first rows in {@code groups}, their dot products in {@code tile}. Returns how
-     * many. The loop calls nothing: the exact test and the callback run after it, so C2 compiles it alone (with
-     * the callback inlined into it, some compilations ran at half speed), and limits a hit tightens take effect
-     * from the next chunk — the pre-test only needs limits that are not too tight.
+     * Tests the dot products of rows {@code c0 .. c1} in {@code tile} (a block of queries, {@code live} of its lanes
+     * real) against the queries' limits and reports the pairs within them. e = 2 − 2·dot is the distance before
+     * its clamp at 0, and e ≤ max(0, e): the vector test passes every lane the exact one would; the exact distance
+     * and the tag are checked only for those. The test is written out: a helper taking vectors, compiled on its
+     * own first, is then too big for C2 to inline, and every vector crossing the call is boxed and run by the
+     * Vector API's Java fallback (the bench saw 5–10× slower mining).
      */
-    private static int scan(float[] qt, int padded, int q0, float[] bank, int c0, int c1, int dim, float[] lim,
-                            float[] tile, int[] groups) {
-        FloatVector limitA = FloatVector.fromArray(SPECIES, lim, q0);
-        FloatVector limitB = FloatVector.fromArray(SPECIES, lim, q0 + LANES);
+    private static void within(float[] tile, int q0, int live, int c0, int c1, float[] lim, int[] queryTags,
+                               int[] rowTags, Hits hits) {
         FloatVector two = FloatVector.broadcast(SPECIES, 2f);
         FloatVector minusTwo = FloatVector.broadcast(SPECIES, -2f);
-        int found = 0;
-        for (int b = c0; b < c1; b += 4) {
-            int o0 = b * dim;
-            int o1 = Math.min(b + 1, c1 - 1) * dim;
-            int o2 = Math.min(b + 2, c1 - 1) * dim;
-            int o3 = Math.min(b + 3, c1 - 1) * dim;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector c0v = a0;
-            FloatVector c1v = a0;
-            FloatVector c2v = a0;
-            FloatVector c3v = a0;
-            for (int k = 0; k < dim; k++) {
-                FloatVector qv = FloatVector.fromArray(SPECIES, qt, k * padded + q0);
-                FloatVector qw = FloatVector.fromArray(SPECIES, qt, k * padded + q0 + LANES);
-                float b0 = bank[o0 + k];
-                float b1 = bank[o1 + k];
-                float b2 = bank[o2 + k];
-                float b3 = bank[o3 + k];
-                a0 = a0.add(qv.mul(b0));
-                c0v = c0v.add(qw.mul(b0));
-                a1 = a1.add(qv.mul(b1));
-                c1v = c1v.add(qw.mul(b1));
-                a2 = a2.add(qv.mul(b2));
-                c2v = c2v.add(qw.mul(b2));
-                a3 = a3.add(qv.mul(b3));
-                c3v = c3v.add(qw.mul(b3));
-            }
-            // e = 2 − 2·dot is the distance before its clamp at 0, and e ≤ max(0, e): testing e passes every lane
-            // the exact test would; the exact distance and the tag are checked only for those. Written out, not in
-            // a helper: a helper compiled on its own first is then too big for C2 to inline here, and every vector
-            // crossing the call is boxed and run by the Vector API's Java fallback (the bench saw 5–10× slower
-            // mining). Tag masks here, or one test on the lanes' best row via max, also measured slower.
-            VectorMask<Float> m = a0.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA)
-                    .or(a1.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA))
-                    .or(a2.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA))
-                    .or(a3.mul(minusTwo).add(two).compare(VectorOperators.LE, limitA))
-                    .or(c0v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB))
-                    .or(c1v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB))
-                    .or(c2v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB))
-                    .or(c3v.mul(minusTwo).add(two).compare(VectorOperators.LE, limitB));
+        FloatVector limitA = FloatVector.fromArray(SPECIES, lim, q0);
+        FloatVector limitB = FloatVector.fromArray(SPECIES, lim, q0 + LANES);
+        for (int b = c0; b < c1; b++) {
+            int t = (b - c0) * BLOCK;
+            VectorMask<Float> m = FloatVector.fromArray(SPECIES, tile, t).mul(minusTwo).add(two)
+                    .compare(VectorOperators.LE, limitA)
+                    .or(FloatVector.fromArray(SPECIES, tile, t + LANES).mul(minusTwo).add(two)
+                            .compare(VectorOperators.LE, limitB));
             if (m.anyTrue()) {
-                int t = 4 * found * BLOCK;
-                a0.intoArray(tile, t);
-                c0v.intoArray(tile, t + LANES);
-                a1.intoArray(tile, t + BLOCK);
-                c1v.intoArray(tile, t + BLOCK + LANES);
-                a2.intoArray(tile, t + 2 * BLOCK);
-                c2v.intoArray(tile, t + 2 * BLOCK + LANES);
-                a3.intoArray(tile, t + 3 * BLOCK);
-                c3v.intoArray(tile, t + 3 * BLOCK + LANES);
-                groups[found++] = b;
+                report(tile, t, q0, live, b, rowTags[b], lim, queryTags, hits);
+                limitA = FloatVector.fromArray(SPECIES, lim, q0);
+                limitB = FloatVector.fromArray(SPECIES, lim, q0 + LANES);
             }
         }
-        return found;
     }
 
     /** The exact per-lane test and the callback, for one bank row whose dot products are at {@code tile[t..]}. */
