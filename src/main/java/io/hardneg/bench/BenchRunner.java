@@ -256,6 +256,7 @@ public final class BenchRunner {
             String key = size >= 1000 && size % 1000 == 0 ? (size / 1000) + "k" : Integer.toString(size);
             r.put("mining_anchors_per_s_" + key, round(m.anchorsPerSecond()));
             r.put("mining_triplets_per_anchor_" + key, Math.round(m.tripletsPerAnchor() * 100) / 100.0);
+            r.put("mining_first_batch_ms_" + key, round(m.firstBatchMs()));
             log.line("mining bank %,7d: %,9.0f anchors/s (%s)", size, m.anchorsPerSecond(), kernel.name());
         }
     }

@@ -25,6 +25,15 @@ class DistancesAgreementTest {
     }
 
     @Test
+    void shouldComputeTheSameDuringTheWarmUpWithEitherKernel() {
+        // The start-up warm-up runs every vector loop (bounded scan with tightening limits, gathered rows with two
+        // query vectors and with one); its checksum sums the bits of every hit and sampled distance
+        long vector = DistancesProvider.warmUp(vector());
+        long scalar = DistancesProvider.warmUp(Distances.scalar());
+        assertThat(vector).isEqualTo(scalar).isNotZero();
+    }
+
+    @Test
     void shouldGiveBitIdenticalDistancesForEveryShape() {
         Random rnd = new Random(11);
         Distances scalar = Distances.scalar();
