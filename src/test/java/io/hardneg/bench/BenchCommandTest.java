@@ -79,6 +79,7 @@ class BenchCommandTest {
         assertThat(json.get("mining_anchors_per_s_500").asDouble()).isPositive();
         assertThat(json.get("mining_anchors_per_s_2k").asDouble()).isPositive();
         assertThat(json.get("mining_triplets_per_anchor_2k").asDouble()).isPositive();
+        assertThat(json.get("mining_first_batch_ms_500").asDouble()).isPositive();
         assertThat(json.has("pipeline_images_per_s")).isFalse();
         assertThat(json.has("ort_ceiling_images_per_s")).isFalse();
         assertThat(json.has("ratio_pipeline_vs_passthrough")).isFalse();
