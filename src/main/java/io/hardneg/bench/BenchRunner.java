@@ -44,10 +44,11 @@ public final class BenchRunner {
      * @param stages       the stages to run, of {@link #STAGES}; latency needs pipeline (it runs at half its rate)
      * @param repeats      how many times passthrough and pipeline run, alternating
      * @param latencyRate  images/s of the latency stage; 0 for half the measured pipeline rate
+     * @param latencyCsv   where to write each latency sample ({@code sent_ms,latency_ms}); null for nowhere
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
                           double seconds, int[] miningSizes, java.util.Set<String> stages, int repeats,
-                          double latencyRate) {
+                          double latencyRate, Path latencyCsv) {
 
         public Options {
             if (repeats < 1) {
@@ -231,7 +232,7 @@ public final class BenchRunner {
                 HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
                         Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
                 LatencyRun run = latency(latConfig, counter, sample, rate, 8 * s);
-                long[] lat = run.latencies();
+                long[] lat = run.samples().sorted();
                 r.put("e2e_rate_images_per_s", round(rate));
                 // false: the service never kept up with the rate, so the figures include a growing backlog.
                 r.put("e2e_caught_up", run.caughtUp());
@@ -240,6 +241,13 @@ public final class BenchRunner {
                 r.put("e2e_p90_ms", Stats.percentile(lat, 90));
                 r.put("e2e_p99_ms", Stats.percentile(lat, 99));
                 r.put("e2e_max_ms", lat.length == 0 ? Double.NaN : lat[lat.length - 1]);
+                // A tail from one or two stalls (every record of a quarter second waits) reads differently from a
+                // steady spread: the worst window's median says which.
+                r.put("e2e_worst_250ms_window_p50_ms", run.samples().worstWindowMedian(250));
+                if (options.latencyCsv() != null) {
+                    writeCsv(options.latencyCsv(), run.samples());
+                    log.line("latency samples written to %s", options.latencyCsv());
+                }
                 r.put("commit_interval_ms", base.streams().commitIntervalMs());
             }
         }
@@ -404,8 +412,16 @@ public final class BenchRunner {
         };
     }
 
-    /** End-to-end latencies (ms, sorted), and whether the service had caught up with the rate before they were taken. */
-    private record LatencyRun(long[] latencies, boolean caughtUp) {
+    /** The latency samples, and whether the service had caught up with the rate before they were taken. */
+    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp) {
+    }
+
+    private static void writeCsv(Path file, CommittedCounter.Samples samples) throws java.io.IOException {
+        StringBuilder b = new StringBuilder("sent_ms,latency_ms\n");
+        for (int i = 0; i < samples.latencyMs().length; i++) {
+            b.append(samples.sentAtMs()[i]).append(',').append(samples.latencyMs()[i]).append('\n');
+        }
+        Files.writeString(file, b);
     }
 
     /** End-to-end latencies of images sent at {@code rate} for {@code seconds} after a warm-up. */
@@ -449,7 +465,7 @@ public final class BenchRunner {
                 Thread.sleep(300);
             } while (counter.count() > before && System.nanoTime() < deadline);
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
-            return new LatencyRun(counter.latencies(), caughtUpSince >= 0);
+            return new LatencyRun(counter.samples(), caughtUpSince >= 0);
         }
     }
 

@@ -25,6 +25,7 @@ final class CommittedCounter implements AutoCloseable {
     private final AtomicLong count = new AtomicLong();
     private volatile long latencyFromMs = Long.MAX_VALUE;
     private final long[] latencies;
+    private final long[] sentAt;
     private int latencyCount;
 
     CommittedCounter(String bootstrapServers, int maxLatencySamples) {
@@ -36,6 +37,7 @@ final class CommittedCounter implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "hardneg-bench-counter-" + System.nanoTime());
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
         latencies = new long[maxLatencySamples];
+        sentAt = new long[maxLatencySamples];
         poller = new ConsumerThread<>("hardneg-bench-counter",
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()), Duration.ofMillis(20),
                 c -> c.subscribe(List.of(Topics.EMBEDDINGS.name())), this::onPoll).start();
@@ -64,6 +66,7 @@ final class CommittedCounter implements AutoCloseable {
         synchronized (this) {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 if (r.timestamp() >= from && latencyCount < latencies.length) {
+                    sentAt[latencyCount] = r.timestamp();
                     latencies[latencyCount++] = now - r.timestamp();
                 }
             }
@@ -81,11 +84,41 @@ final class CommittedCounter implements AutoCloseable {
         latencyFromMs = fromMs;
     }
 
-    synchronized long[] latencies() {
+    /** The samples recorded since {@link #recordLatencyFrom}, in arrival order; stops recording. */
+    synchronized Samples samples() {
         latencyFromMs = Long.MAX_VALUE;
-        long[] out = Arrays.copyOf(latencies, latencyCount);
-        Arrays.sort(out);
-        return out;
+        return new Samples(Arrays.copyOf(sentAt, latencyCount), Arrays.copyOf(latencies, latencyCount));
+    }
+
+    /** Send time (the record's timestamp) and end-to-end latency of each sample, ms, in arrival order. */
+    record Samples(long[] sentAtMs, long[] latencyMs) {
+
+        /** The latencies, sorted, for percentiles. */
+        long[] sorted() {
+            long[] out = latencyMs.clone();
+            Arrays.sort(out);
+            return out;
+        }
+
+        /**
+         * The highest median latency over windows of {@code windowMs} of send time (windows of at least 10
+         * samples): a stall, in which every record waits, shows here; a steady spread does not.
+         */
+        double worstWindowMedian(long windowMs) {
+            java.util.Map<Long, java.util.List<Long>> windows = new java.util.TreeMap<>();
+            for (int i = 0; i < sentAtMs.length; i++) {
+                windows.computeIfAbsent(sentAtMs[i] / windowMs, k -> new java.util.ArrayList<>()).add(latencyMs[i]);
+            }
+            double worst = Double.NaN;
+            for (java.util.List<Long> w : windows.values()) {
+                if (w.size() >= 10) {
+                    long[] v = w.stream().mapToLong(Long::longValue).sorted().toArray();
+                    double median = Stats.percentile(v, 50);
+                    worst = Double.isNaN(worst) ? median : Math.max(worst, median);
+                }
+            }
+            return worst;
+        }
     }
 
     @Override

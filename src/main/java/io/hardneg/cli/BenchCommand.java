@@ -60,6 +60,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Images/s of the latency stage (default: half the measured pipeline rate).")
     double latencyRate;
 
+    @Option(names = "--latency-csv", paramLabel = "FILE",
+            description = "Also write each latency sample (sent_ms,latency_ms, arrival order) to FILE.")
+    java.nio.file.Path latencyCsv;
+
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
@@ -79,7 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
                 Map<String, String> f = new LinkedHashMap<>(flags);
                 f.put("http.port", "0");
                 return options.load(f);
-            }, timeScale, miningBanks, new java.util.HashSet<>(stages), repeats, latencyRate);
+            }, timeScale, miningBanks, new java.util.HashSet<>(stages), repeats, latencyRate,
+                    latencyCsv);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hardneg.cli.BenchCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** A tiny bench run: asserts the JSON's shape and sanity, never its speed. */
@@ -46,15 +49,17 @@ class BenchCommandTest {
 
     @Test
     @Timeout(300)
-    void shouldWarmThePipelineForALatencyOnlyRunAndSayThatItCaughtUp() throws Exception {
+    void shouldWarmThePipelineForALatencyOnlyRunAndSayThatItCaughtUp(@TempDir Path dir) throws Exception {
         // Given a latency-only run (no pipeline stage to warm the code first) at a rate any machine keeps up with
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
+        Path csv = dir.resolve("latency.csv");
         int code = cli.execute("--json", "--stages", "latency", "--latency-rate", "200", "--images", "300",
-                "--time-scale", "0.1", "--model", "src/test/resources/models/unnormalised/1");
+                "--time-scale", "0.1", "--model", "src/test/resources/models/unnormalised/1",
+                "--latency-csv", csv.toString());
         // Then it reports latencies taken after the service caught up, and nothing it did not measure
         assertThat(code).isZero();
         String[] lines = out.toString().trim().split("\n");
@@ -65,6 +70,13 @@ class BenchCommandTest {
         assertThat(json.get("e2e_p99_ms").asDouble()).isGreaterThanOrEqualTo(json.get("e2e_p50_ms").asDouble());
         assertThat(json.has("pipeline_images_per_s")).isFalse();
         assertThat(json.has("passthrough_images_per_s")).isFalse();
+        // And the samples behind the percentiles are in the CSV, one line each, the worst window among them
+        List<String> rows = Files.readAllLines(csv);
+        assertThat(rows.get(0)).isEqualTo("sent_ms,latency_ms");
+        assertThat(rows).hasSize(json.get("e2e_samples").asInt() + 1);
+        long max = rows.stream().skip(1).mapToLong(r -> Long.parseLong(r.split(",")[1])).max().orElseThrow();
+        assertThat(max).isEqualTo(json.get("e2e_max_ms").asLong());
+        assertThat(json.get("e2e_worst_250ms_window_p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(max);
     }
 
     @Test
