@@ -244,6 +244,12 @@ public final class BenchRunner {
                 // A tail from one or two stalls (every record of a quarter second waits) reads differently from a
                 // steady spread: the worst window's median says which.
                 r.put("e2e_worst_250ms_window_p50_ms", run.samples().worstWindowMedian(250));
+                // The inputs' own share: how long the bench's producer held a record at worst, and how long the
+                // broker took to acknowledge one. Small next to a stall: the stall is after the broker has them.
+                r.put("e2e_input_queue_time_max_ms",
+                        round(run.senderWaits().getOrDefault("record-queue-time-max", Double.NaN)));
+                r.put("e2e_input_request_latency_max_ms",
+                        round(run.senderWaits().getOrDefault("request-latency-max", Double.NaN)));
                 if (options.latencyCsv() != null) {
                     writeCsv(options.latencyCsv(), run.samples());
                     log.line("latency samples written to %s", options.latencyCsv());
@@ -413,7 +419,7 @@ public final class BenchRunner {
     }
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
-    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp) {
+    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, Map<String, Double> senderWaits) {
     }
 
     private static void writeCsv(Path file, CommittedCounter.Samples samples) throws java.io.IOException {
@@ -457,6 +463,7 @@ public final class BenchRunner {
                 sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
             }
             sender.flush();
+            Map<String, Double> senderWaits = sender.worstWaitsMs();
             long base = counter.count();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             long before;
@@ -465,7 +472,7 @@ public final class BenchRunner {
                 Thread.sleep(300);
             } while (counter.count() > before && System.nanoTime() < deadline);
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
-            return new LatencyRun(counter.samples(), caughtUpSince >= 0);
+            return new LatencyRun(counter.samples(), caughtUpSince >= 0, senderWaits);
         }
     }
 

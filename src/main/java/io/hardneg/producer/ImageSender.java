@@ -72,6 +72,22 @@ public final class ImageSender implements AutoCloseable {
         throwIfFailed();
     }
 
+    /**
+     * The producer's own worst waits so far, ms: {@code record-queue-time-max} (send() to the request leaving) and
+     * {@code request-latency-max} (request to the broker's acknowledgement). NaN when not measured yet.
+     */
+    public Map<String, Double> worstWaitsMs() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        producer.metrics().forEach((name, metric) -> {
+            if ("producer-metrics".equals(name.group())
+                    && ("record-queue-time-max".equals(name.name()) || "request-latency-max".equals(name.name()))
+                    && metric.metricValue() instanceof Double d) {
+                out.put(name.name(), d);
+            }
+        });
+        return out;
+    }
+
     public long acked() {
         return acked.get();
     }

@@ -77,6 +77,8 @@ class BenchCommandTest {
         long max = rows.stream().skip(1).mapToLong(r -> Long.parseLong(r.split(",")[1])).max().orElseThrow();
         assertThat(max).isEqualTo(json.get("e2e_max_ms").asLong());
         assertThat(json.get("e2e_worst_250ms_window_p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(max);
+        assertThat(json.get("e2e_input_queue_time_max_ms").asDouble()).isNotNegative();
+        assertThat(json.get("e2e_input_request_latency_max_ms").asDouble()).isPositive();
     }
 
     @Test
