@@ -5,6 +5,12 @@ package io.hardneg.mining;
  */
 final class ScalarDistances implements Distances {
 
+    /** Bank rows whose distances the bounded scan computes before testing them. */
+    private static final int CHUNK_ROWS = 1024;
+
+    /** Per thread: the scan's distances for one chunk. */
+    private final ThreadLocal<float[]> tile = ThreadLocal.withInitial(() -> new float[0]);
+
     @Override
     public String name() {
         return "scalar";
@@ -30,7 +36,7 @@ final class ScalarDistances implements Distances {
             int q2 = q1 + dim;
             int q3 = q2 + dim;
             for (int b = 0; b < count; b++) {
-                int bo = (rows == null ? b : rows[from + b]) * dim;
+                int bo = (rows == null ? from + b : rows[from + b]) * dim;
                 float s0 = 0;
                 float s1 = 0;
                 float s2 = 0;
@@ -51,7 +57,8 @@ final class ScalarDistances implements Distances {
         for (; q < queryRows; q++) {
             int qo = q * dim;
             for (int b = 0; b < count; b++) {
-                out[q * count + b] = distance(dot(queries, qo, bank, (rows == null ? b : rows[from + b]) * dim, dim));
+                int bo = (rows == null ? from + b : rows[from + b]) * dim;
+                out[q * count + b] = distance(dot(queries, qo, bank, bo, dim));
             }
         }
     }
@@ -60,47 +67,30 @@ final class ScalarDistances implements Distances {
     public void scanWithin(float[] queries, int queryRows, float[] bank, int bankRows, int dim, float[] limits,
                            int[] queryTags, int[] rowTags, Hits hits) {
         float[] limit = java.util.Arrays.copyOf(limits, queryRows);
-        // Four queries per pass over the bank, as in squaredL2: each bank value is loaded once for four products.
-        int q = 0;
-        for (; q + 4 <= queryRows; q += 4) {
-            int q0 = q * dim;
-            int q1 = q0 + dim;
-            int q2 = q1 + dim;
-            int q3 = q2 + dim;
-            for (int b = 0; b < bankRows; b++) {
-                int bo = b * dim;
-                float s0 = 0;
-                float s1 = 0;
-                float s2 = 0;
-                float s3 = 0;
-                for (int i = 0; i < dim; i++) {
-                    float v = bank[bo + i];
-                    s0 += queries[q0 + i] * v;
-                    s1 += queries[q1 + i] * v;
-                    s2 += queries[q2 + i] * v;
-                    s3 += queries[q3 + i] * v;
+        // As the vector kernel does: the distances of a chunk of rows first (the same blocked loop as squaredL2),
+        // then the test; a query still meets its rows in ascending order, so its limit tightens as before.
+        float[] d = tile(queryRows * CHUNK_ROWS);
+        for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
+            int count = Math.min(CHUNK_ROWS, bankRows - c0);
+            gathered(queries, queryRows, bank, null, c0, count, dim, d);
+            for (int q = 0; q < queryRows; q++) {
+                for (int j = 0; j < count; j++) {
+                    float dist = d[q * count + j];
+                    if (dist <= limit[q] && queryTags[q] != rowTags[c0 + j]) {
+                        limit[q] = hits.near(q, c0 + j, dist);
+                    }
                 }
-                int tag = rowTags[b];
-                offer(q, b, s0, tag, queryTags, limit, hits);
-                offer(q + 1, b, s1, tag, queryTags, limit, hits);
-                offer(q + 2, b, s2, tag, queryTags, limit, hits);
-                offer(q + 3, b, s3, tag, queryTags, limit, hits);
-            }
-        }
-        for (; q < queryRows; q++) {
-            for (int b = 0; b < bankRows; b++) {
-                offer(q, b, dot(queries, q * dim, bank, b * dim, dim), rowTags[b], queryTags, limit, hits);
             }
         }
     }
 
-    private static void offer(int q, int row, float dot, int rowTag, int[] queryTags, float[] limit, Hits hits) {
-        if (queryTags[q] != rowTag) {
-            float d = distance(dot);
-            if (d <= limit[q]) {
-                limit[q] = hits.near(q, row, d);
-            }
+    private float[] tile(int size) {
+        float[] t = tile.get();
+        if (t.length < size) {
+            t = new float[size];
+            tile.set(t);
         }
+        return t;
     }
 
     private static float dot(float[] a, int ao, float[] b, int bo, int dim) {
