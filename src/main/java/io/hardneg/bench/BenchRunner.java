@@ -245,7 +245,7 @@ public final class BenchRunner {
                 // steady spread: the worst window's median says which.
                 r.put("e2e_worst_250ms_window_p50_ms", run.samples().worstWindowMedian(250));
                 // The inputs' own share: how long the bench's producer held a record at worst, and how long the
-                // broker took to acknowledge one. Small next to a stall: the stall is after the broker has them.
+                // broker took to acknowledge one. When both are small next to a stall, the stall came later.
                 r.put("e2e_input_queue_time_max_ms",
                         round(run.senderWaits().getOrDefault("record-queue-time-max", Double.NaN)));
                 r.put("e2e_input_request_latency_max_ms",
