@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ public final class BenchRunner {
         }
         int dim;
         try (EmbeddingModel model = EmbeddingModel.load(source, new ModelOptions(base.inference().device(),
-                base.inference().threads(), null, null))) {
+                base.inference().threads(), base.inference().spin(), null, null))) {
             var info = model.info();
             dim = info.embeddingDim();
             r.put("model", info.name() + " v" + info.version());
@@ -111,16 +112,20 @@ public final class BenchRunner {
             r.put("device", model.device().name());
             r.put("cores", Runtime.getRuntime().availableProcessors());
             r.put("inference_threads", base.inference().threads());
+            r.put("inference_spin", base.inference().spin());
             if (options.runs("ort")) {
                 log.line("[1/8] ORT ceiling of %s (%s → %d) on %s", info.name(), r.get("model_input"), dim,
                         model.device().name());
-                Map<Integer, Double> ceiling = Microbenchmarks.ortCeiling(model, options.batches(), 2.0 * s, log);
-                int best = ceiling.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+                Map<Integer, Microbenchmarks.Rate> ceiling =
+                        Microbenchmarks.ortCeiling(model, options.batches(), 2.0 * s, log);
+                int best = ceiling.entrySet().stream()
+                        .max(Comparator.comparingDouble(e -> e.getValue().perSecond())).orElseThrow().getKey();
                 Map<String, Object> byBatch = new LinkedHashMap<>();
-                ceiling.forEach((b, v) -> byBatch.put(Integer.toString(b), round(v)));
+                ceiling.forEach((b, v) -> byBatch.put(Integer.toString(b), round(v.perSecond())));
                 r.put("ort_images_per_s_by_batch", byBatch);
                 r.put("ort_best_batch", best);
-                r.put("ort_ceiling_images_per_s", round(ceiling.get(best)));
+                r.put("ort_ceiling_images_per_s", round(ceiling.get(best).perSecond()));
+                r.put("ort_cpu_us_per_image", round(ceiling.get(best).cpuUsPerItem()));
             }
             if (options.runs("decode")) {
                 log.line("[2/8] decode of the bundled PNGs into %s", r.get("model_input"));
@@ -159,49 +164,67 @@ public final class BenchRunner {
                 log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
                 HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
                         Map.of("inference.batch.max", "1")));
-                perRecord = stage("per-record", counter, cap, () -> startService(perRecordConfig));
+                StageResult pr = stage("per-record", counter, cap, () -> startService(perRecordConfig));
+                perRecord = pr.imagesPerSecond();
                 r.put("per_record_images_per_s", round(perRecord));
+                r.put("per_record_cpu_us_per_image", round(pr.cpuUsPerImage()));
             }
             // Passthrough and pipeline alternate, each repeat on fresh applications, so that a slow spell of the
             // shared machine or the broker's own warming lands on both sides of the ratio.
             List<Double> passRates = new ArrayList<>();
             List<Double> pipeRates = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
+            List<Double> passCpus = new ArrayList<>();
+            List<Double> pipeCpus = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
             for (int rep = 1; rep <= options.repeats(); rep++) {
                 double pass = Double.NaN;
+                double passCpu = Double.NaN;
                 if (options.runs("passthrough")) {
                     log.line("[3/8] passthrough (repeat %d/%d): same topology shape, no decode/inference/mining", rep,
                             options.repeats());
                     HardnegConfig passConfig = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
-                    pass = stage("passthrough", counter, cap, () -> startPassthrough(passConfig, dim));
+                    StageResult pt = stage("passthrough", counter, cap, () -> startPassthrough(passConfig, dim));
+                    pass = pt.imagesPerSecond();
+                    passCpu = pt.cpuUsPerImage();
                     passRates.add(pass);
+                    passCpus.add(passCpu);
                 }
                 if (options.runs("pipeline")) {
                     log.line("[5/8] pipeline (repeat %d/%d): full pipeline, default configuration (batch.max=%d, "
                             + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
                             base.inference().batchLingerMs());
                     HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
-                    double pipe = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+                    StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+                    double pipe = pl.imagesPerSecond();
                     pipeRates.add(pipe);
+                    pipeCpus.add(pl.cpuUsPerImage());
                     if (!Double.isNaN(pass)) {
                         ratios.add(pipe / pass);
-                        log.line("pipeline / passthrough, repeat %d: %.3f", rep, pipe / pass);
+                        // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
+                        // ratio of their CPU per image, which the neighbours' load moves far less than rates.
+                        cpuRatios.add(passCpu / pl.cpuUsPerImage());
+                        log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep,
+                                pipe / pass, passCpu / pl.cpuUsPerImage());
                     }
                 }
             }
             if (!passRates.isEmpty()) {
                 passthrough = median(passRates);
                 r.put("passthrough_images_per_s", round(passthrough));
+                r.put("passthrough_cpu_us_per_image", round(median(passCpus)));
             }
             if (!pipeRates.isEmpty()) {
                 pipeline = median(pipeRates);
                 r.put("pipeline_images_per_s", round(pipeline));
+                r.put("pipeline_cpu_us_per_image", round(median(pipeCpus)));
                 // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
                 // the repeats' own ratios.
                 if (!ratios.isEmpty()) {
                     r.put("ratio_pipeline_vs_passthrough", Math.round(median(ratios) * 1000) / 1000.0);
                     r.put("ratio_pipeline_vs_passthrough_by_repeat",
                             ratios.stream().map(x -> Math.round(x * 1000) / 1000.0).toList());
+                    r.put("ratio_pipeline_vs_passthrough_by_cpu", round3(median(cpuRatios)));
                 }
                 if (options.runs("per-record")) {
                     r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
@@ -214,6 +237,13 @@ public final class BenchRunner {
                         double additive = 1 / (1 / ceiling + 1 / passthrough);
                         r.put("additive_ceiling_images_per_s", round(additive));
                         r.put("ratio_pipeline_vs_additive_ceiling", ratio(pipeline, additive));
+                        // The same by CPU: inference's CPU per image plus Kafka's, against what the pipeline spends.
+                        if (r.get("ort_cpu_us_per_image") instanceof Double ortCpu
+                                && r.get("passthrough_cpu_us_per_image") instanceof Double passCpu
+                                && r.get("pipeline_cpu_us_per_image") instanceof Double pipeCpu) {
+                            r.put("additive_cpu_us_per_image", round(ortCpu + passCpu));
+                            r.put("ratio_pipeline_vs_additive_by_cpu", ratio(ortCpu + passCpu, pipeCpu));
+                        }
                     }
                 }
             }
@@ -250,6 +280,11 @@ public final class BenchRunner {
                         round(run.senderWaits().getOrDefault("record-queue-time-max", Double.NaN)));
                 r.put("e2e_input_request_latency_max_ms",
                         round(run.senderWaits().getOrDefault("request-latency-max", Double.NaN)));
+                // The stream's own side: sends its producer had to retry while measuring (each waits out a
+                // back-off with the transaction open), its slowest commit and its slowest request to the broker.
+                r.put("e2e_stream_send_retries", run.streamRetries());
+                r.put("e2e_stream_commit_max_ms", round(run.streamCommitMaxMs()));
+                r.put("e2e_stream_request_max_ms", round(run.streamRequestMaxMs()));
                 if (options.latencyCsv() != null) {
                     writeCsv(options.latencyCsv(), run.samples());
                     log.line("latency samples written to %s", options.latencyCsv());
@@ -311,7 +346,12 @@ public final class BenchRunner {
      * Starts an application on the preloaded backlog; after a warm-up (a tenth of the images, at least a second),
      * measures {@value #ROUNDS} rounds sized to end before the backlog does, and returns their median rate.
      */
-    private double stage(String name, CommittedCounter counter, double capSeconds, Starter starter) throws Exception {
+    /** A streaming stage's median rate and the process's median CPU per image over the same rounds. */
+    record StageResult(double imagesPerSecond, double cpuUsPerImage) {
+    }
+
+    private StageResult stage(String name, CommittedCounter counter, double capSeconds, Starter starter)
+            throws Exception {
         Thread.sleep(300); // let the previous stage's last commit arrive before taking the baseline
         long base = counter.count();
         int n = options.images();
@@ -353,9 +393,11 @@ public final class BenchRunner {
                     Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
             log.line("%s: warm-up %.1f s, %,d images; %d rounds of %.1f s", name, elapsed, c, ROUNDS, roundSec);
             List<Double> rates = new ArrayList<>();
+            List<Double> cpus = new ArrayList<>();
             double lastPartial = Double.NaN;
             for (int i = 0; i < ROUNDS && c < n; i++) {
                 long r0 = System.nanoTime();
+                long cpu0 = CpuClock.processNanos();
                 long c0 = counter.count() - base;
                 long r1;
                 do {
@@ -364,17 +406,22 @@ public final class BenchRunner {
                     r1 = System.nanoTime();
                 } while ((r1 - r0) / 1e9 < roundSec && c < n);
                 double rate = (c - c0) / ((r1 - r0) / 1e9);
+                double cpu = CpuClock.usPerItem(cpu0, CpuClock.processNanos(), c - c0);
                 if (c < n) {
                     rates.add(rate);
-                    log.line("%s round %d: %,9.0f images/s (%,d/%,d)", name, i + 1, rate, c, n);
+                    cpus.add(cpu);
+                    log.line("%s round %d: %,9.0f images/s, %6.1f µs CPU/image (%,d/%,d)", name, i + 1, rate, cpu,
+                            c, n);
                 } else {
                     lastPartial = rate;
                 }
             }
             double median = rates.isEmpty() ? (Double.isNaN(lastPartial) ? warmRate : lastPartial)
                     : Stats.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
-            log.line("%s: median %,.0f images/s over %d rounds", name, median, rates.size());
-            return median;
+            double cpuMedian = cpus.isEmpty() ? Double.NaN : median(cpus);
+            log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds", name, median, cpuMedian,
+                    rates.size());
+            return new StageResult(median, cpuMedian);
         }
     }
 
@@ -389,7 +436,7 @@ public final class BenchRunner {
         }
     }
 
-    private AutoCloseable startService(HardnegConfig config) throws Exception {
+    private HardnegService startService(HardnegConfig config) throws Exception {
         HardnegService service = HardnegService.start(config, PipelineObserver.NONE);
         if (!service.awaitRunning(Duration.ofMinutes(2))) {
             service.close();
@@ -419,7 +466,8 @@ public final class BenchRunner {
     }
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
-    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, Map<String, Double> senderWaits) {
+    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, Map<String, Double> senderWaits,
+                              double streamRetries, double streamCommitMaxMs, double streamRequestMaxMs) {
     }
 
     private static void writeCsv(Path file, CommittedCounter.Samples samples) throws java.io.IOException {
@@ -433,7 +481,7 @@ public final class BenchRunner {
     /** End-to-end latencies of images sent at {@code rate} for {@code seconds} after a warm-up. */
     private LatencyRun latency(HardnegConfig config, CommittedCounter counter, List<LabeledImage> sample, double rate,
                            double seconds) throws Exception {
-        try (AutoCloseable app = startService(config);
+        try (HardnegService app = startService(config);
              ImageSender sender = new ImageSender(config.bootstrapServers(), Topics.IMAGES.name(), rate, Map.of())) {
             Thread.sleep(1000); // the "latest" offsets are fixed once the first fetch runs
             // Warm-up at the target rate until the fresh service has caught up with its input (committed outputs
@@ -457,6 +505,7 @@ public final class BenchRunner {
             log.line("latency: warm-up %.1f s, %,d images%s", (System.nanoTime() - t0) / 1e9, i,
                     caughtUpSince >= 0 ? "" : " (not caught up: figures include a backlog)");
             counter.recordLatencyFrom(System.currentTimeMillis());
+            double retriesBefore = StreamWaits.read(app.streams().metrics()).get(StreamWaits.RETRIES);
             int total = i + (int) Math.max(10, rate * seconds);
             for (; i < total; i++) {
                 LabeledImage img = sample.get(i % sample.size());
@@ -472,7 +521,10 @@ public final class BenchRunner {
                 Thread.sleep(300);
             } while (counter.count() > before && System.nanoTime() < deadline);
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
-            return new LatencyRun(counter.samples(), caughtUpSince >= 0, senderWaits);
+            Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
+            return new LatencyRun(counter.samples(), caughtUpSince >= 0, senderWaits,
+                    streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits.get(StreamWaits.COMMIT_MAX),
+                    streamWaits.get(StreamWaits.REQUEST_MAX));
         }
     }
 
@@ -491,6 +543,10 @@ public final class BenchRunner {
 
     private static double round(double v) {
         return Double.isNaN(v) ? v : Math.round(v * 10) / 10.0;
+    }
+
+    private static double round3(double v) {
+        return Double.isNaN(v) ? v : Math.round(v * 1000) / 1000.0;
     }
 
     private static double ratio(double a, double b) {

@@ -50,10 +50,14 @@ final class Microbenchmarks {
         return Stats.median(r);
     }
 
+    /** A median rate, and the process's CPU per item over the same runs (warm-up included). */
+    record Rate(double perSecond, double cpuUsPerItem) {
+    }
+
     /** Raw embedding throughput per batch size, direct buffers, the model's own session options. */
-    static Map<Integer, Double> ortCeiling(EmbeddingModel model, int[] batches, double secondsPerBatch,
-                                           BenchLog log) throws Exception {
-        Map<Integer, Double> out = new LinkedHashMap<>();
+    static Map<Integer, Rate> ortCeiling(EmbeddingModel model, int[] batches, double secondsPerBatch,
+                                         BenchLog log) throws Exception {
+        Map<Integer, Rate> out = new LinkedHashMap<>();
         Random rnd = new Random(1);
         for (int b : batches) {
             FloatBuffer in = model.allocateInput(b);
@@ -70,12 +74,16 @@ final class Microbenchmarks {
             if (one * (rounds + 1) > 3 * budget) {
                 rounds = 3; // a slow model: three single-call rounds rather than a long stage
             }
+            long[] images = {0};
+            long cpu0 = CpuClock.processNanos();
             double ips = rate(() -> {
                 model.embed(in, outBuf, b);
+                images[0] += b;
                 return b;
             }, Math.min(round, one * 2), round, rounds);
-            out.put(b, ips);
-            log.line("ort ceiling  batch %4d: %,10.0f images/s", b, ips);
+            double cpu = CpuClock.usPerItem(cpu0, CpuClock.processNanos(), images[0]);
+            out.put(b, new Rate(ips, cpu));
+            log.line("ort ceiling  batch %4d: %,10.0f images/s, %6.1f µs CPU/image", b, ips, cpu);
         }
         return out;
     }

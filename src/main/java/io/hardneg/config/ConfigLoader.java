@@ -37,6 +37,7 @@ public final class ConfigLoader {
         d.put("model.hmac-key-file", "");
         d.put("inference.device", "auto");
         d.put("inference.threads", "0");
+        d.put("inference.spin", "false");
         d.put("inference.batch.max", "64");
         d.put("inference.batch.linger.ms", "20");
         d.put("input.max-bytes", Integer.toString(10 << 20));
@@ -121,7 +122,7 @@ public final class ConfigLoader {
                 new HardnegConfig.ModelUpdates(r.bool("model.updates.enabled"),
                         v.get("model.hmac-key-file").isBlank() ? null : Path.of(v.get("model.hmac-key-file").trim())),
                 new HardnegConfig.Inference(r.parse("inference.device", DeviceRequest::parse),
-                        r.intIn("inference.threads", 0, 1024), batchMax,
+                        r.intIn("inference.threads", 0, 1024), r.bool("inference.spin"), batchMax,
                         r.longIn("inference.batch.linger.ms", 0, 60_000)),
                 new HardnegConfig.Limits(r.intIn("input.max-bytes", 1, Integer.MAX_VALUE - 8),
                         r.longIn("input.max-pixels", 1, Long.MAX_VALUE),

@@ -48,7 +48,7 @@ public record HardnegConfig(
     public record ModelUpdates(boolean enabled, Path hmacKeyFile) { }
 
     /** Batched inference. */
-    public record Inference(DeviceRequest device, int threads, int batchMax, long batchLingerMs) { }
+    public record Inference(DeviceRequest device, int threads, boolean spin, int batchMax, long batchLingerMs) { }
 
     /** Input limits: anything over them is dead-lettered with its reason. */
     public record Limits(int maxImageBytes, long maxPixels, int maxLabelLength, int maxHeaders) { }

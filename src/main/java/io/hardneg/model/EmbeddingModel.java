@@ -22,6 +22,8 @@ import java.util.Map;
  */
 public final class EmbeddingModel implements AutoCloseable {
 
+    static final String ALLOW_SPINNING = "session.intra_op.allow_spinning";
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelInfo info;
@@ -54,10 +56,7 @@ public final class EmbeddingModel implements AutoCloseable {
         OrtSession session;
         Device device;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (options.intraOpThreads() > 0) {
-                so.setIntraOpNumThreads(options.intraOpThreads());
-            }
+            configure(so, options);
             device = selector.apply(options.device(), so);
             session = env.createSession(source.bytes(), so);
         } catch (OrtException e) {
@@ -87,6 +86,19 @@ public final class EmbeddingModel implements AutoCloseable {
             }
             throw new ModelLoadException("model " + source.origin() + " is unusable: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * CPU session settings. Spinning is off by default: ONNX Runtime's idle intra-op threads otherwise busy-wait
+     * after every run, taking the cores that Kafka's own threads (broker, clients, stream threads) need between
+     * batches.
+     */
+    static void configure(OrtSession.SessionOptions so, ModelOptions options) throws OrtException {
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (options.intraOpThreads() > 0) {
+            so.setIntraOpNumThreads(options.intraOpThreads());
+        }
+        so.addConfigEntry(ALLOW_SPINNING, options.spin() ? "1" : "0");
     }
 
     private static TensorInfo tensorInfo(Map.Entry<String, NodeInfo> node, String role, ModelSource source)

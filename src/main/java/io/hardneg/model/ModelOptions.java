@@ -5,20 +5,25 @@ package io.hardneg.model;
  *
  * @param device where to run
  * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets ONNX Runtime choose
+ * @param spin whether ONNX Runtime's idle intra-op threads busy-wait for the next run instead of sleeping
  * @param mean per-channel mean overriding the model's metadata, or null
  * @param std per-channel std overriding the model's metadata, or null
  */
-public record ModelOptions(DeviceRequest device, int intraOpThreads, float[] mean, float[] std) {
+public record ModelOptions(DeviceRequest device, int intraOpThreads, boolean spin, float[] mean, float[] std) {
 
     public static ModelOptions defaults() {
-        return new ModelOptions(DeviceRequest.auto(), 0, null, null);
+        return new ModelOptions(DeviceRequest.auto(), 0, false, null, null);
     }
 
     public ModelOptions withDevice(DeviceRequest d) {
-        return new ModelOptions(d, intraOpThreads, mean, std);
+        return new ModelOptions(d, intraOpThreads, spin, mean, std);
     }
 
     public ModelOptions withIntraOpThreads(int n) {
-        return new ModelOptions(device, n, mean, std);
+        return new ModelOptions(device, n, spin, mean, std);
+    }
+
+    public ModelOptions withSpin(boolean s) {
+        return new ModelOptions(device, intraOpThreads, s, mean, std);
     }
 }

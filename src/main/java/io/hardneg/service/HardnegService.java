@@ -71,7 +71,8 @@ public final class HardnegService implements AutoCloseable {
             throw new IllegalArgumentException("bootstrap.servers is empty: name a Kafka cluster");
         }
         ModelSource source = config.modelPath() == null ? ModelSource.defaultModel() : ModelSource.path(config.modelPath());
-        ModelOptions modelOptions = new ModelOptions(config.inference().device(), config.inference().threads(), null, null);
+        ModelOptions modelOptions = new ModelOptions(config.inference().device(), config.inference().threads(),
+                config.inference().spin(), null, null);
         byte[] hmacKey = readHmacKey(config);
         EmbeddingModel model = EmbeddingModel.load(source, modelOptions);
         try {

@@ -45,6 +45,14 @@ class BenchCommandTest {
         assertThat(out.toString()).contains("| pipeline_images_per_s |");
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_repeat")).hasSize(2);
         assertThat(json.get("e2e_caught_up").isBoolean()).isTrue();
+        // CPU per image is process CPU time over images: at the ORT ceiling's rate it must come to between a
+        // sliver of one core and all of them (a unit slip — ns for µs — lands far outside).
+        double coresBusy = json.get("ort_cpu_us_per_image").asDouble() * json.get("ort_ceiling_images_per_s").asDouble()
+                / 1e6;
+        assertThat(coresBusy).isBetween(0.05, Runtime.getRuntime().availableProcessors() * 1.25 + 0.25);
+        assertThat(json.has("passthrough_cpu_us_per_image")).isTrue();
+        assertThat(json.has("pipeline_cpu_us_per_image")).isTrue();
+        assertThat(json.get("ratio_pipeline_vs_passthrough_by_cpu")).isNotNull();
     }
 
     @Test
@@ -79,6 +87,11 @@ class BenchCommandTest {
         assertThat(json.get("e2e_worst_250ms_window_p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(max);
         assertThat(json.get("e2e_input_queue_time_max_ms").asDouble()).isNotNegative();
         assertThat(json.get("e2e_input_request_latency_max_ms").asDouble()).isPositive();
+        // The stream's own producer and commits are read from its metrics: a commit took some time, and a retry
+        // count is a count.
+        assertThat(json.get("e2e_stream_commit_max_ms").asDouble()).isPositive();
+        assertThat(json.get("e2e_stream_request_max_ms").asDouble()).isPositive();
+        assertThat(json.get("e2e_stream_send_retries").asDouble()).isNotNegative();
     }
 
     @Test

@@ -23,6 +23,7 @@ class ConfigLoaderTest {
         assertThat(c.modelPath()).isNull();
         assertThat(c.inference().device()).isEqualTo(DeviceRequest.auto());
         assertThat(c.inference().batchMax()).isEqualTo(64);
+        assertThat(c.inference().spin()).isFalse();
         assertThat(c.mining().alpha()).isEqualTo(0.2f);
         assertThat(c.mining().policy()).isEqualTo(MiningPolicy.ALL);
         assertThat(c.mining().negativesPerPositive()).isEqualTo(3);
@@ -65,12 +66,13 @@ class ConfigLoaderTest {
     @Test
     void shouldTakeFileValuesWhenNothingOverridesThem(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("hardneg.properties");
-        Files.writeString(file, "mining.alpha=0.3\ninference.device=cuda:1\n");
+        Files.writeString(file, "mining.alpha=0.3\ninference.device=cuda:1\ninference.spin=true\n");
 
         HardnegConfig c = ConfigLoader.load(file, Map.of(), Map.of());
 
         assertThat(c.mining().alpha()).isEqualTo(0.3f);
         assertThat(c.inference().device()).isEqualTo(DeviceRequest.parse("cuda:1"));
+        assertThat(c.inference().spin()).isTrue();
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -83,6 +85,7 @@ class ConfigLoaderTest {
             "inference.device             | tpu    | auto, cpu, cuda, cuda:<id>",
             "output.format                | json   | triplets, pairs",
             "output.include-images        | yes    | true, false",
+            "inference.spin               | 1      | true, false",
             "mining.negatives-per-positive| 2.5    | 1..1000",
             "streams.processing.guarantee | exactly_once | exactly_once_v2, at_least_once"})
     void shouldNameTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {

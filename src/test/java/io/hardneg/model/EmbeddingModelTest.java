@@ -33,6 +33,18 @@ class EmbeddingModelTest {
     }
 
     @Test
+    void shouldKeepIntraOpThreadsFromSpinningUnlessAsked() throws Exception {
+        try (ai.onnxruntime.OrtSession.SessionOptions quiet = new ai.onnxruntime.OrtSession.SessionOptions();
+             ai.onnxruntime.OrtSession.SessionOptions spinning = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            EmbeddingModel.configure(quiet, ModelOptions.defaults());
+            EmbeddingModel.configure(spinning, ModelOptions.defaults().withSpin(true));
+
+            assertThat(quiet.getConfigEntries()).containsEntry(EmbeddingModel.ALLOW_SPINNING, "0");
+            assertThat(spinning.getConfigEntries()).containsEntry(EmbeddingModel.ALLOW_SPINNING, "1");
+        }
+    }
+
+    @Test
     void shouldReadShapeNormalisationAndIdentityFromTinyRgbMetadata() {
         ModelInfo info = tinyRgb.info();
 

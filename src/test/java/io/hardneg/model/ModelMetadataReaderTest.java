@@ -43,7 +43,7 @@ class ModelMetadataReaderTest {
 
     @Test
     void shouldLetOptionsOverrideTheMetadataNormalisation() throws Exception {
-        ModelOptions options = new ModelOptions(DeviceRequest.cpu(), 0, new float[] {0.1f}, new float[] {0.2f});
+        ModelOptions options = new ModelOptions(DeviceRequest.cpu(), 0, false, new float[] {0.1f}, new float[] {0.2f});
 
         ModelInfo info = ModelMetadataReader.read(SOURCE, tensor(1, 1, 4, 4), tensor(1, 5),
                 meta("norm.mean", "0.5", "norm.std", "0.5"), options);
