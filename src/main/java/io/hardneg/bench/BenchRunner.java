@@ -6,6 +6,7 @@ import io.hardneg.image.DecodeLimits;
 import io.hardneg.image.ImageDecoder;
 import io.hardneg.mining.Distances;
 import io.hardneg.mining.MemoryBank;
+import io.hardneg.model.DeviceRequest;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelOptions;
 import io.hardneg.model.ModelSource;
@@ -111,7 +112,10 @@ public final class BenchRunner {
             r.put("embedding_dim", dim);
             r.put("device", model.device().name());
             r.put("cores", Runtime.getRuntime().availableProcessors());
-            r.put("inference_threads", base.inference().threads());
+            int cores = Runtime.getRuntime().availableProcessors();
+            int threads = new ModelOptions(base.inference().device(), base.inference().threads(), false, null, null)
+                    .effectiveIntraOpThreads(cores);
+            r.put("inference_threads", threads);
             r.put("inference_spin", base.inference().spin());
             if (options.runs("ort")) {
                 log.line("[1/8] ORT ceiling of %s (%s → %d) on %s", info.name(), r.get("model_input"), dim,
@@ -126,6 +130,18 @@ public final class BenchRunner {
                 r.put("ort_best_batch", best);
                 r.put("ort_ceiling_images_per_s", round(ceiling.get(best).perSecond()));
                 r.put("ort_cpu_us_per_image", round(ceiling.get(best).cpuUsPerItem()));
+                if (threads != cores && !model.device().isCuda()) {
+                    // With fewer intra-op threads than cores the ceiling above is not the machine's: the same
+                    // batch with one thread per core is.
+                    log.line("ORT ceiling at batch %d with %d intra-op threads (one per core)", best, cores);
+                    try (EmbeddingModel wide = EmbeddingModel.load(source, new ModelOptions(DeviceRequest.cpu(), cores,
+                            base.inference().spin(), null, null))) {
+                        Microbenchmarks.Rate all = Microbenchmarks.ortCeiling(wide, new int[] {best}, 2.0 * s, log)
+                                .get(best);
+                        r.put("ort_ceiling_all_cores_images_per_s", round(all.perSecond()));
+                        r.put("ort_all_cores_cpu_us_per_image", round(all.cpuUsPerItem()));
+                    }
+                }
             }
             if (options.runs("decode")) {
                 log.line("[2/8] decode of the bundled PNGs into %s", r.get("model_input"));
@@ -177,6 +193,7 @@ public final class BenchRunner {
             List<Double> passCpus = new ArrayList<>();
             List<Double> pipeCpus = new ArrayList<>();
             List<Double> cpuRatios = new ArrayList<>();
+            Map<String, Double> pipeThreads = Map.of();
             for (int rep = 1; rep <= options.repeats(); rep++) {
                 double pass = Double.NaN;
                 double passCpu = Double.NaN;
@@ -199,6 +216,7 @@ public final class BenchRunner {
                     double pipe = pl.imagesPerSecond();
                     pipeRates.add(pipe);
                     pipeCpus.add(pl.cpuUsPerImage());
+                    pipeThreads = pl.coresByThread();
                     if (!Double.isNaN(pass)) {
                         ratios.add(pipe / pass);
                         // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
@@ -218,6 +236,8 @@ public final class BenchRunner {
                 pipeline = median(pipeRates);
                 r.put("pipeline_images_per_s", round(pipeline));
                 r.put("pipeline_cpu_us_per_image", round(median(pipeCpus)));
+                // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
+                r.put("pipeline_cores_by_thread", pipeThreads);
                 // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
                 // the repeats' own ratios.
                 if (!ratios.isEmpty()) {
@@ -347,7 +367,7 @@ public final class BenchRunner {
      * measures {@value #ROUNDS} rounds sized to end before the backlog does, and returns their median rate.
      */
     /** A streaming stage's median rate and the process's median CPU per image over the same rounds. */
-    record StageResult(double imagesPerSecond, double cpuUsPerImage) {
+    record StageResult(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread) {
     }
 
     private StageResult stage(String name, CommittedCounter counter, double capSeconds, Starter starter)
@@ -395,6 +415,8 @@ public final class BenchRunner {
             List<Double> rates = new ArrayList<>();
             List<Double> cpus = new ArrayList<>();
             double lastPartial = Double.NaN;
+            ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
+            long roundsStart = System.nanoTime();
             for (int i = 0; i < ROUNDS && c < n; i++) {
                 long r0 = System.nanoTime();
                 long cpu0 = CpuClock.processNanos();
@@ -419,9 +441,12 @@ public final class BenchRunner {
             double median = rates.isEmpty() ? (Double.isNaN(lastPartial) ? warmRate : lastPartial)
                     : Stats.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
             double cpuMedian = cpus.isEmpty() ? Double.NaN : median(cpus);
+            Map<String, Double> byThread = ThreadCpu.coresByName(threads0, ThreadCpu.snapshot(),
+                    (System.nanoTime() - roundsStart) / 1e9, ThreadCpu.USER_HZ, 6);
+            log.line("%s: cores by thread %s", name, byThread);
             log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds", name, median, cpuMedian,
                     rates.size());
-            return new StageResult(median, cpuMedian);
+            return new StageResult(median, cpuMedian, byThread);
         }
     }
 
@@ -550,7 +575,7 @@ public final class BenchRunner {
     }
 
     private static double ratio(double a, double b) {
-        return b > 0 ? Math.round(a / b * 1000) / 1000.0 : Double.NaN;
+        return b > 0 && !Double.isNaN(a) ? Math.round(a / b * 1000) / 1000.0 : Double.NaN;
     }
 
     private static void deleteQuietly(Path dir) {

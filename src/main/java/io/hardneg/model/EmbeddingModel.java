@@ -95,9 +95,7 @@ public final class EmbeddingModel implements AutoCloseable {
      */
     static void configure(OrtSession.SessionOptions so, ModelOptions options) throws OrtException {
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        if (options.intraOpThreads() > 0) {
-            so.setIntraOpNumThreads(options.intraOpThreads());
-        }
+        so.setIntraOpNumThreads(options.effectiveIntraOpThreads(Runtime.getRuntime().availableProcessors()));
         so.addConfigEntry(ALLOW_SPINNING, options.spin() ? "1" : "0");
     }
 

@@ -4,7 +4,7 @@ package io.hardneg.model;
  * How to load a model.
  *
  * @param device where to run
- * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets ONNX Runtime choose
+ * @param intraOpThreads ONNX Runtime's intra-op threads; 0 for one per available core
  * @param spin whether ONNX Runtime's idle intra-op threads busy-wait for the next run instead of sleeping
  * @param mean per-channel mean overriding the model's metadata, or null
  * @param std per-channel std overriding the model's metadata, or null
@@ -21,6 +21,14 @@ public record ModelOptions(DeviceRequest device, int intraOpThreads, boolean spi
 
     public ModelOptions withIntraOpThreads(int n) {
         return new ModelOptions(device, n, spin, mean, std);
+    }
+
+    /**
+     * The intra-op threads a session gets. ONNX Runtime's own default (0) counted one thread on our 2-core machine,
+     * leaving an inference-bound pipeline one core; see README, "ONNX Runtime's threads".
+     */
+    public int effectiveIntraOpThreads(int availableCores) {
+        return intraOpThreads > 0 ? intraOpThreads : Math.max(1, availableCores);
     }
 
     public ModelOptions withSpin(boolean s) {

@@ -45,6 +45,14 @@ class EmbeddingModelTest {
     }
 
     @Test
+    void shouldGiveEachCoreAnIntraOpThreadUnlessTold() {
+        assertThat(ModelOptions.defaults().effectiveIntraOpThreads(2)).isEqualTo(2);
+        assertThat(ModelOptions.defaults().effectiveIntraOpThreads(16)).isEqualTo(16);
+        assertThat(ModelOptions.defaults().effectiveIntraOpThreads(0)).isEqualTo(1);
+        assertThat(ModelOptions.defaults().withIntraOpThreads(1).effectiveIntraOpThreads(16)).isEqualTo(1);
+    }
+
+    @Test
     void shouldReadShapeNormalisationAndIdentityFromTinyRgbMetadata() {
         ModelInfo info = tinyRgb.info();
 
