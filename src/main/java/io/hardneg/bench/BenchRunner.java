@@ -303,8 +303,12 @@ public final class BenchRunner {
                 // The stream's own side: sends its producer had to retry while measuring (each waits out a
                 // back-off with the transaction open), its slowest commit and its slowest request to the broker.
                 r.put("e2e_stream_send_retries", run.streamRetries());
-                r.put("e2e_stream_commit_max_ms", round(run.streamCommitMaxMs()));
-                r.put("e2e_stream_request_max_ms", round(run.streamRequestMaxMs()));
+                r.put("e2e_stream_commit_max_ms", round(run.streamWaits().get(StreamWaits.COMMIT_MAX)));
+                r.put("e2e_stream_request_max_ms", round(run.streamWaits().get(StreamWaits.REQUEST_MAX)));
+                // A batch is embedded and mined inside one process() (full) or one punctuation (linger): a stall
+                // of the stream thread's own shows here.
+                r.put("e2e_stream_process_max_ms", round(run.streamWaits().get(StreamWaits.PROCESS_MAX)));
+                r.put("e2e_stream_punctuate_max_ms", round(run.streamWaits().get(StreamWaits.PUNCTUATE_MAX)));
                 if (options.latencyCsv() != null) {
                     writeCsv(options.latencyCsv(), run.samples());
                     log.line("latency samples written to %s", options.latencyCsv());
@@ -492,7 +496,7 @@ public final class BenchRunner {
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
     private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, Map<String, Double> senderWaits,
-                              double streamRetries, double streamCommitMaxMs, double streamRequestMaxMs) {
+                              double streamRetries, Map<String, Double> streamWaits) {
     }
 
     private static void writeCsv(Path file, CommittedCounter.Samples samples) throws java.io.IOException {
@@ -548,8 +552,7 @@ public final class BenchRunner {
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
             return new LatencyRun(counter.samples(), caughtUpSince >= 0, senderWaits,
-                    streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits.get(StreamWaits.COMMIT_MAX),
-                    streamWaits.get(StreamWaits.REQUEST_MAX));
+                    streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
         }
     }
 

@@ -7,8 +7,8 @@ import org.apache.kafka.common.MetricName;
 /**
  * The stream's own clients' waits, read from Kafka Streams' metrics, to place a latency stall.
  *
- * <p>Under EOS a record's output is visible when its transaction commits; a commit that waits, or a send the
- * producer must retry (after its back-off), holds every record in flight.
+ * <p>Under EOS a record's output is visible when its transaction commits; a commit that waits, a send the producer
+ * must retry (after its back-off), or one slow batch on the stream thread holds every record in flight.
  */
 final class StreamWaits {
 
@@ -16,6 +16,11 @@ final class StreamWaits {
     static final String RETRIES = "record-retry-total";
     /** Slowest commit of a stream thread (windowed max, ms). */
     static final String COMMIT_MAX = "commit-latency-max";
+
+    /** Slowest record a stream thread processed (windowed max, ms): a full batch is embedded and mined in one. */
+    static final String PROCESS_MAX = "process-latency-max";
+    /** Slowest punctuation of a stream thread (windowed max, ms): a lingering batch is embedded and mined in one. */
+    static final String PUNCTUATE_MAX = "punctuate-latency-max";
 
     /** Slowest request of the stream's producers: sends, and the transaction's own requests (windowed max, ms). */
     static final String REQUEST_MAX = "request-latency-max";
@@ -28,6 +33,8 @@ final class StreamWaits {
         double retries = Double.NaN;
         double commitMax = Double.NaN;
         double requestMax = Double.NaN;
+        double processMax = Double.NaN;
+        double punctuateMax = Double.NaN;
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
             MetricName n = e.getKey();
             if (!(e.getValue().metricValue() instanceof Double v) || v.isNaN() || v.isInfinite()) {
@@ -37,10 +44,15 @@ final class StreamWaits {
                 retries = (Double.isNaN(retries) ? 0 : retries) + v;
             } else if (REQUEST_MAX.equals(n.name()) && "producer-metrics".equals(n.group())) {
                 requestMax = Double.isNaN(requestMax) ? v : Math.max(requestMax, v);
+            } else if (PROCESS_MAX.equals(n.name()) && "stream-thread-metrics".equals(n.group())) {
+                processMax = Double.isNaN(processMax) ? v : Math.max(processMax, v);
+            } else if (PUNCTUATE_MAX.equals(n.name()) && "stream-thread-metrics".equals(n.group())) {
+                punctuateMax = Double.isNaN(punctuateMax) ? v : Math.max(punctuateMax, v);
             } else if (COMMIT_MAX.equals(n.name()) && "stream-thread-metrics".equals(n.group())) {
                 commitMax = Double.isNaN(commitMax) ? v : Math.max(commitMax, v);
             }
         }
-        return Map.of(RETRIES, retries, COMMIT_MAX, commitMax, REQUEST_MAX, requestMax);
+        return Map.of(RETRIES, retries, COMMIT_MAX, commitMax, REQUEST_MAX, requestMax, PROCESS_MAX, processMax,
+                PUNCTUATE_MAX, punctuateMax);
     }
 }

@@ -97,6 +97,8 @@ class BenchCommandTest {
         assertThat(json.get("e2e_stream_commit_max_ms").asDouble()).isPositive();
         assertThat(json.get("e2e_stream_request_max_ms").asDouble()).isPositive();
         assertThat(json.get("e2e_stream_send_retries").asDouble()).isNotNegative();
+        assertThat(json.has("e2e_stream_process_max_ms")).isTrue();
+        assertThat(json.has("e2e_stream_punctuate_max_ms")).isTrue();
     }
 
     @Test

@@ -20,6 +20,8 @@ class StreamWaitsTest {
         put("commit-latency-max", "stream-thread-metrics", "app-StreamThread-2", 310.0);
         put("request-latency-max", "producer-metrics", "app-StreamThread-1-producer", 40.0);
         put("request-latency-max", "producer-metrics", "app-StreamThread-2-producer", 25.0);
+        put("process-latency-max", "stream-thread-metrics", "app-StreamThread-1", 7.0);
+        put("punctuate-latency-max", "stream-thread-metrics", "app-StreamThread-2", 240.0);
         // Same names in other groups are other things: a consumer's or the admin client's.
         put("record-retry-total", "consumer-metrics", "app-StreamThread-1-consumer", 99.0);
         put("commit-latency-max", "consumer-coordinator-metrics", "app-StreamThread-1-consumer", 999.0);
@@ -29,6 +31,8 @@ class StreamWaitsTest {
         assertThat(w.get(StreamWaits.RETRIES)).isEqualTo(7.0);
         assertThat(w.get(StreamWaits.COMMIT_MAX)).isEqualTo(310.0);
         assertThat(w.get(StreamWaits.REQUEST_MAX)).isEqualTo(40.0);
+        assertThat(w.get(StreamWaits.PROCESS_MAX)).isEqualTo(7.0);
+        assertThat(w.get(StreamWaits.PUNCTUATE_MAX)).isEqualTo(240.0);
     }
 
     @Test
