@@ -220,7 +220,7 @@ public final class BenchRunner {
                     if (!Double.isNaN(pass)) {
                         ratios.add(pipe / pass);
                         // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
-                        // ratio of their CPU per image, which the neighbours' load moves far less than rates.
+                        // ratio of their CPU per image, which the neighbours' load moves less than rates.
                         cpuRatios.add(passCpu / pl.cpuUsPerImage());
                         log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep,
                                 pipe / pass, passCpu / pl.cpuUsPerImage());
@@ -366,14 +366,15 @@ public final class BenchRunner {
         AutoCloseable start() throws Exception;
     }
 
-    /**
-     * Starts an application on the preloaded backlog; after a warm-up (a tenth of the images, at least a second),
-     * measures {@value #ROUNDS} rounds sized to end before the backlog does, and returns their median rate.
-     */
     /** A streaming stage's median rate and the process's median CPU per image over the same rounds. */
     record StageResult(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread) {
     }
 
+    /**
+     * Starts an application on the preloaded backlog; after a warm-up (a tenth of the images, at least a second),
+     * measures {@value #ROUNDS} rounds sized to end before the backlog does, and returns their median rate, CPU per
+     * image and the cores each thread used over the rounds.
+     */
     private StageResult stage(String name, CommittedCounter counter, double capSeconds, Starter starter)
             throws Exception {
         Thread.sleep(300); // let the previous stage's last commit arrive before taking the baseline

@@ -7,7 +7,8 @@ import java.lang.management.OperatingSystemMXBean;
  * CPU time used by this whole process (broker, clients, stream threads, ONNX Runtime's native threads).
  *
  * <p>On a shared machine wall-clock rates move with the neighbours' load; the CPU this process spends per image
- * moves far less (time the hypervisor gives to others is not counted), so stages report both.
+ * moves less (time the hypervisor gives to others is not counted, though a busy neighbour still slows ours),
+ * so stages report both.
  */
 final class CpuClock {
 
