@@ -102,8 +102,11 @@ public final class BenchRunner {
             pngs.add(img.bytes());
         }
         int dim;
-        try (EmbeddingModel model = EmbeddingModel.load(source, new ModelOptions(base.inference().device(),
-                base.inference().threads(), base.inference().spin(), null, null))) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ModelOptions modelOptions = new ModelOptions(base.inference().device(), base.inference().threads(),
+                base.inference().spin(), null, null);
+        int threads = modelOptions.effectiveIntraOpThreads(cores);
+        try (EmbeddingModel model = EmbeddingModel.load(source, modelOptions)) {
             var info = model.info();
             dim = info.embeddingDim();
             r.put("model", info.name() + " v" + info.version());
@@ -111,10 +114,7 @@ public final class BenchRunner {
                     + info.inputSpec().width());
             r.put("embedding_dim", dim);
             r.put("device", model.device().name());
-            r.put("cores", Runtime.getRuntime().availableProcessors());
-            int cores = Runtime.getRuntime().availableProcessors();
-            int threads = new ModelOptions(base.inference().device(), base.inference().threads(), false, null, null)
-                    .effectiveIntraOpThreads(cores);
+            r.put("cores", cores);
             r.put("inference_threads", threads);
             r.put("inference_spin", base.inference().spin());
             if (options.runs("ort")) {
@@ -134,8 +134,8 @@ public final class BenchRunner {
                     // With fewer intra-op threads than cores the ceiling above is not the machine's: the same
                     // batch with one thread per core is.
                     log.line("ORT ceiling at batch %d with %d intra-op threads (one per core)", best, cores);
-                    try (EmbeddingModel wide = EmbeddingModel.load(source, new ModelOptions(DeviceRequest.cpu(), cores,
-                            base.inference().spin(), null, null))) {
+                    try (EmbeddingModel wide = EmbeddingModel.load(source,
+                            modelOptions.withDevice(DeviceRequest.cpu()).withIntraOpThreads(cores))) {
                         Microbenchmarks.Rate all = Microbenchmarks.ortCeiling(wide, new int[] {best}, 2.0 * s, log)
                                 .get(best);
                         r.put("ort_ceiling_all_cores_images_per_s", round(all.perSecond()));
@@ -296,10 +296,8 @@ public final class BenchRunner {
                 r.put("e2e_worst_250ms_window_p50_ms", run.samples().worstWindowMedian(250));
                 // The inputs' own share: how long the bench's producer held a record at worst, and how long the
                 // broker took to acknowledge one. When both are small next to a stall, the stall came later.
-                r.put("e2e_input_queue_time_max_ms",
-                        round(run.senderWaits().getOrDefault("record-queue-time-max", Double.NaN)));
-                r.put("e2e_input_request_latency_max_ms",
-                        round(run.senderWaits().getOrDefault("request-latency-max", Double.NaN)));
+                r.put("e2e_input_queue_time_max_ms", round(run.inputQueueMaxMs()));
+                r.put("e2e_input_request_latency_max_ms", round(run.inputRequestMaxMs()));
                 // The stream's own side: sends its producer had to retry while measuring (each waits out a
                 // back-off with the transaction open), its slowest commit and its slowest request to the broker.
                 r.put("e2e_stream_send_retries", run.streamRetries());
@@ -496,8 +494,8 @@ public final class BenchRunner {
     }
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
-    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, Map<String, Double> senderWaits,
-                              double streamRetries, Map<String, Double> streamWaits) {
+    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, double inputQueueMaxMs,
+                              double inputRequestMaxMs, double streamRetries, Map<String, Double> streamWaits) {
     }
 
     private static void writeCsv(Path file, CommittedCounter.Samples samples) throws java.io.IOException {
@@ -542,7 +540,8 @@ public final class BenchRunner {
                 sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
             }
             sender.flush();
-            Map<String, Double> senderWaits = sender.worstWaitsMs();
+            double inputQueueMax = StreamWaits.max(sender.metrics(), StreamWaits.PRODUCER, StreamWaits.QUEUE_MAX);
+            double inputRequestMax = StreamWaits.max(sender.metrics(), StreamWaits.PRODUCER, StreamWaits.REQUEST_MAX);
             long base = counter.count();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             long before;
@@ -552,7 +551,7 @@ public final class BenchRunner {
             } while (counter.count() > before && System.nanoTime() < deadline);
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
-            return new LatencyRun(counter.samples(), caughtUpSince >= 0, senderWaits,
+            return new LatencyRun(counter.samples(), caughtUpSince >= 0, inputQueueMax, inputRequestMax,
                     streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
         }
     }

@@ -3,10 +3,12 @@ package io.hardneg.bench;
 import io.hardneg.kafka.ConsumerThread;
 import io.hardneg.stream.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -105,12 +107,12 @@ final class CommittedCounter implements AutoCloseable {
          * samples): a stall, in which every record waits, shows here; a steady spread does not.
          */
         double worstWindowMedian(long windowMs) {
-            java.util.Map<Long, java.util.List<Long>> windows = new java.util.TreeMap<>();
+            Map<Long, List<Long>> windows = new TreeMap<>();
             for (int i = 0; i < sentAtMs.length; i++) {
-                windows.computeIfAbsent(sentAtMs[i] / windowMs, k -> new java.util.ArrayList<>()).add(latencyMs[i]);
+                windows.computeIfAbsent(sentAtMs[i] / windowMs, k -> new ArrayList<>()).add(latencyMs[i]);
             }
             double worst = Double.NaN;
-            for (java.util.List<Long> w : windows.values()) {
+            for (List<Long> w : windows.values()) {
                 if (w.size() >= 10) {
                     long[] v = w.stream().mapToLong(Long::longValue).sorted().toArray();
                     double median = Stats.percentile(v, 50);

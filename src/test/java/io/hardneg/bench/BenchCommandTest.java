@@ -30,8 +30,7 @@ class BenchCommandTest {
                 "--mining-banks", "1000", "--model", "src/test/resources/models/unnormalised/1", "--repeats", "2",
                 "--set", "inference.threads=1");
         assertThat(code).isZero();
-        String[] lines = out.toString().trim().split("\n");
-        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        JsonNode json = lastLineJson(out);
         for (String key : List.of("ort_ceiling_images_per_s", "decode_images_per_s", "passthrough_images_per_s",
                 "per_record_images_per_s", "pipeline_images_per_s", "ratio_pipeline_vs_passthrough",
                 "ratio_pipeline_vs_per_record", "e2e_p50_ms", "e2e_p99_ms", "peak_rss_mb")) {
@@ -75,8 +74,7 @@ class BenchCommandTest {
                 "--latency-csv", csv.toString());
         // Then it reports latencies taken after the service caught up, and nothing it did not measure
         assertThat(code).isZero();
-        String[] lines = out.toString().trim().split("\n");
-        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        JsonNode json = lastLineJson(out);
         assertThat(json.get("e2e_caught_up").asBoolean()).isTrue();
         assertThat(json.get("e2e_rate_images_per_s").asDouble()).isEqualTo(200.0);
         assertThat(json.get("e2e_samples").asInt()).isPositive();
@@ -108,8 +106,7 @@ class BenchCommandTest {
         cli.setOut(new PrintWriter(out));
         int code = cli.execute("--json", "--stages", "mining", "--time-scale", "0.05", "--mining-banks", "500,2000");
         assertThat(code).isZero();
-        String[] lines = out.toString().trim().split("\n");
-        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        JsonNode json = lastLineJson(out);
         assertThat(json.get("mining_anchors_per_s_500").asDouble()).isPositive();
         assertThat(json.get("mining_anchors_per_s_2k").asDouble()).isPositive();
         assertThat(json.get("mining_triplets_per_anchor_2k").asDouble()).isPositive();
@@ -131,5 +128,11 @@ class BenchCommandTest {
             assertThat(err.toString()).as(stages).containsAnyOf("unknown bench stage 'warp'",
                     "add 'pipeline' to the stages");
         }
+    }
+
+    /** With --json the last stdout line is the result object. */
+    private static JsonNode lastLineJson(StringWriter out) throws Exception {
+        String[] lines = out.toString().trim().split("\n");
+        return new ObjectMapper().readTree(lines[lines.length - 1]);
     }
 }

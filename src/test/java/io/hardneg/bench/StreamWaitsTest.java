@@ -36,6 +36,15 @@ class StreamWaitsTest {
     }
 
     @Test
+    void shouldReadOneClientsMaximaAndIgnoreAnEmptyWindow() {
+        put("record-queue-time-max", "producer-metrics", "bench-producer", 44.0);
+        put("request-latency-max", "producer-metrics", "bench-producer", Double.NEGATIVE_INFINITY);
+
+        assertThat(StreamWaits.max(metrics, StreamWaits.PRODUCER, StreamWaits.QUEUE_MAX)).isEqualTo(44.0);
+        assertThat(StreamWaits.max(metrics, StreamWaits.PRODUCER, StreamWaits.REQUEST_MAX)).isNaN();
+    }
+
+    @Test
     void shouldSayNaNWhenAMetricIsAbsentOrHasNoSampleYet() {
         put("commit-latency-max", "stream-thread-metrics", "app-StreamThread-1", Double.NaN);
 

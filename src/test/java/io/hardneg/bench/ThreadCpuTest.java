@@ -42,7 +42,7 @@ class ThreadCpuTest {
     }
 
     @Test
-    void shouldSeeABusyThreadSpendCpu() throws Exception {
+    void shouldLoseTheTimeOfAThreadThatEndedBeforeTheSecondSnapshot() throws Exception {
         if (!Files.isDirectory(Path.of("/proc/self/task"))) {
             return; // not Linux: nothing to read, and the bench reports an empty breakdown
         }
@@ -65,7 +65,7 @@ class ThreadCpuTest {
 
         assertThat(sink[0]).isPositive();
         // The thread had ended by the second snapshot, so it is not there: what it spent is lost, which is why
-        // the bench reads its snapshots while the stage's threads still run. A live busy thread must show.
+        // the bench takes its snapshots while the stage's threads still run (the next test: a live one shows).
         assertThat(cores).doesNotContainKey("busy-probe-N");
     }
 
