@@ -286,6 +286,11 @@ public final class BenchRunner {
                 r.put("e2e_rate_images_per_s", round(rate));
                 // false: the service never kept up with the rate, so the figures include a growing backlog.
                 r.put("e2e_caught_up", run.caughtUp());
+                r.put("e2e_warmup_s", round(run.warmupSeconds()));
+                // The JIT's share of the measured window (0 once warm), and where the cores went: a stall with the
+                // compilers or the GC's concurrent threads busy is the machine's two cores taken, not a wait.
+                r.put("e2e_jit_cores", round3(run.jitCores()));
+                r.put("e2e_cores_by_thread", run.coresByThread());
                 r.put("e2e_samples", lat.length);
                 r.put("e2e_p50_ms", Stats.percentile(lat, 50));
                 r.put("e2e_p90_ms", Stats.percentile(lat, 90));
@@ -385,12 +390,15 @@ public final class BenchRunner {
             double first = -1;
             // Counts at each poll of the last second, to take the warm rate from steady output, not from start-up.
             java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
-            // Warm-up: until the first committed output, then at least 2 s of output (JIT, caches, the batch
-            // buffer's steady state) and a fifth of the backlog; at most half the stage's time.
+            // Warm-up: until the first committed output, then at least 2 s of output (caches, the batch buffer's
+            // steady state) and a fifth of the backlog, and until the JIT is quiet (or half the backlog is gone);
+            // at most half the stage's time.
+            JitWatch jit = new JitWatch(2.0);
             while (c < n) {
                 Thread.sleep(20);
                 c = counter.count() - base;
                 elapsed = (System.nanoTime() - t0) / 1e9;
+                jit.sample(elapsed);
                 recent.addLast(new double[] {elapsed, c});
                 while (recent.peekFirst()[0] < elapsed - 1.0) {
                     recent.removeFirst();
@@ -404,7 +412,8 @@ public final class BenchRunner {
                 if (first < 0) {
                     first = elapsed;
                 }
-                if ((elapsed - first >= Math.min(2, capSeconds / 4) && c >= n / 5) || elapsed >= capSeconds / 2) {
+                if ((elapsed - first >= Math.min(2, capSeconds / 4) && c >= n / 5 && (jit.quiet() || c >= n / 2))
+                        || elapsed >= capSeconds / 2) {
                     break;
                 }
             }
@@ -414,7 +423,8 @@ public final class BenchRunner {
             double left = capSeconds - elapsed;
             double roundSec = Math.max(Math.max(0.3, options.seconds() * 0.5),
                     Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
-            log.line("%s: warm-up %.1f s, %,d images; %d rounds of %.1f s", name, elapsed, c, ROUNDS, roundSec);
+            log.line("%s: warm-up %.1f s, %,d images, JIT %s; %d rounds of %.1f s", name, elapsed, c,
+                    jit.quiet() ? "quiet" : "still compiling", ROUNDS, roundSec);
             List<Double> rates = new ArrayList<>();
             List<Double> cpus = new ArrayList<>();
             double lastPartial = Double.NaN;
@@ -494,7 +504,8 @@ public final class BenchRunner {
     }
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
-    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, double inputQueueMaxMs,
+    private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, double warmupSeconds,
+                              double jitCores, Map<String, Double> coresByThread, double inputQueueMaxMs,
                               double inputRequestMaxMs, double streamRetries, Map<String, Double> streamWaits) {
     }
 
@@ -513,26 +524,41 @@ public final class BenchRunner {
              ImageSender sender = new ImageSender(config.bootstrapServers(), Topics.IMAGES.name(), rate, Map.of())) {
             Thread.sleep(1000); // the "latest" offsets are fixed once the first fetch runs
             // Warm-up at the target rate until the fresh service has caught up with its input (committed outputs
-            // within 0.3 s of what was sent) for at least 3 s; measuring from its start-up backlog would report
-            // the start-up, not the steady state. Capped, so an overloaded machine still yields figures.
+            // within 0.3 s of what was sent) for at least 3 s, and the JIT is quiet: measuring from its start-up
+            // backlog would report the start-up, and measuring while C2 still compiles the code this load takes
+            // (the broker's transactional produce path, first of all) reports the JIT's stalls, not the steady
+            // state. Capped, so an overloaded machine still yields figures.
             long base0 = counter.count();
             long t0 = System.nanoTime();
             int i = 0;
             double caughtUpSince = -1;
+            JitWatch jit = new JitWatch(2.0);
+            double lastJitReading = -1;
             while (true) {
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 boolean caughtUp = counter.count() - base0 >= i - rate * 0.3;
                 caughtUpSince = caughtUp ? (caughtUpSince < 0 ? elapsed : caughtUpSince) : -1;
-                if ((caughtUpSince >= 0 && elapsed - caughtUpSince >= Math.min(3, 3 * seconds)) || elapsed > 30) {
+                if (elapsed - lastJitReading >= 0.1) {
+                    jit.sample(elapsed);
+                    lastJitReading = elapsed;
+                }
+                boolean steady = caughtUpSince >= 0 && elapsed - caughtUpSince >= Math.min(3, 3 * seconds);
+                if ((steady && (jit.quiet() || elapsed > Math.max(3, 5 * seconds))) || (caughtUpSince < 0 && elapsed > 30)
+                        || elapsed > 60) {
                     break;
                 }
                 LabeledImage img = sample.get(i % sample.size());
                 sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
                 i++;
             }
-            log.line("latency: warm-up %.1f s, %,d images%s", (System.nanoTime() - t0) / 1e9, i,
-                    caughtUpSince >= 0 ? "" : " (not caught up: figures include a backlog)");
+            double warmup = (System.nanoTime() - t0) / 1e9;
+            log.line("latency: warm-up %.1f s, %,d images%s%s", warmup, i,
+                    caughtUpSince >= 0 ? "" : " (not caught up: figures include a backlog)",
+                    jit.quiet() ? "" : " (the JIT still compiling)");
             counter.recordLatencyFrom(System.currentTimeMillis());
+            long jit0 = JitWatch.totalCompileMillis();
+            ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
+            long w0 = System.nanoTime();
             double retriesBefore = StreamWaits.read(app.streams().metrics()).get(StreamWaits.RETRIES);
             int total = i + (int) Math.max(10, rate * seconds);
             for (; i < total; i++) {
@@ -550,9 +576,14 @@ public final class BenchRunner {
                 Thread.sleep(300);
             } while (counter.count() > before && System.nanoTime() < deadline);
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
+            double window = (System.nanoTime() - w0) / 1e9;
+            double jitCores = JitWatch.cores(jit0, JitWatch.totalCompileMillis(), window);
+            Map<String, Double> byThread = ThreadCpu.coresByName(threads0, ThreadCpu.snapshot(), window,
+                    ThreadCpu.USER_HZ, 8);
+            log.line("latency: cores by thread %s", byThread);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
-            return new LatencyRun(counter.samples(), caughtUpSince >= 0, inputQueueMax, inputRequestMax,
-                    streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
+            return new LatencyRun(counter.samples(), caughtUpSince >= 0, warmup, jitCores, byThread, inputQueueMax,
+                    inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
         }
     }
 

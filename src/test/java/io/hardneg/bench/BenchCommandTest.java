@@ -97,6 +97,13 @@ class BenchCommandTest {
         assertThat(json.get("e2e_stream_send_retries").asDouble()).isNotNegative();
         assertThat(json.has("e2e_stream_process_max_ms")).isTrue();
         assertThat(json.has("e2e_stream_punctuate_max_ms")).isTrue();
+        // The measured window says how busy the JIT still was and where the cores went (native threads included)
+        assertThat(json.get("e2e_warmup_s").asDouble()).isPositive();
+        assertThat(json.get("e2e_jit_cores").asDouble()).isBetween(0.0, (double) Runtime.getRuntime().availableProcessors());
+        if (Files.isDirectory(Path.of("/proc/self/task"))) {
+            assertThat(json.get("e2e_cores_by_thread").isObject()).isTrue();
+            assertThat(json.get("e2e_cores_by_thread").size()).isPositive();
+        }
     }
 
     @Test
