@@ -290,6 +290,7 @@ public final class BenchRunner {
                 // The JIT's share of the measured window (0 once warm), and where the cores went: a stall with the
                 // compilers or the GC's concurrent threads busy is the machine's two cores taken, not a wait.
                 r.put("e2e_jit_cores", round3(run.jitCores()));
+                r.put("e2e_gc_cores", round3(run.gcCores()));
                 r.put("e2e_cores_by_thread", run.coresByThread());
                 r.put("e2e_samples", lat.length);
                 r.put("e2e_p50_ms", Stats.percentile(lat, 50));
@@ -505,7 +506,8 @@ public final class BenchRunner {
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
     private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, double warmupSeconds,
-                              double jitCores, Map<String, Double> coresByThread, double inputQueueMaxMs,
+                              double jitCores, double gcCores, Map<String, Double> coresByThread,
+                              double inputQueueMaxMs,
                               double inputRequestMaxMs, double streamRetries, Map<String, Double> streamWaits) {
     }
 
@@ -578,11 +580,13 @@ public final class BenchRunner {
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
             double window = (System.nanoTime() - w0) / 1e9;
             double jitCores = JitWatch.cores(jit0, JitWatch.totalCompileMillis(), window);
-            Map<String, Double> byThread = ThreadCpu.coresByName(threads0, ThreadCpu.snapshot(), window,
-                    ThreadCpu.USER_HZ, 8);
+            ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
+            Map<String, Double> byThread = ThreadCpu.coresByName(threads0, threads1, window, ThreadCpu.USER_HZ, 8);
+            double gcCores = ThreadCpu.cores(threads0, threads1, window, ThreadCpu.USER_HZ, ThreadCpu::isGcThread);
             log.line("latency: cores by thread %s", byThread);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
-            return new LatencyRun(counter.samples(), caughtUpSince >= 0, warmup, jitCores, byThread, inputQueueMax,
+            return new LatencyRun(counter.samples(), caughtUpSince >= 0, warmup, jitCores, gcCores, byThread,
+                    inputQueueMax,
                     inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
         }
     }

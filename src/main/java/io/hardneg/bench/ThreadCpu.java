@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -57,6 +58,22 @@ final class ThreadCpu {
         // Fields after the name start at field 3 (state); utime and stime are fields 14 and 15.
         ticks.put(tid, Long.parseLong(f[11]) + Long.parseLong(f[12]));
         names.put(tid, stat.substring(open + 1, close));
+    }
+
+    /** Cores used between two snapshots by the threads whose OS name passes {@code name}. */
+    static double cores(Snapshot a, Snapshot b, double seconds, long ticksPerSecond, Predicate<String> name) {
+        long ticks = 0;
+        for (Map.Entry<String, Long> t : b.ticks().entrySet()) {
+            if (name.test(b.names().get(t.getKey()))) {
+                ticks += t.getValue() - a.ticks().getOrDefault(t.getKey(), 0L);
+            }
+        }
+        return seconds > 0 ? ticks / (double) ticksPerSecond / seconds : Double.NaN;
+    }
+
+    /** HotSpot's garbage collector threads: G1's workers, concurrent markers, refinement and service threads. */
+    static boolean isGcThread(String name) {
+        return name.startsWith("GC Thread") || name.startsWith("G1 ");
     }
 
     /**

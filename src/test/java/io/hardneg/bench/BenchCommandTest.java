@@ -100,6 +100,7 @@ class BenchCommandTest {
         // The measured window says how busy the JIT still was and where the cores went (native threads included)
         assertThat(json.get("e2e_warmup_s").asDouble()).isPositive();
         assertThat(json.get("e2e_jit_cores").asDouble()).isBetween(0.0, (double) Runtime.getRuntime().availableProcessors());
+        assertThat(json.has("e2e_gc_cores")).isTrue();
         if (Files.isDirectory(Path.of("/proc/self/task"))) {
             assertThat(json.get("e2e_cores_by_thread").isObject()).isTrue();
             assertThat(json.get("e2e_cores_by_thread").size()).isPositive();

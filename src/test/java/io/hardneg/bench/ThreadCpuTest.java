@@ -102,4 +102,18 @@ class ThreadCpuTest {
         }
         assertThat(sink[0]).isPositive();
     }
+
+    @Test
+    void shouldSumTheCoresOfTheThreadsANamePicks() {
+        ThreadCpu.Snapshot a = new ThreadCpu.Snapshot(Map.of("1", 100L, "2", 10L, "3", 0L),
+                Map.of("1", "stream-1", "2", "G1 Conc#0", "3", "GC Thread#0"));
+        ThreadCpu.Snapshot b = new ThreadCpu.Snapshot(Map.of("1", 300L, "2", 50L, "3", 20L, "4", 40L),
+                Map.of("1", "stream-1", "2", "G1 Conc#0", "3", "GC Thread#0", "4", "G1 Main Marker"));
+
+        // G1's three threads used 40 + 20 + 40 ticks of 100 per second over 2 s; the stream thread is not GC.
+        assertThat(ThreadCpu.cores(a, b, 2.0, 100, ThreadCpu::isGcThread)).isEqualTo(0.5);
+        assertThat(ThreadCpu.isGcThread("G1 Refine#0")).isTrue();
+        assertThat(ThreadCpu.isGcThread("C2 CompilerThread0")).isFalse();
+        assertThat(ThreadCpu.cores(a, b, 0, 100, n -> true)).isNaN();
+    }
 }
