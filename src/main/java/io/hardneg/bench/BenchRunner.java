@@ -173,9 +173,11 @@ public final class BenchRunner {
 
             // The broker's and clients' code is cold until something has streamed through them: the first stage
             // would otherwise measure the JIT. One unmeasured passthrough over part of the backlog warms them.
-            log.line("warming the broker and clients (one passthrough pass, not measured)");
-            HardnegConfig warmConfig = options.config().apply(stageFlags(bootstrap, "warm-up", Map.of()));
-            warm(counter, Math.min(12, cap / 2), () -> startPassthrough(warmConfig, dim));
+            log.line("warming the broker and clients (passthrough passes until the JIT is quiet, not measured)");
+            warmUntilQuiet(counter, Math.min(12, cap / 2), () -> {
+                HardnegConfig warmConfig = options.config().apply(stageFlags(bootstrap, "warm-up", Map.of()));
+                return () -> startPassthrough(warmConfig, dim);
+            });
             if (options.runs("per-record")) {
                 log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
                 HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
@@ -275,9 +277,12 @@ public final class BenchRunner {
                 if (!options.runs("pipeline") && !options.runs("per-record")) {
                     // The pipeline's own code (decoder, ONNX Runtime's bindings, the Vector API kernel) is still
                     // cold; fed at the given rate it would spend the warm-up compiling and never catch up.
-                    log.line("warming the pipeline (one pass over the backlog, not measured)");
-                    HardnegConfig warmPipe = options.config().apply(stageFlags(bootstrap, "warm-pipeline", Map.of()));
-                    warm(counter, Math.min(12, cap / 2), () -> startService(warmPipe));
+                    log.line("warming the pipeline (passes over the backlog until the JIT is quiet, not measured)");
+                    warmUntilQuiet(counter, Math.min(12, cap / 2), () -> {
+                        HardnegConfig warmPipe = options.config().apply(stageFlags(bootstrap, "warm-pipeline",
+                                Map.of()));
+                        return () -> startService(warmPipe);
+                    });
                 }
                 HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
                         Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
@@ -455,13 +460,36 @@ public final class BenchRunner {
             double median = rates.isEmpty() ? (Double.isNaN(lastPartial) ? warmRate : lastPartial)
                     : Stats.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
             double cpuMedian = cpus.isEmpty() ? Double.NaN : median(cpus);
-            Map<String, Double> byThread = ThreadCpu.coresByName(threads0, ThreadCpu.snapshot(),
-                    (System.nanoTime() - roundsStart) / 1e9, ThreadCpu.USER_HZ, 6);
+            // Without a full round the window is a few milliseconds: 10 ms ticks over it would read as cores.
+            Map<String, Double> byThread = rates.isEmpty() ? Map.of() : ThreadCpu.coresByName(threads0,
+                    ThreadCpu.snapshot(), (System.nanoTime() - roundsStart) / 1e9, ThreadCpu.USER_HZ, 6);
             log.line("%s: cores by thread %s", name, byThread);
             log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds", name, median, cpuMedian,
                     rates.size());
             return new StageResult(median, cpuMedian, byThread);
         }
+    }
+
+    /**
+     * Runs fresh applications over the backlog, pass after pass, until the JIT is quiet or {@code seconds} have
+     * passed. A small backlog (the heavy model's) goes through one passthrough in half a second, too short for C2
+     * to compile Kafka's paths; the slow stages after it then measured the compilers (0.2 of the two cores).
+     */
+    private void warmUntilQuiet(CommittedCounter counter, double seconds, java.util.concurrent.Callable<Starter> fresh)
+            throws Exception {
+        long t0 = System.nanoTime();
+        JitWatch jit = new JitWatch(2.0);
+        jit.sample(0);
+        int passes = 0;
+        double elapsed = 0;
+        do {
+            warm(counter, seconds - elapsed, fresh.call());
+            passes++;
+            elapsed = (System.nanoTime() - t0) / 1e9;
+            jit.sample(elapsed);
+        } while (elapsed < seconds && !jit.quiet());
+        log.line("warm-up: %d pass%s in %.1f s, JIT %s", passes, passes == 1 ? "" : "es", elapsed,
+                jit.quiet() ? "quiet" : "still compiling");
     }
 
     /** Runs an application over the backlog for up to {@code seconds} (or until it is through), measuring nothing. */
