@@ -196,6 +196,7 @@ public final class BenchRunner {
             List<Double> pipeCpus = new ArrayList<>();
             List<Double> cpuRatios = new ArrayList<>();
             Map<String, Double> pipeThreads = Map.of();
+            double minedShare = Double.NaN;
             for (int rep = 1; rep <= options.repeats(); rep++) {
                 double pass = Double.NaN;
                 double passCpu = Double.NaN;
@@ -214,7 +215,9 @@ public final class BenchRunner {
                             + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
                             base.inference().batchLingerMs());
                     HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
-                    StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig));
+                    MiningTally tally = new MiningTally();
+                    StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig, tally));
+                    minedShare = tally.minedShare();
                     double pipe = pl.imagesPerSecond();
                     pipeRates.add(pipe);
                     pipeCpus.add(pl.cpuUsPerImage());
@@ -240,6 +243,9 @@ public final class BenchRunner {
                 r.put("pipeline_cpu_us_per_image", round(median(pipeCpus)));
                 // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
                 r.put("pipeline_cores_by_thread", pipeThreads);
+                // Labeled images mined (not skipped as duplicates) in the last pipeline repeat: near 1 when the
+                // stage did the whole work per image (suspected mislabels are routed, not mined).
+                r.put("pipeline_mined_share", round3(minedShare));
                 // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
                 // the repeats' own ratios.
                 if (!ratios.isEmpty()) {
@@ -504,7 +510,11 @@ public final class BenchRunner {
     }
 
     private HardnegService startService(HardnegConfig config) throws Exception {
-        HardnegService service = HardnegService.start(config, PipelineObserver.NONE);
+        return startService(config, PipelineObserver.NONE);
+    }
+
+    private HardnegService startService(HardnegConfig config, PipelineObserver observer) throws Exception {
+        HardnegService service = HardnegService.start(config, observer);
         if (!service.awaitRunning(Duration.ofMinutes(2))) {
             service.close();
             throw new IllegalStateException("the service did not reach RUNNING");

@@ -25,7 +25,16 @@ final class ConfigOptions {
 
     /** Defaults, then the file, then the environment, then --set and the dedicated flags. */
     HardnegConfig load(Map<String, String> flags) {
-        Map<String, String> cli = new LinkedHashMap<>(settings);
+        return load(Map.of(), flags);
+    }
+
+    /**
+     * As {@link #load(Map)}, with a command's own settings ({@code commandSettings}) that win over the file and the
+     * environment but that --set still overrides.
+     */
+    HardnegConfig load(Map<String, String> commandSettings, Map<String, String> flags) {
+        Map<String, String> cli = new LinkedHashMap<>(commandSettings);
+        cli.putAll(settings);
         if (model != null) {
             cli.put("model.path", model.toString());
         }
