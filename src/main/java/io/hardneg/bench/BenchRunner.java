@@ -424,8 +424,11 @@ public final class BenchRunner {
                 if (first < 0) {
                     first = elapsed;
                 }
-                if ((elapsed - first >= Math.min(2, capSeconds / 4) && c >= n / 5 && (jit.quiet() || c >= n / 2))
-                        || elapsed >= capSeconds / 2) {
+                // A fast stage (passthrough: 30–40k images/s) would spend most of the backlog on 2 s of warm-up
+                // and have no full rounds left, so 30% of the backlog also counts as warm, and a busy JIT is
+                // waited for only up to 40%.
+                boolean longEnough = elapsed - first >= Math.min(2, capSeconds / 4) || c >= 3L * n / 10;
+                if ((longEnough && c >= n / 5 && (jit.quiet() || c >= 2L * n / 5)) || elapsed >= capSeconds / 2) {
                     break;
                 }
             }
@@ -433,8 +436,9 @@ public final class BenchRunner {
             double warmRate = elapsed - oldest[0] > 0.2 ? Math.max(1, (c - oldest[1]) / (elapsed - oldest[0]))
                     : Math.max(1, c / elapsed);
             double left = capSeconds - elapsed;
-            double roundSec = Math.max(Math.max(0.3, options.seconds() * 0.5),
-                    Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
+            // Rounds share what is left of the backlog (and of the stage's time); never under a quarter second,
+            // where the 20 ms polls would be a tenth of a round.
+            double roundSec = Math.max(0.25, Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
             log.line("%s: warm-up %.1f s, %,d images, JIT %s; %d rounds of %.1f s", name, elapsed, c,
                     jit.quiet() ? "quiet" : "still compiling", ROUNDS, roundSec);
             List<Double> rates = new ArrayList<>();

@@ -140,7 +140,8 @@ public final class MislabelDetector {
             if (l >= 0 && view.versionId(row) == version) {
                 if (l != label) {
                     neg.offer(row, d);
-                } else if (!id.equals(view.id(row))) {
+                } else if (pos.wouldTake(row, d) && !id.equals(view.id(row))) {
+                    // The distance first: reading the row's id string is a cache miss for every same-label row.
                     pos.offer(row, d);
                 }
             }
@@ -197,11 +198,17 @@ public final class MislabelDetector {
             dist = new float[k];
         }
 
-        void offer(int row, float d) {
+        /** Whether {@link #offer} would keep this pair now. */
+        boolean wouldTake(int row, float d) {
             int k = rows.length;
-            if (size == k && (d > dist[k - 1] || d == dist[k - 1] && row > rows[k - 1])) {
+            return !(size == k && (d > dist[k - 1] || d == dist[k - 1] && row > rows[k - 1]));
+        }
+
+        void offer(int row, float d) {
+            if (!wouldTake(row, d)) {
                 return;
             }
+            int k = rows.length;
             int j = size < k ? size++ : k - 1;
             while (j > 0 && (dist[j - 1] > d || dist[j - 1] == d && rows[j - 1] > row)) {
                 dist[j] = dist[j - 1];

@@ -78,9 +78,13 @@ public final class NearDuplicateFilter {
             for (int i = 0; i < size; i++) {
                 float s = 0f;
                 int o = i * dim;
-                for (int k = 0; k < dim; k++) {
-                    float x = vectors[o + k] - v[k];
-                    s += x * x;
+                // A sum of squares only grows (rounding is monotone too), so once past ε after a block of 8 the
+                // row cannot be near: most rows are far, and stop after the first block.
+                for (int k0 = 0; k0 < dim && s <= epsilon; k0 += 8) {
+                    for (int k = k0, end = Math.min(dim, k0 + 8); k < end; k++) {
+                        float x = vectors[o + k] - v[k];
+                        s += x * x;
+                    }
                 }
                 if (s <= epsilon && !pair.equals(pairs[i])) {
                     return true;

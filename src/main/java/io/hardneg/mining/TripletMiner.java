@@ -290,11 +290,10 @@ public final class TripletMiner {
             String id = anchor.id();
             for (int j = 0; j < count; j++) {
                 int r = rows[from + j];
-                if (view.versionId(r) != version || id.equals(view.id(r))) {
-                    continue;
-                }
                 float dist = d[base + j];
-                if (nPos < p || dist > posD[nPos - 1]) {
+                // The distance test first: it rejects nearly every row once the p farthest are known, without
+                // touching the row's version and id (cache misses across the bank).
+                if ((nPos < p || dist > posD[nPos - 1]) && view.versionId(r) == version && !id.equals(view.id(r))) {
                     int k = nPos < p ? nPos++ : p - 1;
                     while (k > 0 && posD[k - 1] < dist) {
                         posD[k] = posD[k - 1];

@@ -52,4 +52,59 @@ class DuplicateFiltersTest {
         assertThat(f.isNearDuplicate("shirt", "b", "m", new float[] {2f, 0f})).isTrue();
         assertThat(new NearDuplicateFilter(0f, 2, 100).enabled()).as("epsilon 0 = off").isFalse();
     }
+
+    @Test
+    void shouldDecideAsTheFullSumDoesWhateverTheDimension() {
+        // The filter stops summing a row once it is past ε; the decision must be the full sum's, for any dim
+        // (blocks of 8 and a ragged tail) and for rows just inside and just outside ε.
+        java.util.Random rnd = new java.util.Random(7);
+        int near = 0;
+        int far = 0;
+        for (int dim : new int[] {1, 7, 8, 13, 64, 70}) {
+            float eps = 0.01f;
+            NearDuplicateFilter f = new NearDuplicateFilter(eps, 32, 10);
+            float[][] kept = new float[32][];
+            for (int i = 0; i < 32; i++) {
+                kept[i] = randomUnit(rnd, dim);
+                f.published("shirt", "a" + i, "n" + i, kept[i]);
+            }
+            for (int t = 0; t < 400; t++) {
+                float[] base = kept[rnd.nextInt(32)];
+                float[] q = base.clone();
+                // Some queries far, some nudged to land around ε from a kept row.
+                double scale = t % 4 == 0 ? 1.0 : Math.sqrt(eps / dim) * (0.5 + rnd.nextDouble());
+                for (int k = 0; k < dim; k++) {
+                    q[k] += (float) (rnd.nextGaussian() * scale);
+                }
+                boolean expected = false;
+                for (float[] row : kept) {
+                    float sum = 0f;
+                    for (int k = 0; k < dim; k++) {
+                        float x = row[k] - q[k];
+                        sum += x * x;
+                    }
+                    expected |= sum <= eps;
+                }
+                near += expected ? 1 : 0;
+                far += expected ? 0 : 1;
+                assertThat(f.isNearDuplicate("shirt", "q", "m" + t, q)).as("dim %d query %d", dim, t)
+                        .isEqualTo(expected);
+            }
+        }
+        assertThat(near).as("queries within ε").isGreaterThan(200);
+        assertThat(far).as("queries beyond ε").isGreaterThan(200);
+    }
+
+    private static float[] randomUnit(java.util.Random rnd, int dim) {
+        float[] v = new float[dim];
+        double n = 0;
+        for (int k = 0; k < dim; k++) {
+            v[k] = (float) rnd.nextGaussian();
+            n += v[k] * v[k];
+        }
+        for (int k = 0; k < dim; k++) {
+            v[k] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
 }
