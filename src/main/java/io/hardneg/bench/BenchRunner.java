@@ -403,8 +403,8 @@ public final class BenchRunner {
             // Counts at each poll of the last second, to take the warm rate from steady output, not from start-up.
             java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
             // Warm-up: until the first committed output, then at least 2 s of output (caches, the batch buffer's
-            // steady state) and a fifth of the backlog, and until the JIT is quiet (or half the backlog is gone);
-            // at most half the stage's time.
+            // steady state) and a fifth of the backlog, and until the JIT is quiet (or 40% of the backlog is
+            // gone); at most half the stage's time.
             JitWatch jit = new JitWatch(2.0);
             while (c < n) {
                 Thread.sleep(20);
@@ -485,8 +485,8 @@ public final class BenchRunner {
      * passed. A small backlog (the heavy model's) goes through one passthrough in half a second, too short for C2
      * to compile Kafka's paths; the slow stages after it then measured the compilers (0.2 of the two cores).
      */
-    private void warmUntilQuiet(CommittedCounter counter, double seconds, java.util.concurrent.Callable<Starter> fresh)
-            throws Exception {
+    private void warmUntilQuiet(CommittedCounter counter, double seconds,
+                                java.util.concurrent.Callable<Starter> fresh) throws Exception {
         long t0 = System.nanoTime();
         JitWatch jit = new JitWatch(2.0);
         jit.sample(0);
@@ -549,8 +549,8 @@ public final class BenchRunner {
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */
     private record LatencyRun(CommittedCounter.Samples samples, boolean caughtUp, double warmupSeconds,
                               double jitCores, double gcCores, Map<String, Double> coresByThread,
-                              double inputQueueMaxMs,
-                              double inputRequestMaxMs, double streamRetries, Map<String, Double> streamWaits) {
+                              double inputQueueMaxMs, double inputRequestMaxMs, double streamRetries,
+                              Map<String, Double> streamWaits) {
     }
 
     private static void writeCsv(Path file, CommittedCounter.Samples samples) throws java.io.IOException {
@@ -587,8 +587,8 @@ public final class BenchRunner {
                     lastJitReading = elapsed;
                 }
                 boolean steady = caughtUpSince >= 0 && elapsed - caughtUpSince >= Math.min(3, 3 * seconds);
-                if ((steady && (jit.quiet() || elapsed > Math.max(3, 5 * seconds))) || (caughtUpSince < 0 && elapsed > 30)
-                        || elapsed > 60) {
+                boolean waitedForJit = elapsed > Math.max(3, 5 * seconds);
+                if ((steady && (jit.quiet() || waitedForJit)) || (caughtUpSince < 0 && elapsed > 30) || elapsed > 60) {
                     break;
                 }
                 LabeledImage img = sample.get(i % sample.size());
@@ -628,8 +628,7 @@ public final class BenchRunner {
             log.line("latency: cores by thread %s", byThread);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
             return new LatencyRun(counter.samples(), caughtUpSince >= 0, warmup, jitCores, gcCores, byThread,
-                    inputQueueMax,
-                    inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
+                    inputQueueMax, inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore, streamWaits);
         }
     }
 

@@ -20,7 +20,7 @@ final class JitWatch {
     private final double windowSeconds;
     private final LongSupplier compileMillis;
     private final ArrayDeque<double[]> readings = new ArrayDeque<>();
-    private double cores = Double.NaN;
+    private double lastCores = Double.NaN;
 
     /** Watches this JVM's JIT over windows of {@code windowSeconds}. */
     JitWatch(double windowSeconds) {
@@ -59,8 +59,8 @@ final class JitWatch {
         }
         double[] oldest = readings.peekFirst();
         double span = seconds - oldest[0];
-        cores = span >= windowSeconds ? (ms - oldest[1]) / 1000.0 / span : Double.NaN;
-        return cores;
+        lastCores = span >= windowSeconds ? (ms - oldest[1]) / 1000.0 / span : Double.NaN;
+        return lastCores;
     }
 
     /**
@@ -68,7 +68,7 @@ final class JitWatch {
      * where compile time is unknown (nothing to wait for).
      */
     boolean quiet() {
-        return compileMillis.getAsLong() < 0 || cores < QUIET_CORES;
+        return compileMillis.getAsLong() < 0 || lastCores < QUIET_CORES;
     }
 
     /** Cores spent compiling between two totals taken {@code seconds} apart; NaN where either is unknown. */
