@@ -46,15 +46,20 @@ public final class BenchRunner {
      * @param stages       the stages to run, of {@link #STAGES}; latency needs pipeline (it runs at half its rate)
      * @param repeats      how many times passthrough and pipeline run, alternating
      * @param latencyRate  images/s of the latency stage; 0 for half the measured pipeline rate
+     * @param latencyWarmup the least seconds the latency stage is fed at its rate before measuring (a soak); 0 for
+     *                     no minimum
      * @param latencyCsv   where to write each latency sample ({@code sent_ms,latency_ms}); null for nowhere
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
                           double seconds, int[] miningSizes, java.util.Set<String> stages, int repeats,
-                          double latencyRate, Path latencyCsv) {
+                          double latencyRate, double latencyWarmup, Path latencyCsv) {
 
         public Options {
             if (repeats < 1) {
                 throw new IllegalArgumentException("repeats must be >= 1, found " + repeats);
+            }
+            if (!(latencyWarmup >= 0)) {
+                throw new IllegalArgumentException("latency warm-up must be >= 0 seconds, found " + latencyWarmup);
             }
             stages = java.util.Set.copyOf(stages);
             for (String st : stages) {
@@ -588,7 +593,10 @@ public final class BenchRunner {
                 }
                 boolean steady = caughtUpSince >= 0 && elapsed - caughtUpSince >= Math.min(3, 3 * seconds);
                 boolean waitedForJit = elapsed > Math.max(3, 5 * seconds);
-                if ((steady && (jit.quiet() || waitedForJit)) || (caughtUpSince < 0 && elapsed > 30) || elapsed > 60) {
+                double soak = options.latencyWarmup();
+                boolean soaked = elapsed >= soak;
+                if ((steady && soaked && (jit.quiet() || waitedForJit || soak > 0))
+                        || (caughtUpSince < 0 && elapsed > 30 + soak) || elapsed > 60 + soak) {
                     break;
                 }
                 LabeledImage img = sample.get(i % sample.size());

@@ -68,6 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Images/s of the latency stage (default: half the measured pipeline rate).")
     double latencyRate;
 
+    @Option(names = "--latency-warmup", defaultValue = "0", paramLabel = "S",
+            description = "Feed the latency stage at its rate for at least S seconds before measuring: a soak, so "
+                    + "that the JIT has compiled what this load runs (default: until caught up and the JIT is quiet).")
+    double latencyWarmup;
+
     @Option(names = "--latency-csv", paramLabel = "FILE",
             description = "Also write each latency sample (sent_ms,latency_ms, arrival order) to FILE.")
     java.nio.file.Path latencyCsv;
@@ -94,8 +99,8 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BenchRunner.Options opts;
         try {
-            opts = new BenchRunner.Options(images, batches, this::config, timeScale, miningBanks, new java.util.HashSet<>(stages), repeats, latencyRate,
-                    latencyCsv);
+            opts = new BenchRunner.Options(images, batches, this::config, timeScale, miningBanks,
+                    new java.util.HashSet<>(stages), repeats, latencyRate, latencyWarmup, latencyCsv);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -73,7 +73,7 @@ class BenchCommandTest {
         Path csv = dir.resolve("latency.csv");
         int code = cli.execute("--json", "--stages", "latency", "--latency-rate", "200", "--images", "300",
                 "--time-scale", "0.1", "--model", "src/test/resources/models/unnormalised/1",
-                "--latency-csv", csv.toString());
+                "--latency-csv", csv.toString(), "--latency-warmup", "2");
         // Then it reports latencies taken after the service caught up, and nothing it did not measure
         assertThat(code).isZero();
         JsonNode json = lastLineJson(out);
@@ -100,7 +100,8 @@ class BenchCommandTest {
         assertThat(json.has("e2e_stream_process_max_ms")).isTrue();
         assertThat(json.has("e2e_stream_punctuate_max_ms")).isTrue();
         // The measured window says how busy the JIT still was and where the cores went (native threads included)
-        assertThat(json.get("e2e_warmup_s").asDouble()).isPositive();
+        // It was fed for at least the soak asked for before measuring
+        assertThat(json.get("e2e_warmup_s").asDouble()).isGreaterThanOrEqualTo(2.0);
         assertThat(json.get("e2e_jit_cores").asDouble()).isBetween(0.0, (double) Runtime.getRuntime().availableProcessors());
         assertThat(json.has("e2e_gc_cores")).isTrue();
         if (Files.isDirectory(Path.of("/proc/self/task"))) {
@@ -138,6 +139,16 @@ class BenchCommandTest {
             assertThat(err.toString()).as(stages).containsAnyOf("unknown bench stage 'warp'",
                     "add 'pipeline' to the stages");
         }
+    }
+
+    @Test
+    void shouldRefuseANegativeLatencyWarmUp() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute("--stages", "mining", "--latency-warmup", "-1");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("latency warm-up must be >= 0 seconds, found -1.0");
     }
 
     /** With --json the last stdout line is the result object. */
