@@ -74,7 +74,8 @@ public final class NearDuplicateFilter {
         }
 
         boolean near(float[] v, float epsilon, String anchorId, String negativeId) {
-            String pair = anchorId + "\u0000" + negativeId;
+            // Built only for a row within ε: this runs for every candidate triplet, and nearly every row is far.
+            String pair = null;
             for (int i = 0; i < size; i++) {
                 float s = 0f;
                 int o = i * dim;
@@ -86,8 +87,11 @@ public final class NearDuplicateFilter {
                         s += x * x;
                     }
                 }
-                if (s <= epsilon && !pair.equals(pairs[i])) {
-                    return true;
+                if (s <= epsilon) {
+                    pair = pair != null ? pair : anchorId + "\u0000" + negativeId;
+                    if (!pair.equals(pairs[i])) {
+                        return true;
+                    }
                 }
             }
             return false;
