@@ -6,6 +6,7 @@ import io.hardneg.image.DecodeLimits;
 import io.hardneg.image.ImageDecoder;
 import io.hardneg.mining.Distances;
 import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.MislabelDetector;
 import io.hardneg.model.DeviceRequest;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelOptions;
@@ -344,13 +345,25 @@ public final class BenchRunner {
         log.line("[6/8] mining: anchors/s, D = 64, batches of %d", base.inference().batchMax());
         Distances kernel = Distances.create();
         r.put("mining_kernel", kernel.name());
+        HardnegConfig.Suspect sc = base.suspect();
+        // The stream's suspect rule, when on: the stage then also times mining with suspect detection both ways.
+        MislabelDetector.Rules suspectRules = sc.enabled() ? new MislabelDetector.Rules(sc.tau(), sc.k(),
+                sc.agreement()) : null;
         for (int size : options.miningSizes()) {
-            var m = Microbenchmarks.mining(size, 64, base.inference().batchMax(), kernel, 2.0 * s);
+            var m = Microbenchmarks.mining(size, 64, base.inference().batchMax(), kernel, suspectRules, 2.0 * s);
             String key = size >= 1000 && size % 1000 == 0 ? (size / 1000) + "k" : Integer.toString(size);
             r.put("mining_anchors_per_s_" + key, round(m.anchorsPerSecond()));
             r.put("mining_triplets_per_anchor_" + key, Math.round(m.tripletsPerAnchor() * 100) / 100.0);
             r.put("mining_first_batch_ms_" + key, round(m.firstBatchMs()));
             log.line("mining bank %,7d: %,9.0f anchors/s (%s)", size, m.anchorsPerSecond(), kernel.name());
+            if (suspectRules != null) {
+                r.put("mining_with_suspects_anchors_per_s_" + key, round(m.withSuspectsPerSecond()));
+                r.put("mining_then_suspects_anchors_per_s_" + key, round(m.thenSuspectsPerSecond()));
+                r.put("ratio_mining_one_pass_vs_two_" + key, ratio(m.withSuspectsPerSecond(),
+                        m.thenSuspectsPerSecond()));
+                log.line("mining bank %,7d with suspect detection: %,9.0f anchors/s in one pass, %,9.0f with a scan "
+                        + "of its own", size, m.withSuspectsPerSecond(), m.thenSuspectsPerSecond());
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.hardneg.mining.Distances;
 import io.hardneg.mining.EmbeddedImage;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.MiningRules;
+import io.hardneg.mining.MislabelDetector;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.EmbeddingModel;
 import java.nio.FloatBuffer;
@@ -48,6 +49,22 @@ final class Microbenchmarks {
             r[i] = items / ((t - t0) / 1e9);
         }
         return Stats.median(r);
+    }
+
+    /**
+     * Two works measured side by side: after warming both up, their rounds alternate, so a slow spell of the shared
+     * machine lands on both. Returns the two median rates, items/s.
+     */
+    static double[] rates(Work a, Work b, long warmupNanos, long roundNanos, int rounds) throws Exception {
+        rate(a, warmupNanos, 1, 1);
+        rate(b, warmupNanos, 1, 1);
+        double[] ra = new double[rounds];
+        double[] rb = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            ra[i] = rate(a, 0, roundNanos, 1);
+            rb[i] = rate(b, 0, roundNanos, 1);
+        }
+        return new double[] {Stats.median(ra), Stats.median(rb)};
     }
 
     /** A median rate, and the process's CPU per item over the same runs (warm-up included). */
@@ -105,15 +122,21 @@ final class Microbenchmarks {
         }, round, round, 5);
     }
 
-    /** Result of one mining measurement. */
-    record MiningResult(double anchorsPerSecond, double tripletsPerAnchor, double firstBatchMs) {
+    /**
+     * Result of one mining measurement. With a detector: {@code withSuspectsPerSecond} is the miner's pass feeding
+     * it (the stream's way), {@code thenSuspectsPerSecond} the miner and then the detector's own scan, side by side;
+     * both NaN without one.
+     */
+    record MiningResult(double anchorsPerSecond, double tripletsPerAnchor, double firstBatchMs,
+                        double withSuspectsPerSecond, double thenSuspectsPerSecond) {
     }
 
     /**
      * Anchors/s mining batches of {@code batch} anchors against a bank of {@code size} clustered unit vectors of
      * {@code dim} (100 labels; classes overlap, so hard and semi-hard negatives exist).
      */
-    static MiningResult mining(int size, int dim, int batch, Distances distances, double seconds) throws Exception {
+    static MiningResult mining(int size, int dim, int batch, Distances distances, MislabelDetector.Rules suspects,
+                               double seconds) throws Exception {
         Random rnd = new Random(3);
         int labels = 100;
         MemoryBank bank = new MemoryBank(dim, (size + labels - 1) / labels, size);
@@ -152,7 +175,20 @@ final class Microbenchmarks {
             triplets[1] += mined.size();
             return mined.size();
         }, round, round, 5);
-        return new MiningResult(aps, triplets[0] / (double) Math.max(1, triplets[1]), firstBatchMs);
+        double[] withThen = {Double.NaN, Double.NaN};
+        if (suspects != null) {
+            MislabelDetector detector = new MislabelDetector(suspects, distances);
+            withThen = rates(() -> {
+                List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
+                return miner.mine(bank, anchors, detector).triplets().size();
+            }, () -> {
+                List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
+                miner.mine(bank, anchors);
+                return detector.detect(bank, anchors).size();
+            }, round, round, 5);
+        }
+        return new MiningResult(aps, triplets[0] / (double) Math.max(1, triplets[1]), firstBatchMs, withThen[0],
+                withThen[1]);
     }
 
     /** A random unit vector, or one near {@code centre} when given. */

@@ -70,7 +70,11 @@ public final class MislabelDetector {
         return rules;
     }
 
-    /** One entry per anchor, in order: its suspicion, or null. */
+    /**
+     * One entry per anchor, in order: its suspicion, or null. This is the detector on its own, with a scan of its
+     * own; the stream gets the same verdicts from the miner's pass ({@link TripletMiner#mine(MemoryBank, List,
+     * MislabelDetector)}) and so scans the bank once per batch, not twice.
+     */
     public List<Suspicion> detect(MemoryBank bank, List<EmbeddedImage> anchors) {
         return bank.read(view -> detect(view, anchors));
     }
@@ -90,7 +94,6 @@ public final class MislabelDetector {
         if (queryBuffer.length < BLOCK * dim) {
             queryBuffer = new float[BLOCK * dim];
         }
-        int k = rules.k();
         Search[] searches = new Search[BLOCK];
         float[] limits = new float[BLOCK];
         // No row carries this tag, so the scan skips none: same-label rows are the positives.
@@ -103,53 +106,87 @@ public final class MislabelDetector {
                 System.arraycopy(a.embedding(), 0, queryBuffer, i * dim, dim);
                 int label = a.label() == null ? -1 : view.labelIdOf(a.label());
                 int version = view.versionIdOf(a.modelVersion());
-                searches[i] = label < 0 || version < 0 ? null : new Search(a.id(), label, version, k);
+                searches[i] = label < 0 || version < 0 ? null : newSearch().reset(a.id(), label, version);
                 limits[i] = searches[i] == null ? -1f : Float.POSITIVE_INFINITY;
             }
             distances.scanWithin(queryBuffer, m, view.vectors(), rows, dim, limits, tags, view.labelIds(),
                     (q, row, d) -> searches[q].offer(view, row, d));
             for (int i = 0; i < m; i++) {
-                out.add(searches[i] == null ? null : judge(view, anchors.get(b + i), searches[i].pos,
-                        searches[i].neg));
+                out.add(searches[i] == null ? null : judge(view, anchors.get(b + i), searches[i]));
             }
         }
         return out;
     }
 
-    /**
-     * One anchor's k nearest positives and negatives. The scan's limit is the farther of the two lists' k-th
-     * distance once both are full: a row beyond it can enter neither.
-     */
-    private static final class Search {
-        final String id;
-        final int label;
-        final int version;
-        final Nearest pos;
-        final Nearest neg;
+    /** A search for one anchor at a time, to be fed by another pass over the bank (the miner's). */
+    Search newSearch() {
+        return new Search(rules.k());
+    }
 
-        Search(String id, int label, int version, int k) {
-            this.id = id;
-            this.label = label;
-            this.version = version;
+    /**
+     * One anchor's k nearest positives and negatives, reusable from one anchor to the next. Fed either by the
+     * detector's own scan ({@link #offer}, every row) or by the miner's pass ({@link #offerPositive} for each row of
+     * the anchor's label, {@link #offerNegative} for the rows of other labels within {@link #negativeLimit}); the
+     * lists kept do not depend on the order rows come in, so both feeds judge alike.
+     */
+    static final class Search {
+        private String id;
+        private int label;
+        private int version;
+        private final Nearest pos;
+        private final Nearest neg;
+
+        Search(int k) {
             this.pos = new Nearest(k);
             this.neg = new Nearest(k);
         }
 
+        Search reset(String id, int label, int version) {
+            this.id = id;
+            this.label = label;
+            this.version = version;
+            pos.size = 0;
+            neg.size = 0;
+            return this;
+        }
+
+        /** Any row; returns the farther of the two lists' limits: a row beyond it can enter neither. */
         float offer(MemoryBank.View view, int row, float d) {
-            int l = view.labelId(row);
-            if (l >= 0 && view.versionId(row) == version) {
-                if (l != label) {
-                    neg.offer(row, d);
-                } else if (pos.wouldTake(row, d) && !id.equals(view.id(row))) {
-                    // The distance first: reading the row's id string is a cache miss for every same-label row.
-                    pos.offer(row, d);
-                }
+            if (view.labelId(row) == label) {
+                offerPositive(view, row, d);
+            } else {
+                offerNegative(view, row, d);
             }
             return Math.max(pos.limit(), neg.limit());
         }
+
+        /** A row of the anchor's own label. */
+        void offerPositive(MemoryBank.View view, int row, float d) {
+            // The distance first: reading the row's id string is a cache miss for every same-label row.
+            if (pos.wouldTake(row, d) && view.versionId(row) == version && !id.equals(view.id(row))) {
+                pos.offer(row, d);
+            }
+        }
+
+        /** A row of any other label (the anchor's own and free rows are ignored); returns {@link #negativeLimit}. */
+        float offerNegative(MemoryBank.View view, int row, float d) {
+            int l = view.labelId(row);
+            if (l >= 0 && l != label && view.versionId(row) == version) {
+                neg.offer(row, d);
+            }
+            return neg.limit();
+        }
+
+        /** A negative farther than this cannot enter. */
+        float negativeLimit() {
+            return neg.limit();
+        }
     }
 
-    private Suspicion judge(MemoryBank.View view, EmbeddedImage a, Nearest pos, Nearest neg) {
+    /** The verdict on {@code a} once {@code search} has seen every row that could enter its lists; null if none. */
+    Suspicion judge(MemoryBank.View view, EmbeddedImage a, Search search) {
+        Nearest pos = search.pos;
+        Nearest neg = search.neg;
         int k = rules.k();
         if (pos.size == 0 || neg.size < k) {
             return null;

@@ -60,18 +60,38 @@ public final class TripletMiner {
 
     /** Triplets for each anchor, in anchor order; unlabeled anchors get none. */
     public List<List<Triplet>> mine(MemoryBank bank, List<EmbeddedImage> anchors) {
-        return bank.read(view -> mine(view, anchors));
+        return mine(bank, anchors, null).triplets();
     }
 
-    private List<List<Triplet>> mine(MemoryBank.View view, List<EmbeddedImage> anchors) {
+    /**
+     * What one pass over the bank yields for each anchor, in anchor order.
+     *
+     * @param suspects each anchor's verdict from the detector, or null (all null when no detector was given)
+     */
+    public record Mined(List<List<Triplet>> triplets, List<MislabelDetector.Suspicion> suspects) {
+    }
+
+    /**
+     * Triplets and, when {@code detector} is not null, its verdicts, from one pass over the bank: the detector's
+     * positives come from the miner's same-label distances and its negatives from the same bounded scan (the
+     * limit is the larger of the two), so the bank's distances are computed once per batch instead of twice. The
+     * verdicts are those of {@link MislabelDetector#detect}.
+     */
+    public Mined mine(MemoryBank bank, List<EmbeddedImage> anchors, MislabelDetector detector) {
+        return bank.read(view -> mine(view, anchors, detector));
+    }
+
+    private Mined mine(MemoryBank.View view, List<EmbeddedImage> anchors, MislabelDetector detector) {
         int n = anchors.size();
         int rows = view.rows();
         int dim = view.dim();
         @SuppressWarnings("unchecked")
         List<Triplet>[] found = new List[n];
         Arrays.fill(found, List.of());
+        MislabelDetector.Suspicion[] suspects = new MislabelDetector.Suspicion[n];
+        Mined result = new Mined(Arrays.asList(found), Arrays.asList(suspects));
         if (rows == 0 || n == 0) {
-            return Arrays.asList(found);
+            return result;
         }
         for (EmbeddedImage a : anchors) {
             if (a.embedding().length != dim) {
@@ -91,7 +111,7 @@ public final class TripletMiner {
             keyed[m++] = ((long) view.labelIdOf(a.label()) << 32) | i;
         }
         if (m == 0) {
-            return Arrays.asList(found);
+            return result;
         }
         Arrays.sort(keyed, 0, m);
         int[] order = new int[m];
@@ -102,8 +122,8 @@ public final class TripletMiner {
         int blocks = (m + BLOCK - 1) / BLOCK;
         int workers = (long) m * rows >= PARALLEL_MIN_PAIRS ? Math.min(parallelism, blocks) : 1;
         if (workers == 1) {
-            mineRange(view, anchors, order, 0, m, scratch[0], found);
-            return Arrays.asList(found);
+            mineRange(view, anchors, order, 0, m, scratch[0], detector, found, suspects);
+            return result;
         }
         // Whole blocks per worker, as even as they go; the caller takes the first range itself.
         List<Future<?>> pending = new ArrayList<>(workers - 1);
@@ -115,9 +135,10 @@ public final class TripletMiner {
                 break;
             }
             Scratch sc = scratch[w];
-            pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, order, from, to, sc, found)));
+            pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, order, from, to, sc, detector, found,
+                    suspects)));
         }
-        mineRange(view, anchors, order, 0, Math.min(m, perWorker), scratch[0], found);
+        mineRange(view, anchors, order, 0, Math.min(m, perWorker), scratch[0], detector, found, suspects);
         for (Future<?> f : pending) {
             try {
                 f.get();
@@ -131,7 +152,7 @@ public final class TripletMiner {
                 throw new IllegalStateException("mining worker failed", e.getCause());
             }
         }
-        return Arrays.asList(found);
+        return result;
     }
 
     /** A counting sort of the occupied rows by label id: label l's rows are groupedRows[groupStart[l] ..]. */
@@ -176,17 +197,19 @@ public final class TripletMiner {
     }
 
     private void mineRange(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int from, int to,
-                           Scratch sc, List<Triplet>[] found) {
+                           Scratch sc, MislabelDetector detector, List<Triplet>[] found,
+                           MislabelDetector.Suspicion[] suspects) {
         int rows = view.rows();
         int dim = view.dim();
-        sc.ensure(dim);
+        sc.ensure(dim, detector);
         sc.view = view;
         for (int b = from; b < to; b += BLOCK) {
             int m = Math.min(BLOCK, to - b);
             for (int i = 0; i < m; i++) {
                 EmbeddedImage a = anchors.get(order[b + i]);
                 System.arraycopy(a.embedding(), 0, sc.queries, i * dim, dim);
-                sc.slots[i].reset(a, view.labelIdOf(a.label()), view.versionIdOf(a.modelVersion()));
+                sc.slots[i].reset(a, view.labelIdOf(a.label()), view.versionIdOf(a.modelVersion()),
+                        detector != null);
             }
             // Pass 1: each run of same-label anchors against its label's rows.
             for (int i = 0; i < m; ) {
@@ -209,10 +232,11 @@ public final class TripletMiner {
                 i = j;
             }
             // Pass 2: negatives, one bounded scan of the whole bank for the block.
+            // An anchor without a positive has no triplet and no verdict (the detector needs a positive too).
             boolean any = false;
             for (int i = 0; i < m; i++) {
                 Slot s = sc.slots[i];
-                sc.limits[i] = s.nPos == 0 ? -1f : s.bound;
+                sc.limits[i] = s.nPos == 0 ? -1f : s.limit();
                 sc.tags[i] = s.label;
                 any |= s.nPos > 0;
             }
@@ -221,7 +245,11 @@ public final class TripletMiner {
                         sc);
             }
             for (int i = 0; i < m; i++) {
-                found[order[b + i]] = sc.slots[i].triplets(view);
+                Slot s = sc.slots[i];
+                if (s.search != null && s.nPos > 0) {
+                    suspects[order[b + i]] = detector.judge(view, s.anchor, s.search);
+                }
+                found[order[b + i]] = s.triplets(view);
             }
         }
         sc.view = null;
@@ -236,6 +264,8 @@ public final class TripletMiner {
         final int[] tags = new int[BLOCK];
         final Slot[] slots = new Slot[BLOCK];
         MemoryBank.View view;
+        /** The detector the slots' searches were made for. */
+        private MislabelDetector detector;
 
         Scratch() {
             for (int i = 0; i < BLOCK; i++) {
@@ -243,10 +273,16 @@ public final class TripletMiner {
             }
         }
 
-        void ensure(int dim) {
+        void ensure(int dim, MislabelDetector detector) {
             if (queries.length < BLOCK * dim) {
                 queries = new float[BLOCK * dim];
                 groupQueries = new float[BLOCK * dim];
+            }
+            if (detector != null && detector != this.detector) {
+                for (Slot s : slots) {
+                    s.searchBuffer = detector.newSearch();
+                }
+                this.detector = detector;
             }
         }
 
@@ -259,7 +295,9 @@ public final class TripletMiner {
 
         @Override
         public float near(int query, int row, float distance) {
-            return slots[query].offerNegative(view, row, distance);
+            Slot s = slots[query];
+            float bound = s.offerNegative(view, row, distance);
+            return s.search == null ? bound : Math.max(bound, s.search.offerNegative(view, row, distance));
         }
     }
 
@@ -275,13 +313,22 @@ public final class TripletMiner {
         int nPos;
         float maxDap;
         float bound;
+        /** The detector's search for this anchor, fed by the same passes; null when no detector runs. */
+        MislabelDetector.Search search;
+        MislabelDetector.Search searchBuffer;
 
-        void reset(EmbeddedImage a, int label, int version) {
+        void reset(EmbeddedImage a, int label, int version, boolean detect) {
             this.anchor = a;
             this.label = label;
             this.version = version;
             this.nPos = 0;
             Arrays.fill(taken, 0);
+            search = detect ? searchBuffer.reset(a.id(), label, version) : null;
+        }
+
+        /** The negatives scan's limit: a row beyond it can change neither the triplets nor the verdict. */
+        float limit() {
+            return search == null ? bound : Math.max(bound, search.negativeLimit());
         }
 
         /** Keeps the p farthest positives, farthest first, earlier rows first among equals (rows ascend). */
@@ -291,6 +338,9 @@ public final class TripletMiner {
             for (int j = 0; j < count; j++) {
                 int r = rows[from + j];
                 float dist = d[base + j];
+                if (search != null) {
+                    search.offerPositive(view, r, dist);
+                }
                 // The distance test first: it rejects nearly every row once the p farthest are known, without
                 // touching the row's version and id (cache misses across the bank).
                 if ((nPos < p || dist > posD[nPos - 1]) && view.versionId(r) == version && !id.equals(view.id(r))) {

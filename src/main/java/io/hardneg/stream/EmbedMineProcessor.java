@@ -253,8 +253,10 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (anchors.isEmpty() || bank.dim() != dim) {
             return;
         }
-        List<List<Triplet>> mined = miner.mine(bank, anchors);
-        List<MislabelDetector.Suspicion> suspects = guards.suspects(bank, anchors);
+        // One pass over the bank gives the triplets and the mislabel verdicts.
+        TripletMiner.Mined pass = miner.mine(bank, anchors, guards.detector());
+        List<List<Triplet>> mined = pass.triplets();
+        List<MislabelDetector.Suspicion> suspects = pass.suspects();
         for (int i = 0; i < anchors.size(); i++) {
             EmbeddedImage a = anchors.get(i);
             if (suspects.get(i) != null) {

@@ -7,8 +7,6 @@ import io.hardneg.mining.MislabelDetector;
 import io.hardneg.mining.NearDuplicateFilter;
 import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletQuota;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What stands between the miner and the retraining topic: exact-duplicate and near-duplicate suppression,
@@ -44,14 +42,9 @@ final class MiningGuards {
         return false;
     }
 
-    /** One entry per anchor: its suspicion, or null (all null when routing is off). */
-    List<MislabelDetector.Suspicion> suspects(MemoryBank bank, List<EmbeddedImage> anchors) {
-        if (detector == null) {
-            List<MislabelDetector.Suspicion> none = new ArrayList<>(anchors.size());
-            anchors.forEach(a -> none.add(null));
-            return none;
-        }
-        return detector.detect(bank, anchors);
+    /** The mislabel detector the miner's pass feeds, or null when routing is off. */
+    MislabelDetector detector() {
+        return detector;
     }
 
     /** The suspect-labels record's value; counts the suspicion. */

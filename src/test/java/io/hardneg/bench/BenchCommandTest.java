@@ -123,6 +123,10 @@ class BenchCommandTest {
         assertThat(json.get("mining_anchors_per_s_2k").asDouble()).isPositive();
         assertThat(json.get("mining_triplets_per_anchor_2k").asDouble()).isPositive();
         assertThat(json.get("mining_first_batch_ms_500").asDouble()).isPositive();
+        // suspect detection is on by default, so the stage times it both ways too
+        assertThat(json.get("mining_with_suspects_anchors_per_s_2k").asDouble()).isPositive();
+        assertThat(json.get("mining_then_suspects_anchors_per_s_2k").asDouble()).isPositive();
+        assertThat(json.get("ratio_mining_one_pass_vs_two_500").asDouble()).isPositive();
         assertThat(json.has("pipeline_images_per_s")).isFalse();
         assertThat(json.has("ort_ceiling_images_per_s")).isFalse();
         assertThat(json.has("ratio_pipeline_vs_passthrough")).isFalse();

@@ -16,17 +16,69 @@ class MislabelDetectorReferenceTest {
 
     private static final int DIM = 16;
 
+    private static final List<MislabelDetector.Rules> RULES = List.of(new MislabelDetector.Rules(0.05f, 5, 0.6),
+            new MislabelDetector.Rules(0.2f, 12, 0.75), new MislabelDetector.Rules(0f, 1, 1.0));
+
     @Test
     void shouldJudgeEveryAnchorAsTheRuleOverAllDistancesDoes() {
         // Given a bank of 8 tight classes with 2 model versions, removed rows and duplicated vectors (ties), and
         // 90 anchors of which every third carries a wrong label
         Random rnd = new Random(31);
-        MemoryBank bank = new MemoryBank(DIM, 300, 2400);
+        float[][] centres = centres(rnd);
+        List<float[]> vectors = new ArrayList<>();
+        MemoryBank bank = bank(rnd, centres, vectors);
+        List<EmbeddedImage> anchors = anchors(rnd, centres, vectors, 90);
+        for (MislabelDetector.Rules rules : RULES) {
+            List<String> expected = reference(bank, anchors, rules);
+            assertThat(expected.stream().filter(s -> s.contains("suspect")).count()).as("suspects").isGreaterThan(10);
+            for (Distances kernel : List.of(Distances.scalar(), Distances.create())) {
+                // When the detector judges the same anchors
+                List<MislabelDetector.Suspicion> found = new MislabelDetector(rules, kernel).detect(bank, anchors);
+                // Then it reaches the same verdicts on the same neighbours
+                assertThat(describe(found)).as("%s, %s", rules, kernel.name()).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void shouldJudgeAlikeWhenFedByTheMinersPassAndLeaveTheTripletsAsTheyWere() {
+        // Given the same kind of bank and 600 anchors: 600 × ~1,900 rows is past the miner's threshold for
+        // sharing a batch among threads, so the parallel path is judged too
+        Random rnd = new Random(32);
+        float[][] centres = centres(rnd);
+        List<float[]> vectors = new ArrayList<>();
+        MemoryBank bank = bank(rnd, centres, vectors);
+        List<EmbeddedImage> anchors = anchors(rnd, centres, vectors, 600);
+        assertThat((long) anchors.size() * bank.size()).isGreaterThanOrEqualTo(TripletMiner.PARALLEL_MIN_PAIRS);
+        for (MislabelDetector.Rules rules : RULES) {
+            List<String> expected = reference(bank, anchors, rules);
+            assertThat(expected.stream().filter(s -> s.contains("suspect")).count()).as("suspects").isGreaterThan(50);
+            for (Distances kernel : List.of(Distances.scalar(), Distances.create())) {
+                for (int parallelism : new int[] {1, 3}) {
+                    TripletMiner miner = new TripletMiner(MiningRules.defaults(), kernel, parallelism);
+                    // When the miner's pass feeds the detector
+                    TripletMiner.Mined pass = miner.mine(bank, anchors, new MislabelDetector(rules, kernel));
+                    // Then its verdicts are the rule's, and its triplets those of the miner on its own
+                    String as = rules + ", " + kernel.name() + ", " + parallelism + " threads";
+                    assertThat(describe(pass.suspects())).as(as).isEqualTo(expected);
+                    assertThat(MiningFixtures.describe(pass.triplets())).as(as)
+                            .isEqualTo(MiningFixtures.describe(miner.mine(bank, anchors)));
+                }
+            }
+        }
+    }
+
+    private static float[][] centres(Random rnd) {
         float[][] centres = new float[8][];
         for (int c = 0; c < centres.length; c++) {
             centres[c] = DistancesTest.unitRows(rnd, 1, DIM);
         }
-        List<float[]> vectors = new ArrayList<>();
+        return centres;
+    }
+
+    /** 2,000 entries of 8 classes, every 29th of model version 0, every 40th a copy of another, every 23rd removed. */
+    private static MemoryBank bank(Random rnd, float[][] centres, List<float[]> vectors) {
+        MemoryBank bank = new MemoryBank(DIM, 300, 2400);
         for (int i = 0; i < 2000; i++) {
             int label = i % 8;
             float[] v = i % 40 == 19 ? vectors.get(i - 8) : near(rnd, centres[label], 0.6f);
@@ -37,8 +89,13 @@ class MislabelDetectorReferenceTest {
         for (int i = 0; i < 2000; i += 23) {
             bank.remove(i % 8 + "/" + i);
         }
+        return bank;
+    }
+
+    /** {@code n} anchors, every third with a wrong label; then one that is a bank entry and one unlabeled. */
+    private static List<EmbeddedImage> anchors(Random rnd, float[][] centres, List<float[]> vectors, int n) {
         List<EmbeddedImage> anchors = new ArrayList<>();
-        for (int i = 0; i < 90; i++) {
+        for (int i = 0; i < n; i++) {
             int truth = rnd.nextInt(8);
             int label = i % 3 == 0 ? (truth + 1 + rnd.nextInt(7)) % 8 : truth;
             anchors.add(new EmbeddedImage("a" + i, Integer.toString(label), "1", near(rnd, centres[truth], 0.6f),
@@ -46,21 +103,15 @@ class MislabelDetectorReferenceTest {
         }
         anchors.add(new EmbeddedImage("b3", "3", "1", vectors.get(3), null, 0)); // its own bank entry
         anchors.add(new EmbeddedImage("u", null, "1", vectors.get(4), null, 0));
-        for (MislabelDetector.Rules rules : List.of(new MislabelDetector.Rules(0.05f, 5, 0.6),
-                new MislabelDetector.Rules(0.2f, 12, 0.75), new MislabelDetector.Rules(0f, 1, 1.0))) {
-            List<String> expected = reference(bank, anchors, rules);
-            assertThat(expected.stream().filter(s -> s.contains("suspect")).count()).as("suspects").isGreaterThan(10);
-            for (Distances kernel : List.of(Distances.scalar(), Distances.create())) {
-                // When the detector judges the same anchors
-                List<MislabelDetector.Suspicion> found = new MislabelDetector(rules, kernel).detect(bank, anchors);
-                // Then it reaches the same verdicts on the same neighbours
-                List<String> actual = new ArrayList<>();
-                for (int i = 0; i < anchors.size(); i++) {
-                    actual.add(describe(i, found.get(i)));
-                }
-                assertThat(actual).as("%s, %s", rules, kernel.name()).isEqualTo(expected);
-            }
+        return anchors;
+    }
+
+    private static List<String> describe(List<MislabelDetector.Suspicion> found) {
+        List<String> actual = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+            actual.add(describe(i, found.get(i)));
         }
+        return actual;
     }
 
     private static String describe(int i, MislabelDetector.Suspicion s) {
