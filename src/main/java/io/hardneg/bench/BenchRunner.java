@@ -5,6 +5,7 @@ import io.hardneg.data.FashionMnist;
 import io.hardneg.image.DecodeLimits;
 import io.hardneg.image.ImageDecoder;
 import io.hardneg.mining.Distances;
+import io.hardneg.mining.EmbeddedImage;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.MislabelDetector;
 import io.hardneg.model.DeviceRequest;
@@ -108,6 +109,7 @@ public final class BenchRunner {
             pngs.add(img.bytes());
         }
         int dim;
+        List<EmbeddedImage> bundled = List.of();
         int cores = Runtime.getRuntime().availableProcessors();
         ModelOptions modelOptions = new ModelOptions(base.inference().device(), base.inference().threads(),
                 base.inference().spin(), null, null);
@@ -157,9 +159,14 @@ public final class BenchRunner {
                 r.put("decode_images_per_s", round(decode));
                 r.put("decode_us_per_image", Math.round(1e7 / decode) / 10.0);
             }
+            if (options.runs("mining")) {
+                ImageDecoder decoder = new ImageDecoder(info.inputSpec(), new DecodeLimits(
+                        base.limits().maxImageBytes(), base.limits().maxPixels()));
+                bundled = Microbenchmarks.embed(model, decoder, sample);
+            }
         }
         if (options.runs("mining")) {
-            mining(r, base, s);
+            mining(r, base, s, bundled);
         }
         if (!(options.runs("passthrough") || options.runs("per-record") || options.runs("pipeline")
                 || options.runs("latency"))) {
@@ -341,7 +348,8 @@ public final class BenchRunner {
         return r;
     }
 
-    private void mining(Map<String, Object> r, HardnegConfig base, double s) throws Exception {
+    private void mining(Map<String, Object> r, HardnegConfig base, double s, List<EmbeddedImage> bundled)
+            throws Exception {
         log.line("[6/8] mining: anchors/s, D = 64, batches of %d", base.inference().batchMax());
         Distances kernel = Distances.create();
         r.put("mining_kernel", kernel.name());
@@ -364,6 +372,19 @@ public final class BenchRunner {
                 log.line("mining bank %,7d with suspect detection: %,9.0f anchors/s in one pass, %,9.0f with a scan "
                         + "of its own", size, m.withSuspectsPerSecond(), m.thenSuspectsPerSecond());
             }
+        }
+        if (suspectRules != null && bundled.size() >= 4 * base.inference().batchMax()) {
+            // The stream's own case: the model's embeddings of the bundled images, the configured bank.
+            double[] b = Microbenchmarks.miningBundled(bundled, base.bank().perLabel(), base.bank().max(),
+                    base.inference().batchMax(), kernel, suspectRules, 2.0 * s);
+            r.put("mining_bundled_bank_rows", (int) b[3]);
+            r.put("mining_bundled_anchors_per_s", round(b[0]));
+            r.put("mining_bundled_us_per_anchor", round(1e6 / b[0]));
+            r.put("mining_bundled_then_suspects_anchors_per_s", round(b[1]));
+            r.put("mining_bundled_triplets_per_anchor", Math.round(b[2] * 100) / 100.0);
+            log.line("mining the bundled images' embeddings against a bank of %,d: %,9.0f anchors/s (%.1f µs each) "
+                    + "with suspect detection in one pass, %,9.0f with a scan of its own", (int) b[3], b[0],
+                    1e6 / b[0], b[1]);
         }
     }
 

@@ -9,6 +9,7 @@ import io.hardneg.mining.MiningRules;
 import io.hardneg.mining.MislabelDetector;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.EmbeddingModel;
+import io.hardneg.producer.LabeledImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -189,6 +190,69 @@ final class Microbenchmarks {
         }
         return new MiningResult(aps, triplets[0] / (double) Math.max(1, triplets[1]), firstBatchMs, withThen[0],
                 withThen[1]);
+    }
+
+    /** The sample embedded by the model, in order, in batches of up to 256. */
+    static List<EmbeddedImage> embed(EmbeddingModel model, ImageDecoder decoder, List<LabeledImage> sample)
+            throws Exception {
+        int batch = 256;
+        int size = decoder.spec().size();
+        int dim = model.info().embeddingDim();
+        FloatBuffer in = model.allocateInput(batch);
+        FloatBuffer out = model.allocateOutput(batch);
+        List<EmbeddedImage> embedded = new ArrayList<>(sample.size());
+        for (int b0 = 0; b0 < sample.size(); b0 += batch) {
+            int n = Math.min(batch, sample.size() - b0);
+            for (int i = 0; i < n; i++) {
+                decoder.decodeInto(sample.get(b0 + i).bytes(), in, i * size);
+            }
+            model.embed(in, out, n);
+            for (int i = 0; i < n; i++) {
+                LabeledImage img = sample.get(b0 + i);
+                float[] e = new float[dim];
+                out.get(i * dim, e);
+                embedded.add(new EmbeddedImage(img.id(), img.label(), model.info().version(), e, null, b0 + i));
+            }
+        }
+        return embedded;
+    }
+
+    /**
+     * The stream's mining work on real embeddings: a bank of the configured size filled from the first half of
+     * {@code embedded} as the stream fills it (slot per id), the second half mined against it in batches of
+     * {@code batch}, with the detector fed by the miner's pass (the stream's way) and, side by side, the miner
+     * followed by the detector's own scan. Returns anchors/s both ways and the triplets per anchor.
+     */
+    static double[] miningBundled(List<EmbeddedImage> embedded, int perLabel, int capacity, int batch,
+                                  Distances distances, MislabelDetector.Rules suspects, double seconds)
+            throws Exception {
+        int half = embedded.size() / 2;
+        MemoryBank bank = new MemoryBank(embedded.get(0).embedding().length, perLabel, capacity);
+        for (EmbeddedImage e : embedded.subList(0, half)) {
+            bank.put(MemoryBank.key(e.label(), e.id(), perLabel), e);
+        }
+        List<List<EmbeddedImage>> batches = new ArrayList<>();
+        for (int b0 = half; b0 + batch <= embedded.size(); b0 += batch) {
+            batches.add(embedded.subList(b0, b0 + batch));
+        }
+        TripletMiner miner = new TripletMiner(MiningRules.defaults(), distances);
+        MislabelDetector detector = new MislabelDetector(suspects, distances);
+        int[] next = {0};
+        long[] triplets = {0, 0};
+        long round = (long) (seconds * 1e9 / 6);
+        double[] rates = rates(() -> {
+            List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
+            for (List<io.hardneg.mining.Triplet> t : miner.mine(bank, anchors, detector).triplets()) {
+                triplets[0] += t.size();
+                triplets[1]++;
+            }
+            return anchors.size();
+        }, () -> {
+            List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
+            miner.mine(bank, anchors);
+            return detector.detect(bank, anchors).size();
+        }, round, round, 5);
+        return new double[] {rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]), bank.size()};
     }
 
     /** A random unit vector, or one near {@code centre} when given. */

@@ -127,6 +127,10 @@ class BenchCommandTest {
         assertThat(json.get("mining_with_suspects_anchors_per_s_2k").asDouble()).isPositive();
         assertThat(json.get("mining_then_suspects_anchors_per_s_2k").asDouble()).isPositive();
         assertThat(json.get("ratio_mining_one_pass_vs_two_500").asDouble()).isPositive();
+        // and the stream's own case: the shipped model's embeddings of the bundled images, the configured bank
+        assertThat(json.get("mining_bundled_anchors_per_s").asDouble()).isPositive();
+        assertThat(json.get("mining_bundled_bank_rows").asInt()).isBetween(1000, 2560);
+        assertThat(json.get("mining_bundled_triplets_per_anchor").asDouble()).isPositive();
         assertThat(json.has("pipeline_images_per_s")).isFalse();
         assertThat(json.has("ort_ceiling_images_per_s")).isFalse();
         assertThat(json.has("ratio_pipeline_vs_passthrough")).isFalse();
