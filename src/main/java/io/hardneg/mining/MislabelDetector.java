@@ -1,9 +1,7 @@
 package io.hardneg.mining;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds anchors whose label looks wrong: an anchor that sits deep inside one other class is a label error far
@@ -196,19 +194,24 @@ public final class MislabelDetector {
             sum += pos.dist[i];
         }
         float meanPos = sum / pos.size;
-        Map<Integer, Integer> votes = new LinkedHashMap<>();
-        for (int i = 0; i < neg.size; i++) {
-            if (neg.dist[i] - meanPos < -rules.tau()) {
-                votes.merge(view.labelId(neg.rows[i]), 1, Integer::sum);
-            }
-        }
+        // Each label is counted at its nearest deep negative, nearest first, so a tie goes to the label of the
+        // nearer negative. k is small: counting by rescanning allocates nothing, as this runs for every anchor.
         int best = -1;
         int bestVotes = 0;
-        for (Map.Entry<Integer, Integer> e : votes.entrySet()) {
-            // Insertion order is nearest-first, so a tie goes to the label of the nearer negative.
-            if (e.getValue() > bestVotes) {
-                best = e.getKey();
-                bestVotes = e.getValue();
+        for (int i = 0; i < neg.size; i++) {
+            int label = view.labelId(neg.rows[i]);
+            if (!deep(neg, i, meanPos) || seenDeepBefore(view, neg, i, label, meanPos)) {
+                continue;
+            }
+            int votes = 0;
+            for (int j = i; j < neg.size; j++) {
+                if (deep(neg, j, meanPos) && view.labelId(neg.rows[j]) == label) {
+                    votes++;
+                }
+            }
+            if (votes > bestVotes) {
+                best = label;
+                bestVotes = votes;
             }
         }
         if (bestVotes < rules.votesNeeded()) {
@@ -222,6 +225,19 @@ public final class MislabelDetector {
         }
         return new Suspicion(a, view.label(bestRow), bestVotes, meanPos, neg.neighbours(view), pos.neighbours(view),
                 rules);
+    }
+
+    private boolean deep(Nearest neg, int i, float meanPos) {
+        return neg.dist[i] - meanPos < -rules.tau();
+    }
+
+    private boolean seenDeepBefore(MemoryBank.View view, Nearest neg, int i, int label, float meanPos) {
+        for (int j = 0; j < i; j++) {
+            if (deep(neg, j, meanPos) && view.labelId(neg.rows[j]) == label) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The k smallest (distance, row) pairs offered, nearest first, whatever the order they come in. */
