@@ -51,6 +51,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     private final Map<ErrorCode, Counter> deadLetters = new EnumMap<>(ErrorCode.class);
     private final Timer decodeLatency;
     private final Timer inferenceLatency;
+    private final Timer miningLatency;
     private final DistributionSummary batchSize;
     private final Counter embedded;
     private final Timer e2eLatency;
@@ -94,6 +95,9 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         decodeLatency = Timer.builder("hardneg.decode.latency").description("Decoding and preprocessing one image")
                 .register(registry);
         inferenceLatency = Timer.builder("hardneg.inference.latency").description("One ONNX Runtime batch")
+                .publishPercentileHistogram().register(registry);
+        miningLatency = Timer.builder("hardneg.mining.latency")
+                .description("Mining and suspect detection of one batch against the memory bank")
                 .publishPercentileHistogram().register(registry);
         batchSize = DistributionSummary.builder("hardneg.inference.batch.size").description("Images per inference batch")
                 .baseUnit("images").register(registry);
@@ -220,6 +224,15 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         try {
             rejectedImages.get(code).increment();
             deadLetters.get(code).increment();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void batchMined(int anchors, long nanos) {
+        try {
+            miningLatency.record(nanos, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             failed(e);
         }

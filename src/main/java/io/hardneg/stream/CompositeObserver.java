@@ -56,6 +56,11 @@ final class CompositeObserver implements PipelineObserver {
     }
 
     @Override
+    public void batchMined(int anchors, long nanos) {
+        each(o -> o.batchMined(anchors, nanos));
+    }
+
+    @Override
     public void mined(List<Triplet> published, int rateLimited) {
         each(o -> o.mined(published, rateLimited));
     }

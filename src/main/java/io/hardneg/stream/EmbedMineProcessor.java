@@ -254,7 +254,9 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             return;
         }
         // One pass over the bank gives the triplets and the mislabel verdicts.
+        long t0 = System.nanoTime();
         TripletMiner.Mined pass = miner.mine(bank, anchors, guards.detector());
+        observer.batchMined(anchors.size(), System.nanoTime() - t0);
         List<List<Triplet>> mined = pass.triplets();
         List<MislabelDetector.Suspicion> suspects = pass.suspects();
         for (int i = 0; i < anchors.size(); i++) {

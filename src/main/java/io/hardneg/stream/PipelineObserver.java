@@ -23,6 +23,9 @@ public interface PipelineObserver {
     /** One image embedded; {@code eventTimestamp} is the input record's timestamp. */
     default void embedded(long eventTimestamp) { }
 
+    /** One batch's {@code anchors} mined and judged for mislabels against the bank, in one pass. */
+    default void batchMined(int anchors, long nanos) { }
+
     default void mined(List<Triplet> published, int rateLimited) { }
 
     /** An anchor was routed to {@code suspect-labels} instead of being mined. */

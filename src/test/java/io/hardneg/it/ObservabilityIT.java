@@ -87,6 +87,8 @@ class ObservabilityIT {
                 assertThat(series.get("hardneg_dead_letters_total{code=\"UNSUPPORTED_FORMAT\"}")).isEqualTo(2.0);
                 assertThat(sum(series, "hardneg_triplets_mined_total")).isPositive();
                 assertThat(sum(series, "hardneg_inference_batch_size_images_count")).isPositive();
+                // the processor times its mining passes (a batch is mined once some of it is labeled)
+                assertThat(sum(series, "hardneg_mining_latency_seconds_count")).isPositive();
                 assertThat(sum(series, "hardneg_bank_entries")).isPositive();
                 assertThat(series.keySet()).anyMatch(k -> k.startsWith("hardneg_model_info{") && k.contains("device=\"cpu\""));
                 Set<String> names = new TreeSet<>();

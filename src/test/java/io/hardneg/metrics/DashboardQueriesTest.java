@@ -100,6 +100,7 @@ public class DashboardQueriesTest {
             metrics.deadLettered(ErrorCode.TRUNCATED);
             metrics.decoded(1000);
             metrics.batchEmbedded(4, 1_000_000, "3", "cpu");
+            metrics.batchMined(4, 200_000);
             metrics.embedded(System.currentTimeMillis());
             metrics.mined(List.of(PipelineMetricsTest.triplet("0", "1", 0.5f, 0.4f)), 1);
 
@@ -107,7 +108,8 @@ public class DashboardQueriesTest {
 
             // Then every name the dashboard queries is scraped, except the Kafka Streams ones listed above
             Set<String> queried = dashboardMetricNames();
-            assertThat(queried).isNotEmpty().contains("hardneg_inference_latency_seconds_bucket");
+            assertThat(queried).isNotEmpty().contains("hardneg_inference_latency_seconds_bucket",
+                    "hardneg_mining_latency_seconds_bucket");
             Set<String> expectedHere = new TreeSet<>(queried);
             expectedHere.removeAll(KAFKA_STREAMS_METRICS_AT_CONSTRUCTION);
             expectedHere.removeAll(KAFKA_STREAMS_METRICS_WHEN_RUNNING);
