@@ -23,11 +23,9 @@ class MislabelDetectorReferenceTest {
     void shouldJudgeEveryAnchorAsTheRuleOverAllDistancesDoes() {
         // Given a bank of 8 tight classes with 2 model versions, removed rows and duplicated vectors (ties), and
         // 90 anchors of which every third carries a wrong label
-        Random rnd = new Random(31);
-        float[][] centres = centres(rnd);
-        List<float[]> vectors = new ArrayList<>();
-        MemoryBank bank = bank(rnd, centres, vectors);
-        List<EmbeddedImage> anchors = anchors(rnd, centres, vectors, 90);
+        Scene scene = scene(31, 90);
+        MemoryBank bank = scene.bank();
+        List<EmbeddedImage> anchors = scene.anchors();
         for (MislabelDetector.Rules rules : RULES) {
             List<String> expected = reference(bank, anchors, rules);
             assertThat(expected.stream().filter(s -> s.contains("suspect")).count()).as("suspects").isGreaterThan(10);
@@ -44,11 +42,9 @@ class MislabelDetectorReferenceTest {
     void shouldJudgeAlikeWhenFedByTheMinersPassAndLeaveTheTripletsAsTheyWere() {
         // Given the same kind of bank and 600 anchors: 600 × ~1,900 rows is past the miner's threshold for
         // sharing a batch among threads, so the parallel path is judged too
-        Random rnd = new Random(32);
-        float[][] centres = centres(rnd);
-        List<float[]> vectors = new ArrayList<>();
-        MemoryBank bank = bank(rnd, centres, vectors);
-        List<EmbeddedImage> anchors = anchors(rnd, centres, vectors, 600);
+        Scene scene = scene(32, 600);
+        MemoryBank bank = scene.bank();
+        List<EmbeddedImage> anchors = scene.anchors();
         assertThat((long) anchors.size() * bank.size()).isGreaterThanOrEqualTo(TripletMiner.PARALLEL_MIN_PAIRS);
         for (MislabelDetector.Rules rules : RULES) {
             List<String> expected = reference(bank, anchors, rules);
@@ -66,6 +62,17 @@ class MislabelDetectorReferenceTest {
                 }
             }
         }
+    }
+
+    private record Scene(MemoryBank bank, List<EmbeddedImage> anchors) {
+    }
+
+    private static Scene scene(long seed, int anchors) {
+        Random rnd = new Random(seed);
+        float[][] centres = centres(rnd);
+        List<float[]> vectors = new ArrayList<>();
+        MemoryBank bank = bank(rnd, centres, vectors);
+        return new Scene(bank, anchors(rnd, centres, vectors, anchors));
     }
 
     private static float[][] centres(Random rnd) {
