@@ -375,16 +375,16 @@ public final class BenchRunner {
         }
         if (suspectRules != null && bundled.size() >= 4 * base.inference().batchMax()) {
             // The stream's own case: the model's embeddings of the bundled images, the configured bank.
-            double[] b = Microbenchmarks.miningBundled(bundled, base.bank().perLabel(), base.bank().max(),
+            var b = Microbenchmarks.miningBundled(bundled, base.bank().perLabel(), base.bank().max(),
                     base.inference().batchMax(), kernel, suspectRules, 2.0 * s);
-            r.put("mining_bundled_bank_rows", (int) b[3]);
-            r.put("mining_bundled_anchors_per_s", round(b[0]));
-            r.put("mining_bundled_us_per_anchor", round(1e6 / b[0]));
-            r.put("mining_bundled_then_suspects_anchors_per_s", round(b[1]));
-            r.put("mining_bundled_triplets_per_anchor", Math.round(b[2] * 100) / 100.0);
+            r.put("mining_bundled_bank_rows", b.bankRows());
+            r.put("mining_bundled_anchors_per_s", round(b.onePassPerSecond()));
+            r.put("mining_bundled_us_per_anchor", round(1e6 / b.onePassPerSecond()));
+            r.put("mining_bundled_then_suspects_anchors_per_s", round(b.twoScansPerSecond()));
+            r.put("mining_bundled_triplets_per_anchor", Math.round(b.tripletsPerAnchor() * 100) / 100.0);
             log.line("mining the bundled images' embeddings against a bank of %,d: %,9.0f anchors/s (%.1f µs each) "
-                    + "with suspect detection in one pass, %,9.0f with a scan of its own", (int) b[3], b[0],
-                    1e6 / b[0], b[1]);
+                    + "with suspect detection in one pass, %,9.0f with a scan of its own", b.bankRows(),
+                    b.onePassPerSecond(), 1e6 / b.onePassPerSecond(), b.twoScansPerSecond());
         }
     }
 

@@ -192,6 +192,10 @@ final class Microbenchmarks {
                 withThen[1]);
     }
 
+    /** Mining the bundled images' embeddings: anchors/s in one pass and the two-scan way, and the bank it ran on. */
+    record BundledMining(double onePassPerSecond, double twoScansPerSecond, double tripletsPerAnchor, int bankRows) {
+    }
+
     /** The sample embedded by the model, in order, in batches of up to 256. */
     static List<EmbeddedImage> embed(EmbeddingModel model, ImageDecoder decoder, List<LabeledImage> sample)
             throws Exception {
@@ -221,9 +225,9 @@ final class Microbenchmarks {
      * The stream's mining work on real embeddings: a bank of the configured size filled from the first half of
      * {@code embedded} as the stream fills it (slot per id), the second half mined against it in batches of
      * {@code batch}, with the detector fed by the miner's pass (the stream's way) and, side by side, the miner
-     * followed by the detector's own scan. Returns anchors/s both ways and the triplets per anchor.
+     * followed by the detector's own scan.
      */
-    static double[] miningBundled(List<EmbeddedImage> embedded, int perLabel, int capacity, int batch,
+    static BundledMining miningBundled(List<EmbeddedImage> embedded, int perLabel, int capacity, int batch,
                                   Distances distances, MislabelDetector.Rules suspects, double seconds)
             throws Exception {
         int half = embedded.size() / 2;
@@ -252,7 +256,7 @@ final class Microbenchmarks {
             miner.mine(bank, anchors);
             return detector.detect(bank, anchors).size();
         }, round, round, 5);
-        return new double[] {rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]), bank.size()};
+        return new BundledMining(rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]), bank.size());
     }
 
     /** A random unit vector, or one near {@code centre} when given. */
