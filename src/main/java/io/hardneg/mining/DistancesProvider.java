@@ -80,8 +80,12 @@ final class DistancesProvider {
         float[] out = new float[queries * rows];
         long[] sum = {0};
         for (int round = 0; round < 2_000; round++) {
-            // the bounded scan (hits tighten), the gathered kernel with two query vectors and with one
+            // the bounded scan (hits tighten) with two query vectors and with one, the gathered kernel both ways
             kernel.scanWithin(q, queries, bank, rows, dim, limits, queryTags, rowTags, (query, row, d) -> {
+                sum[0] += Float.floatToRawIntBits(d);
+                return d;
+            });
+            kernel.scanWithin(q, 3, bank, rows, dim, limits, queryTags, rowTags, (query, row, d) -> {
                 sum[0] += Float.floatToRawIntBits(d);
                 return d;
             });

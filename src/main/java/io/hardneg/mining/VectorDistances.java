@@ -11,11 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * bit-identical to {@link ScalarDistances} on any vector width.
  *
  * <p>Four bank rows × two query vectors are in flight (eight independent accumulators, each bank value loaded once
- * for two vector products); small query groups (the positives of a few same-label anchors) use one vector. Every
- * vector loop is one that runs all the time: a range that is not a multiple of four repeats its last row, queries
- * pad to whole vectors, and no helper takes or returns a vector. A rarely taken vector path stays in the
- * interpreter or C1, and a helper compiled on its own is then too big for C2 to inline; either way the Vector API
- * runs its Java fallback, hundreds of times slower (README, Performance). The bank is walked in chunks that stay
+ * for two vector products); small query groups (the positives of a few same-label anchors, a scan for at most one
+ * vector's anchors) use one vector. Every vector loop is warmed up at start and, but for that small scan (per-record
+ * mode, partial batches at low load), runs in every batch: a range that is not a multiple of four repeats its last
+ * row, queries pad to whole vectors, and no helper takes or returns a vector. A rarely taken vector path stays in
+ * the interpreter or C1, and a helper compiled on its own is then too big for C2 to inline; either way the Vector
+ * API runs its Java fallback, hundreds of times slower (README, Performance). The bank is walked in chunks that stay
  * in L2 while every query block passes over them.
  *
  * <p>Loaded reflectively by {@link DistancesProvider} only when {@code jdk.incubator.vector} is readable.
@@ -195,6 +196,12 @@ final class VectorDistances implements Distances {
         Scratch s = scratch.get();
         int padded = transpose(s, queries, queryRows, dim);
         float[] qt = s.qt;
+        if (queryRows <= LANES) {
+            // A small batch (per-record mode, a partial batch at low load) fills one query vector: the second
+            // would be padding, and half the work. Its own method, so the full-batch loop below stays as compiled.
+            scanOne(s, padded, queryRows, bank, bankRows, dim, limits, queryTags, rowTags, hits);
+            return;
+        }
         if (s.limits.length < padded) {
             s.limits = new float[padded];
         }
@@ -240,6 +247,41 @@ final class VectorDistances implements Distances {
                 report(tile, t, q0, live, b, rowTags[b], lim, queryTags, hits);
                 limitA = FloatVector.fromArray(SPECIES, lim, q0);
                 limitB = FloatVector.fromArray(SPECIES, lim, q0 + LANES);
+            }
+        }
+    }
+
+    /** {@link #scanWithin} for at most {@code LANES} queries, already transposed into {@code s.qt}. */
+    private static void scanOne(Scratch s, int padded, int queryRows, float[] bank, int bankRows, int dim,
+                                float[] limits, int[] queryTags, int[] rowTags, Hits hits) {
+        if (s.limits.length < padded) {
+            s.limits = new float[padded];
+        }
+        float[] lim = s.limits;
+        java.util.Arrays.fill(lim, 0, padded, -1f);
+        System.arraycopy(limits, 0, lim, 0, queryRows);
+        for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
+            int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
+            dotsOne(s.qt, padded, 0, bank, null, 0, c0, c1, dim, s.tile);
+            withinOne(s.tile, 0, queryRows, c0, c1, lim, queryTags, rowTags, hits);
+        }
+    }
+
+    /**
+     * {@link #within} for one query vector, whose dot products {@link #dotsOne} left at
+     * {@code tile[(b − c0) · LANES ..]}; written out for the same reason.
+     */
+    private static void withinOne(float[] tile, int q0, int live, int c0, int c1, float[] lim, int[] queryTags,
+                                  int[] rowTags, Hits hits) {
+        FloatVector two = FloatVector.broadcast(SPECIES, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(SPECIES, -2f);
+        FloatVector limitA = FloatVector.fromArray(SPECIES, lim, q0);
+        for (int b = c0; b < c1; b++) {
+            int t = (b - c0) * LANES;
+            if (FloatVector.fromArray(SPECIES, tile, t).mul(minusTwo).add(two).compare(VectorOperators.LE, limitA)
+                    .anyTrue()) {
+                report(tile, t, q0, live, b, rowTags[b], lim, queryTags, hits);
+                limitA = FloatVector.fromArray(SPECIES, lim, q0);
             }
         }
     }

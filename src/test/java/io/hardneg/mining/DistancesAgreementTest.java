@@ -89,11 +89,17 @@ class DistancesAgreementTest {
 
     @Test
     void shouldReportExactlyThePairsWithinEachLimitAndOfAnotherTag() {
-        // Given 37 queries (two vector blocks and a ragged one), 2503 rows (chunks and a tail), tags, and limits
-        // that each hit lowers to the distance it reported
+        // 37 queries: two vector blocks and a ragged one; 16 and 3: the vector kernel's one-vector scan
+        for (int nq : new int[] {37, 16, 3}) {
+            scanAgreement(nq);
+        }
+    }
+
+    private static void scanAgreement(int nq) {
+        // Given nq queries, 2503 rows (chunks and a tail), tags, and limits that each hit lowers to the distance it
+        // reported
         Random rnd = new Random(13);
         int dim = 64;
-        int nq = 37;
         int nb = 2503;
         float[] bank = DistancesTest.unitRows(rnd, nb, dim);
         float[] q = DistancesTest.unitRows(rnd, nq, dim);
@@ -140,7 +146,7 @@ class DistancesAgreementTest {
                     }
                     expected.sort(null);
                     assertThat(expected).as("pairs within the limits").hasSizeGreaterThan(100);
-                    assertThat(hits).as(kernel.name()).isEqualTo(expected);
+                    assertThat(hits).as("%s, %d queries", kernel.name(), nq).isEqualTo(expected);
                 } else {
                     List<String> mins = new ArrayList<>();
                     for (int qi = 0; qi < nq; qi++) {
