@@ -2,6 +2,8 @@ package io.hardneg.bench;
 
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.data.FashionMnist;
+import io.hardneg.data.LabeledImages;
+import io.hardneg.eval.SplitEmbedder;
 import io.hardneg.image.DecodeLimits;
 import io.hardneg.image.ImageDecoder;
 import io.hardneg.mining.Distances;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,8 +106,8 @@ public final class BenchRunner {
         ModelSource source = base.modelPath() == null ? ModelSource.defaultModel() : ModelSource.path(base.modelPath());
         List<byte[]> pngs = new ArrayList<>();
         List<LabeledImage> sample = new ArrayList<>();
-        for (LabeledImage img : ImageSource.idx(FashionMnist.bundled().head(Math.min(10_000, options.images())),
-                "fmnist")) {
+        LabeledImages head = FashionMnist.bundled().head(Math.min(10_000, options.images()));
+        for (LabeledImage img : ImageSource.idx(head, "fmnist")) {
             sample.add(img);
             pngs.add(img.bytes());
         }
@@ -160,9 +163,14 @@ public final class BenchRunner {
                 r.put("decode_us_per_image", Math.round(1e7 / decode) / 10.0);
             }
             if (options.runs("mining")) {
-                ImageDecoder decoder = new ImageDecoder(info.inputSpec(), new DecodeLimits(
-                        base.limits().maxImageBytes(), base.limits().maxPixels()));
-                bundled = Microbenchmarks.embed(model, decoder, sample);
+                // Embedded as the service embeds them (PNG bytes, decoder, batches), in the sample's order.
+                float[] e = new SplitEmbedder(model, 256).embed(head, done -> { });
+                List<EmbeddedImage> embedded = new ArrayList<>(sample.size());
+                for (int i = 0; i < sample.size(); i++) {
+                    embedded.add(new EmbeddedImage(sample.get(i).id(), sample.get(i).label(), info.version(),
+                            Arrays.copyOfRange(e, i * dim, (i + 1) * dim), null, i));
+                }
+                bundled = embedded;
             }
         }
         if (options.runs("mining")) {

@@ -7,9 +7,9 @@ import io.hardneg.mining.EmbeddedImage;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.MiningRules;
 import io.hardneg.mining.MislabelDetector;
+import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.EmbeddingModel;
-import io.hardneg.producer.LabeledImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,22 +34,32 @@ final class Microbenchmarks {
      * of warm-up (at least one call each); a call slower than a round makes a round of one call.
      */
     static double rate(Work work, long warmupNanos, long roundNanos, int rounds) throws Exception {
-        long end = System.nanoTime() + warmupNanos;
+        warmUp(work, warmupNanos);
+        double[] r = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            r[i] = round(work, roundNanos);
+        }
+        return Stats.median(r);
+    }
+
+    /** Calls {@code work} for {@code nanos}, at least once. */
+    private static void warmUp(Work work, long nanos) throws Exception {
+        long end = System.nanoTime() + nanos;
         do {
             work.run();
         } while (System.nanoTime() < end);
-        double[] r = new double[rounds];
-        for (int i = 0; i < rounds; i++) {
-            long t0 = System.nanoTime();
-            long items = 0;
-            long t;
-            do {
-                items += work.run();
-                t = System.nanoTime();
-            } while (t - t0 < roundNanos);
-            r[i] = items / ((t - t0) / 1e9);
-        }
-        return Stats.median(r);
+    }
+
+    /** Items/s over one round of at least {@code roundNanos}. */
+    private static double round(Work work, long roundNanos) throws Exception {
+        long t0 = System.nanoTime();
+        long items = 0;
+        long t;
+        do {
+            items += work.run();
+            t = System.nanoTime();
+        } while (t - t0 < roundNanos);
+        return items / ((t - t0) / 1e9);
     }
 
     /**
@@ -57,13 +67,13 @@ final class Microbenchmarks {
      * machine lands on both. Returns the two median rates, items/s.
      */
     static double[] rates(Work a, Work b, long warmupNanos, long roundNanos, int rounds) throws Exception {
-        rate(a, warmupNanos, 1, 1);
-        rate(b, warmupNanos, 1, 1);
+        warmUp(a, warmupNanos);
+        warmUp(b, warmupNanos);
         double[] ra = new double[rounds];
         double[] rb = new double[rounds];
         for (int i = 0; i < rounds; i++) {
-            ra[i] = rate(a, 0, roundNanos, 1);
-            rb[i] = rate(b, 0, roundNanos, 1);
+            ra[i] = round(a, roundNanos);
+            rb[i] = round(b, roundNanos);
         }
         return new double[] {Stats.median(ra), Stats.median(rb)};
     }
@@ -169,56 +179,22 @@ final class Microbenchmarks {
         int[] next = {0};
         long round = (long) (seconds * 1e9 / 6);
         double aps = rate(() -> {
-            List<List<io.hardneg.mining.Triplet>> mined = miner.mine(bank, batches.get(next[0]++ % batches.size()));
+            List<List<Triplet>> mined = miner.mine(bank, batches.get(next[0]++ % batches.size()));
             for (var t : mined) {
                 triplets[0] += t.size();
             }
             triplets[1] += mined.size();
             return mined.size();
         }, round, round, 5);
-        double[] withThen = {Double.NaN, Double.NaN};
-        if (suspects != null) {
-            MislabelDetector detector = new MislabelDetector(suspects, distances);
-            withThen = rates(() -> {
-                List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
-                return miner.mine(bank, anchors, detector).triplets().size();
-            }, () -> {
-                List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
-                miner.mine(bank, anchors);
-                return detector.detect(bank, anchors).size();
-            }, round, round, 5);
-        }
+        double[] withThen = suspects == null ? new double[] {Double.NaN, Double.NaN}
+                : onePassVsTwoScans(miner, new MislabelDetector(suspects, distances), bank, batches, round,
+                        new long[2]);
         return new MiningResult(aps, triplets[0] / (double) Math.max(1, triplets[1]), firstBatchMs, withThen[0],
                 withThen[1]);
     }
 
     /** Mining the bundled images' embeddings: anchors/s in one pass and the two-scan way, and the bank it ran on. */
     record BundledMining(double onePassPerSecond, double twoScansPerSecond, double tripletsPerAnchor, int bankRows) {
-    }
-
-    /** The sample embedded by the model, in order, in batches of up to 256. */
-    static List<EmbeddedImage> embed(EmbeddingModel model, ImageDecoder decoder, List<LabeledImage> sample)
-            throws Exception {
-        int batch = 256;
-        int size = decoder.spec().size();
-        int dim = model.info().embeddingDim();
-        FloatBuffer in = model.allocateInput(batch);
-        FloatBuffer out = model.allocateOutput(batch);
-        List<EmbeddedImage> embedded = new ArrayList<>(sample.size());
-        for (int b0 = 0; b0 < sample.size(); b0 += batch) {
-            int n = Math.min(batch, sample.size() - b0);
-            for (int i = 0; i < n; i++) {
-                decoder.decodeInto(sample.get(b0 + i).bytes(), in, i * size);
-            }
-            model.embed(in, out, n);
-            for (int i = 0; i < n; i++) {
-                LabeledImage img = sample.get(b0 + i);
-                float[] e = new float[dim];
-                out.get(i * dim, e);
-                embedded.add(new EmbeddedImage(img.id(), img.label(), model.info().version(), e, null, b0 + i));
-            }
-        }
-        return embedded;
     }
 
     /**
@@ -239,14 +215,24 @@ final class Microbenchmarks {
         for (int b0 = half; b0 + batch <= embedded.size(); b0 += batch) {
             batches.add(embedded.subList(b0, b0 + batch));
         }
-        TripletMiner miner = new TripletMiner(MiningRules.defaults(), distances);
-        MislabelDetector detector = new MislabelDetector(suspects, distances);
-        int[] next = {0};
         long[] triplets = {0, 0};
-        long round = (long) (seconds * 1e9 / 6);
-        double[] rates = rates(() -> {
+        double[] rates = onePassVsTwoScans(new TripletMiner(MiningRules.defaults(), distances),
+                new MislabelDetector(suspects, distances), bank, batches, (long) (seconds * 1e9 / 6), triplets);
+        return new BundledMining(rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]), bank.size());
+    }
+
+    /**
+     * Anchors/s of the miner's pass feeding the detector (the stream's way) and of the miner followed by the
+     * detector's own scan, rounds alternating over {@code batches}; the one pass adds its triplets and anchors to
+     * {@code triplets[0]} and {@code triplets[1]}.
+     */
+    private static double[] onePassVsTwoScans(TripletMiner miner, MislabelDetector detector, MemoryBank bank,
+                                              List<List<EmbeddedImage>> batches, long round, long[] triplets)
+            throws Exception {
+        int[] next = {0};
+        return rates(() -> {
             List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
-            for (List<io.hardneg.mining.Triplet> t : miner.mine(bank, anchors, detector).triplets()) {
+            for (List<Triplet> t : miner.mine(bank, anchors, detector).triplets()) {
                 triplets[0] += t.size();
                 triplets[1]++;
             }
@@ -256,7 +242,6 @@ final class Microbenchmarks {
             miner.mine(bank, anchors);
             return detector.detect(bank, anchors).size();
         }, round, round, 5);
-        return new BundledMining(rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]), bank.size());
     }
 
     /** A random unit vector, or one near {@code centre} when given. */

@@ -79,16 +79,14 @@ final class DistancesProvider {
         java.util.Arrays.fill(limits, 2f);
         float[] out = new float[queries * rows];
         long[] sum = {0};
+        Distances.Hits tighten = (query, row, d) -> {
+            sum[0] += Float.floatToRawIntBits(d);
+            return d;
+        };
         for (int round = 0; round < 2_000; round++) {
             // the bounded scan (hits tighten) with two query vectors and with one, the gathered kernel both ways
-            kernel.scanWithin(q, queries, bank, rows, dim, limits, queryTags, rowTags, (query, row, d) -> {
-                sum[0] += Float.floatToRawIntBits(d);
-                return d;
-            });
-            kernel.scanWithin(q, 3, bank, rows, dim, limits, queryTags, rowTags, (query, row, d) -> {
-                sum[0] += Float.floatToRawIntBits(d);
-                return d;
-            });
+            kernel.scanWithin(q, queries, bank, rows, dim, limits, queryTags, rowTags, tighten);
+            kernel.scanWithin(q, 3, bank, rows, dim, limits, queryTags, rowTags, tighten);
             kernel.squaredL2(q, queries, bank, list, 0, rows, dim, out);
             sum[0] += Float.floatToRawIntBits(out[round % out.length]);
             kernel.squaredL2(q, 3, bank, list, 0, rows, dim, out);

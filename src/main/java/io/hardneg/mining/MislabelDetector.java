@@ -194,21 +194,21 @@ public final class MislabelDetector {
             sum += pos.dist[i];
         }
         float meanPos = sum / pos.size;
-        // Each label is counted at its nearest deep negative, nearest first, so a tie goes to the label of the
-        // nearer negative. k is small: counting by rescanning allocates nothing, as this runs for every anchor.
+        // The negatives are nearest first, so the deep ones are a prefix. Each label is counted at its nearest deep
+        // negative, so a tie goes to the label of the nearer one. k is small: counting by rescanning allocates
+        // nothing, as this runs for every anchor.
+        int deep = 0;
+        while (deep < neg.size && neg.dist[deep] - meanPos < -rules.tau()) {
+            deep++;
+        }
         int best = -1;
         int bestVotes = 0;
-        for (int i = 0; i < neg.size; i++) {
+        for (int i = 0; i < deep; i++) {
             int label = view.labelId(neg.rows[i]);
-            if (!deep(neg, i, meanPos) || seenDeepBefore(view, neg, i, label, meanPos)) {
-                continue;
+            if (countLabel(view, neg, 0, i, label) > 0) {
+                continue; // counted at a nearer negative
             }
-            int votes = 0;
-            for (int j = i; j < neg.size; j++) {
-                if (deep(neg, j, meanPos) && view.labelId(neg.rows[j]) == label) {
-                    votes++;
-                }
-            }
+            int votes = countLabel(view, neg, i, deep, label);
             if (votes > bestVotes) {
                 best = label;
                 bestVotes = votes;
@@ -227,17 +227,15 @@ public final class MislabelDetector {
                 rules);
     }
 
-    private boolean deep(Nearest neg, int i, float meanPos) {
-        return neg.dist[i] - meanPos < -rules.tau();
-    }
-
-    private boolean seenDeepBefore(MemoryBank.View view, Nearest neg, int i, int label, float meanPos) {
-        for (int j = 0; j < i; j++) {
-            if (deep(neg, j, meanPos) && view.labelId(neg.rows[j]) == label) {
-                return true;
+    /** How many of {@code neg}'s rows {@code from .. to} carry {@code label}. */
+    private static int countLabel(MemoryBank.View view, Nearest neg, int from, int to, int label) {
+        int n = 0;
+        for (int j = from; j < to; j++) {
+            if (view.labelId(neg.rows[j]) == label) {
+                n++;
             }
         }
-        return false;
+        return n;
     }
 
     /** The k smallest (distance, row) pairs offered, nearest first, whatever the order they come in. */

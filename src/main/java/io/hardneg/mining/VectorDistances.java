@@ -196,20 +196,18 @@ final class VectorDistances implements Distances {
         Scratch s = scratch.get();
         int padded = transpose(s, queries, queryRows, dim);
         float[] qt = s.qt;
-        if (queryRows <= LANES) {
-            // A small batch (per-record mode, a partial batch at low load) fills one query vector: the second
-            // would be padding, and half the work. Its own method, so the full-batch loop below stays as compiled.
-            scanOne(s, padded, queryRows, bank, bankRows, dim, limits, queryTags, rowTags, hits);
-            return;
-        }
         if (s.limits.length < padded) {
             s.limits = new float[padded];
         }
         // Padding lanes get limit -1: no distance is below it, so they never hit.
         float[] lim = s.limits;
         java.util.Arrays.fill(lim, 0, padded, -1f);
-        for (int q = 0; q < queryRows; q++) {
-            lim[q] = limits[q];
+        System.arraycopy(limits, 0, lim, 0, queryRows);
+        if (queryRows <= LANES) {
+            // A small batch (per-record mode, a partial batch at low load) fills one query vector: the second
+            // would be padding, and half the work. Its own method, so the full-batch loop below stays as compiled.
+            scanOne(s, padded, queryRows, bank, bankRows, dim, queryTags, rowTags, hits);
+            return;
         }
         for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
             int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
@@ -251,19 +249,13 @@ final class VectorDistances implements Distances {
         }
     }
 
-    /** {@link #scanWithin} for at most {@code LANES} queries, already transposed into {@code s.qt}. */
+    /** {@link #scanWithin} for at most LANES queries: transposed in {@code s.qt}, limits in {@code s.limits}. */
     private static void scanOne(Scratch s, int padded, int queryRows, float[] bank, int bankRows, int dim,
-                                float[] limits, int[] queryTags, int[] rowTags, Hits hits) {
-        if (s.limits.length < padded) {
-            s.limits = new float[padded];
-        }
-        float[] lim = s.limits;
-        java.util.Arrays.fill(lim, 0, padded, -1f);
-        System.arraycopy(limits, 0, lim, 0, queryRows);
+                                int[] queryTags, int[] rowTags, Hits hits) {
         for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
             int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
             dotsOne(s.qt, padded, 0, bank, null, 0, c0, c1, dim, s.tile);
-            withinOne(s.tile, 0, queryRows, c0, c1, lim, queryTags, rowTags, hits);
+            withinOne(s.tile, 0, queryRows, c0, c1, s.limits, queryTags, rowTags, hits);
         }
     }
 
