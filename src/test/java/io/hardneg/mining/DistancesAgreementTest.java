@@ -95,6 +95,52 @@ class DistancesAgreementTest {
         }
     }
 
+    @Test
+    void shouldReportAPairWhoseDistanceEqualsItsLimit() {
+        // Given limits set exactly to the distance of one row per query (the inclusive edge: the vector kernel's
+        // prefilter must pass it, whatever rounding its own test does), for 50 choices of that row, 37 / 16 / 3
+        // queries, and a query equal to a bank row (distance 0, a dot product that may round past 1)
+        Random rnd = new Random(29);
+        int dim = 64;
+        int nb = 1500;
+        float[] bank = DistancesTest.unitRows(rnd, nb, dim);
+        int[] rowTags = new int[nb];
+        java.util.Arrays.fill(rowTags, 1);
+        for (int nq : new int[] {37, 16, 3}) {
+            float[] q = DistancesTest.unitRows(rnd, nq, dim);
+            System.arraycopy(bank, 7 * dim, q, 0, dim);
+            int[] queryTags = new int[nq];
+            float[] all = new float[nq * nb];
+            Distances.scalar().squaredL2(q, nq, bank, nb, dim, all);
+            int edges = 0;
+            for (int choice = 0; choice < 50; choice++) {
+                float[] limits = new float[nq];
+                for (int qi = 0; qi < nq; qi++) {
+                    limits[qi] = all[qi * nb + (qi == 0 && choice == 0 ? 7 : (choice * 31 + qi * 17) % nb)];
+                }
+                // Then the vector kernel reports exactly the pairs within the limits, the edge ones included
+                List<String> expected = new ArrayList<>();
+                for (int qi = 0; qi < nq; qi++) {
+                    for (int b = 0; b < nb; b++) {
+                        if (all[qi * nb + b] <= limits[qi]) {
+                            expected.add(qi + ":" + b);
+                            edges += all[qi * nb + b] == limits[qi] ? 1 : 0;
+                        }
+                    }
+                }
+                List<String> hits = new ArrayList<>();
+                vector().scanWithin(q, nq, bank, nb, dim, limits, queryTags, rowTags, (qi, row, d) -> {
+                    hits.add(qi + ":" + row);
+                    return limits[qi];
+                });
+                hits.sort(null);
+                expected.sort(null);
+                assertThat(hits).as("%d queries, choice %d", nq, choice).isEqualTo(expected);
+            }
+            assertThat(edges).isGreaterThanOrEqualTo(50 * nq);
+        }
+    }
+
     private static void scanAgreement(int nq) {
         // Given nq queries, 2503 rows (chunks and a tail), tags, and limits that each hit lowers to the distance it
         // reported
