@@ -1,0 +1,69 @@
+package io.hardneg.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.spi.FilterReply;
+import io.hardneg.config.ConfigLoader;
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.stream.StreamsSettings;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.internals.ClientUtils;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class MisleadingWarningFilterTest {
+
+    private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+
+    @Test
+    void shouldOnlyBeNeededWhileKafkaWarnsAboutASettingWeTurnOn() {
+        // Given our Streams settings
+        HardnegConfig config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092"));
+        Properties props = StreamsSettings.of(config, System.getProperty("java.io.tmpdir"));
+        StreamsConfig streams = new StreamsConfig(props);
+        // Then the global thread's handler is on, but the assignor's copy, built from the main consumer's
+        // settings as Kafka does, has it off: the warning it logs is false. If a Kafka upgrade fixes this, this
+        // fails, and the filter can go.
+        assertThat(streams.getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
+        StreamsConfig assignorCopy = new ClientUtils.QuietStreamsConfig(
+                streams.getMainConsumerConfigs("group", "client", 0));
+        assertThat(assignorCopy.getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG))
+                .isFalse();
+    }
+
+    @Test
+    void shouldDropThatWarningAndNothingElse() {
+        MisleadingWarningFilter filter = new MisleadingWarningFilter();
+        String warning = MisleadingWarningFilter.MESSAGE_START + ". It's recommended to set ...";
+        assertThat(filter.decide(event(MisleadingWarningFilter.LOGGER, warning))).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(event(MisleadingWarningFilter.LOGGER, "Some other warning")))
+                .isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(event("org.apache.kafka.streams.KafkaStreams", warning)))
+                .isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(event(MisleadingWarningFilter.LOGGER, null))).isEqualTo(FilterReply.NEUTRAL);
+    }
+
+    @Test
+    void shouldBeOnTheConsoleAppender() {
+        // logback.xml (on the test class path too) puts the filter on the only appender
+        Appender<?> stderr = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+        assertThat(stderr).isNotNull();
+        assertThat(stderr.getCopyOfAttachedFiltersList()).hasAtLeastOneElementOfType(MisleadingWarningFilter.class);
+    }
+
+    private LoggingEvent event(String logger, String message) {
+        LoggingEvent e = new LoggingEvent();
+        e.setLoggerName(logger);
+        e.setLevel(Level.WARN);
+        e.setMessage(message);
+        e.setLoggerContext(context);
+        return e;
+    }
+}
