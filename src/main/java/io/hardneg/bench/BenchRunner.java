@@ -216,8 +216,15 @@ public final class BenchRunner {
             List<Double> passCpus = new ArrayList<>();
             List<Double> pipeCpus = new ArrayList<>();
             List<Double> cpuRatios = new ArrayList<>();
+            List<Double> besideRates = new ArrayList<>();
+            List<Double> besideRatios = new ArrayList<>();
             Map<String, Double> pipeThreads = Map.of();
             double minedShare = Double.NaN;
+            double meanBatch = Double.NaN;
+            // The ORT ceiling again, at its best batch, right before and right after each pipeline repeat: the
+            // first stage ran minutes earlier, and on this shared machine the ceiling moves by a fifth in that time.
+            try (OrtBeside beside = options.runs("pipeline") && r.get("ort_best_batch") instanceof Integer best
+                    ? new OrtBeside(EmbeddingModel.load(source, modelOptions), best, s, log) : null) {
             for (int rep = 1; rep <= options.repeats(); rep++) {
                 double pass = Double.NaN;
                 double passCpu = Double.NaN;
@@ -237,9 +244,18 @@ public final class BenchRunner {
                             base.inference().batchLingerMs());
                     HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
                     MiningTally tally = new MiningTally();
+                    double ortBefore = beside == null ? Double.NaN : beside.measure();
                     StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig, tally));
                     minedShare = tally.minedShare();
+                    meanBatch = tally.meanBatch();
                     double pipe = pl.imagesPerSecond();
+                    if (beside != null) {
+                        double ort = (ortBefore + beside.measure()) / 2;
+                        besideRates.add(ort);
+                        besideRatios.add(pipe / ort);
+                        log.line("pipeline / ORT ceiling beside it, repeat %d: %.3f (ORT %,.0f images/s, the mean of "
+                                + "right before and right after)", rep, pipe / ort, ort);
+                    }
                     pipeRates.add(pipe);
                     pipeCpus.add(pl.cpuUsPerImage());
                     pipeThreads = pl.coresByThread();
@@ -252,6 +268,7 @@ public final class BenchRunner {
                                 pipe / pass, passCpu / pl.cpuUsPerImage());
                     }
                 }
+            }
             }
             if (!passRates.isEmpty()) {
                 passthrough = median(passRates);
@@ -267,6 +284,9 @@ public final class BenchRunner {
                 // Labeled images mined (not skipped as duplicates) in the last pipeline repeat: near 1 when the
                 // stage did the whole work per image (suspected mislabels are routed, not mined).
                 r.put("pipeline_mined_share", round3(minedShare));
+                // Images per inference batch in the last pipeline repeat, warm-up included: below batch.max when
+                // the linger drains partial batches (each partition's task batches on its own).
+                r.put("pipeline_mean_batch", round(meanBatch));
                 // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
                 // the repeats' own ratios.
                 if (!ratios.isEmpty()) {
@@ -277,6 +297,11 @@ public final class BenchRunner {
                 }
                 if (options.runs("per-record")) {
                     r.put("ratio_pipeline_vs_per_record", ratio(pipeline, perRecord));
+                }
+                if (!besideRatios.isEmpty()) {
+                    r.put("ort_ceiling_beside_pipeline_images_per_s", round(median(besideRates)));
+                    r.put("ratio_pipeline_vs_ort_beside", round3(median(besideRatios)));
+                    r.put("ratio_pipeline_vs_ort_beside_by_repeat", besideRatios.stream().map(BenchRunner::round3).toList());
                 }
                 if (r.get("ort_ceiling_images_per_s") instanceof Double ceiling) {
                     r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, ceiling));
@@ -486,8 +511,12 @@ public final class BenchRunner {
             // Rounds share what is left of the backlog (and of the stage's time); never under a quarter second,
             // where the 20 ms polls would be a tenth of a round.
             double roundSec = Math.max(0.25, Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
+            // A slow stage (the heavy model's ~250 images/s) reaches its time cap before C2 has compiled Kafka's
+            // per-record paths; its figures then include the compilers, so say how to give it longer.
+            boolean capped = !jit.quiet() && elapsed >= capSeconds / 2;
             log.line("%s: warm-up %.1f s, %,d images, JIT %s; %d rounds of %.1f s", name, elapsed, c,
-                    jit.quiet() ? "quiet" : "still compiling", ROUNDS, roundSec);
+                    jit.quiet() ? "quiet" : capped ? "still compiling at the warm-up's time cap (--time-scale 2 "
+                            + "and a larger --images give it longer)" : "still compiling", ROUNDS, roundSec);
             List<Double> rates = new ArrayList<>();
             List<Double> cpus = new ArrayList<>();
             double lastPartial = Double.NaN;

@@ -44,6 +44,10 @@ class BenchCommandTest {
         assertThat(json.has("mining_anchors_per_s_1k")).isTrue();
         assertThat(out.toString()).contains("| pipeline_images_per_s |");
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_repeat")).hasSize(2);
+        // The ORT ceiling measured again beside each pipeline repeat, and the pipeline's share of it
+        assertThat(json.get("ort_ceiling_beside_pipeline_images_per_s").asDouble()).isPositive();
+        assertThat(json.get("ratio_pipeline_vs_ort_beside_by_repeat")).hasSize(2);
+        assertThat(json.get("ratio_pipeline_vs_ort_beside").isNumber()).isTrue();
         assertThat(json.get("e2e_caught_up").isBoolean()).isTrue();
         // CPU per image is process CPU time over images: at the ORT ceiling's rate it must come to between a
         // sliver of one core and all of them (a unit slip — ns for µs — lands far outside).
@@ -60,6 +64,8 @@ class BenchCommandTest {
         // (That the bench turns exact-duplicate suppression off for its repeating backlog is BenchSettingsTest's.)
         assertThat(json.get("pipeline_mined_share").asDouble()).isBetween(0.5, 1.0);
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_cpu")).isNotNull();
+        // Batches hold at least one image and at most batch.max (64 by default)
+        assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 64.0);
     }
 
     @Test
