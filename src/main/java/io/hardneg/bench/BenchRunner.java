@@ -225,50 +225,51 @@ public final class BenchRunner {
             // first stage ran minutes earlier, and on this shared machine the ceiling moves by a fifth in that time.
             try (OrtBeside beside = options.runs("pipeline") && r.get("ort_best_batch") instanceof Integer best
                     ? new OrtBeside(EmbeddingModel.load(source, modelOptions), best, s, log) : null) {
-            for (int rep = 1; rep <= options.repeats(); rep++) {
-                double pass = Double.NaN;
-                double passCpu = Double.NaN;
-                if (options.runs("passthrough")) {
-                    log.line("[3/8] passthrough (repeat %d/%d): same topology shape, no decode/inference/mining", rep,
-                            options.repeats());
-                    HardnegConfig passConfig = options.config().apply(stageFlags(bootstrap, "passthrough", Map.of()));
-                    StageResult pt = stage("passthrough", counter, cap, () -> startPassthrough(passConfig, dim));
-                    pass = pt.imagesPerSecond();
-                    passCpu = pt.cpuUsPerImage();
-                    passRates.add(pass);
-                    passCpus.add(passCpu);
-                }
-                if (options.runs("pipeline")) {
-                    log.line("[5/8] pipeline (repeat %d/%d): full pipeline, default configuration (batch.max=%d, "
-                            + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
-                            base.inference().batchLingerMs());
-                    HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
-                    MiningTally tally = new MiningTally();
-                    double ortBefore = beside == null ? Double.NaN : beside.measure();
-                    StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig, tally));
-                    minedShare = tally.minedShare();
-                    meanBatch = tally.meanBatch();
-                    double pipe = pl.imagesPerSecond();
-                    if (beside != null) {
-                        double ort = (ortBefore + beside.measure()) / 2;
-                        besideRates.add(ort);
-                        besideRatios.add(pipe / ort);
-                        log.line("pipeline / ORT ceiling beside it, repeat %d: %.3f (ORT %,.0f images/s, the mean of "
-                                + "right before and right after)", rep, pipe / ort, ort);
+                for (int rep = 1; rep <= options.repeats(); rep++) {
+                    double pass = Double.NaN;
+                    double passCpu = Double.NaN;
+                    if (options.runs("passthrough")) {
+                        log.line("[3/8] passthrough (repeat %d/%d): same topology shape, no decode/inference/"
+                                + "mining", rep, options.repeats());
+                        HardnegConfig passConfig = options.config().apply(stageFlags(bootstrap, "passthrough",
+                                Map.of()));
+                        StageResult pt = stage("passthrough", counter, cap, () -> startPassthrough(passConfig, dim));
+                        pass = pt.imagesPerSecond();
+                        passCpu = pt.cpuUsPerImage();
+                        passRates.add(pass);
+                        passCpus.add(passCpu);
                     }
-                    pipeRates.add(pipe);
-                    pipeCpus.add(pl.cpuUsPerImage());
-                    pipeThreads = pl.coresByThread();
-                    if (!Double.isNaN(pass)) {
-                        ratios.add(pipe / pass);
-                        // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
-                        // ratio of their CPU per image, which the neighbours' load moves less than rates.
-                        cpuRatios.add(passCpu / pl.cpuUsPerImage());
-                        log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep,
-                                pipe / pass, passCpu / pl.cpuUsPerImage());
+                    if (options.runs("pipeline")) {
+                        log.line("[5/8] pipeline (repeat %d/%d): full pipeline, default configuration (batch.max=%d, "
+                                + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
+                                base.inference().batchLingerMs());
+                        HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
+                        MiningTally tally = new MiningTally();
+                        double ortBefore = beside == null ? Double.NaN : beside.measure();
+                        StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig, tally));
+                        minedShare = tally.minedShare();
+                        meanBatch = tally.meanBatch();
+                        double pipe = pl.imagesPerSecond();
+                        if (beside != null) {
+                            double ort = (ortBefore + beside.measure()) / 2;
+                            besideRates.add(ort);
+                            besideRatios.add(pipe / ort);
+                            log.line("pipeline / ORT ceiling beside it, repeat %d: %.3f (ORT %,.0f images/s, the mean "
+                                    + "of right before and right after)", rep, pipe / ort, ort);
+                        }
+                        pipeRates.add(pipe);
+                        pipeCpus.add(pl.cpuUsPerImage());
+                        pipeThreads = pl.coresByThread();
+                        if (!Double.isNaN(pass)) {
+                            ratios.add(pipe / pass);
+                            // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
+                            // ratio of their CPU per image, which the neighbours' load moves less than rates.
+                            cpuRatios.add(passCpu / pl.cpuUsPerImage());
+                            log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep,
+                                    pipe / pass, passCpu / pl.cpuUsPerImage());
+                        }
                     }
                 }
-            }
             }
             if (!passRates.isEmpty()) {
                 passthrough = median(passRates);
@@ -301,7 +302,8 @@ public final class BenchRunner {
                 if (!besideRatios.isEmpty()) {
                     r.put("ort_ceiling_beside_pipeline_images_per_s", round(median(besideRates)));
                     r.put("ratio_pipeline_vs_ort_beside", round3(median(besideRatios)));
-                    r.put("ratio_pipeline_vs_ort_beside_by_repeat", besideRatios.stream().map(BenchRunner::round3).toList());
+                    r.put("ratio_pipeline_vs_ort_beside_by_repeat",
+                            besideRatios.stream().map(BenchRunner::round3).toList());
                 }
                 if (r.get("ort_ceiling_images_per_s") instanceof Double ceiling) {
                     r.put("ratio_pipeline_vs_ort_ceiling", ratio(pipeline, ceiling));

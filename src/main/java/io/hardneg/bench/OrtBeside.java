@@ -13,11 +13,11 @@ final class OrtBeside implements AutoCloseable {
     private final double seconds;
     private final BenchLog log;
 
-    /** Owns {@code model}; each measurement takes about {@code timeScale} seconds. */
-    OrtBeside(EmbeddingModel model, int batch, double timeScale, BenchLog log) {
+    /** Owns {@code model}; each measurement takes about {@code seconds}. */
+    OrtBeside(EmbeddingModel model, int batch, double seconds, BenchLog log) {
         this.model = model;
         this.batch = batch;
-        this.seconds = timeScale;
+        this.seconds = seconds;
         this.log = log;
     }
 
