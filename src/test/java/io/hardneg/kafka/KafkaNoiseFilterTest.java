@@ -18,7 +18,7 @@ import org.apache.kafka.streams.processor.internals.ClientUtils;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-class MisleadingWarningFilterTest {
+class KafkaNoiseFilterTest {
 
     private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
 
@@ -30,7 +30,7 @@ class MisleadingWarningFilterTest {
         StreamsConfig streams = new StreamsConfig(props);
         // Then the global thread's handler is on, but the assignor's copy, built from the main consumer's
         // settings as Kafka does, has it off: the warning it logs is false. If a Kafka upgrade fixes this, this
-        // fails, and the filter can go.
+        // fails, and that entry of the filter can go.
         assertThat(streams.getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
         StreamsConfig assignorCopy = new ClientUtils.QuietStreamsConfig(
                 streams.getMainConsumerConfigs("group", "client", 0));
@@ -39,15 +39,31 @@ class MisleadingWarningFilterTest {
     }
 
     @Test
-    void shouldDropThatWarningAndNothingElse() {
-        MisleadingWarningFilter filter = new MisleadingWarningFilter();
-        String warning = MisleadingWarningFilter.MESSAGE_START + ". It's recommended to set ...";
-        assertThat(filter.decide(event(MisleadingWarningFilter.LOGGER, warning))).isEqualTo(FilterReply.DENY);
-        assertThat(filter.decide(event(MisleadingWarningFilter.LOGGER, "Some other warning")))
+    void shouldDropTheKnownNoiseAndNothingElse() {
+        KafkaNoiseFilter filter = new KafkaNoiseFilter();
+        // The lines as Kafka logs them (its log context prefixes the message)
+        assertThat(filter.decide(event("org.apache.kafka.streams.StreamsConfig",
+                "Processing exception handler is not enabled for the GlobalThread. It's recommended to set ...")))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(event("org.apache.kafka.controller.QuorumController",
+                "[QuorumController id=1] Performing controller activation. The metadata log appears to be empty. "
+                        + "Appending 6 bootstrap record(s) in metadata transaction at metadata.version 4.4-IV2")))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(event("org.apache.kafka.clients.NetworkClient",
+                "[NodeToControllerChannelManager id=1 name=registration] Attempting to close NetworkClient that has "
+                        + "already been closed.")))
+                .isEqualTo(FilterReply.DENY);
+        // Other warnings of the same loggers, the same text from another logger, and a client's own double close
+        assertThat(filter.decide(event("org.apache.kafka.streams.StreamsConfig", "Some other warning")))
                 .isEqualTo(FilterReply.NEUTRAL);
-        assertThat(filter.decide(event("org.apache.kafka.streams.KafkaStreams", warning)))
+        assertThat(filter.decide(event("org.apache.kafka.streams.KafkaStreams",
+                "Processing exception handler is not enabled for the GlobalThread"))).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(event("org.apache.kafka.clients.NetworkClient",
+                "[Producer clientId=p1] Attempting to close NetworkClient that has already been closed.")))
                 .isEqualTo(FilterReply.NEUTRAL);
-        assertThat(filter.decide(event(MisleadingWarningFilter.LOGGER, null))).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(event("org.apache.kafka.clients.NetworkClient",
+                "[Consumer clientId=c1] Connection to node 1 could not be established."))).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(event("org.apache.kafka.streams.StreamsConfig", null))).isEqualTo(FilterReply.NEUTRAL);
     }
 
     @Test
@@ -55,7 +71,7 @@ class MisleadingWarningFilterTest {
         // logback.xml (on the test class path too) puts the filter on the only appender
         Appender<?> stderr = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
         assertThat(stderr).isNotNull();
-        assertThat(stderr.getCopyOfAttachedFiltersList()).hasAtLeastOneElementOfType(MisleadingWarningFilter.class);
+        assertThat(stderr.getCopyOfAttachedFiltersList()).hasAtLeastOneElementOfType(KafkaNoiseFilter.class);
     }
 
     private LoggingEvent event(String logger, String message) {

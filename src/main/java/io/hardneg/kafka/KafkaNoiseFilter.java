@@ -1,0 +1,48 @@
+package io.hardneg.kafka;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
+import java.util.List;
+
+/**
+ * Drops three Kafka warnings that are false or expected here, so that users see only warnings that mean something:
+ * <ul>
+ *   <li>Kafka Streams: "Processing exception handler is not enabled for the GlobalThread" — we enable it
+ *       ({@code StreamsSettings}), but Kafka 4.4 also checks a copy of the settings built for the partition
+ *       assignor from the consumer's settings, which lack the key, and warns on every start;</li>
+ *   <li>the in-process broker's controller: "Performing controller activation. The metadata log appears to be
+ *       empty" — every start on a fresh log directory (the default temp dir) bootstraps its metadata;</li>
+ *   <li>the in-process broker's registration channel: "Attempting to close NetworkClient that has already been
+ *       closed" — Kafka's own shutdown order closes it twice.</li>
+ * </ul>
+ * Every other event passes.
+ */
+public final class KafkaNoiseFilter extends Filter<ILoggingEvent> {
+
+    /** A logger and a piece of the messages of it that are noise. */
+    record Noise(String logger, String fragment) {
+    }
+
+    static final List<Noise> NOISE = List.of(
+            new Noise("org.apache.kafka.streams.StreamsConfig",
+                    "Processing exception handler is not enabled for the GlobalThread"),
+            new Noise("org.apache.kafka.controller.QuorumController",
+                    "Performing controller activation. The metadata log appears to be empty"),
+            new Noise("org.apache.kafka.clients.NetworkClient",
+                    "name=registration] Attempting to close NetworkClient that has already been closed"));
+
+    @Override
+    public FilterReply decide(ILoggingEvent event) {
+        String message = event.getMessage();
+        if (message == null) {
+            return FilterReply.NEUTRAL;
+        }
+        for (Noise n : NOISE) {
+            if (n.logger().equals(event.getLoggerName()) && message.contains(n.fragment())) {
+                return FilterReply.DENY;
+            }
+        }
+        return FilterReply.NEUTRAL;
+    }
+}
