@@ -291,9 +291,8 @@ public final class BenchRunner {
                 // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
                 // the repeats' own ratios.
                 if (!ratios.isEmpty()) {
-                    r.put("ratio_pipeline_vs_passthrough", Math.round(median(ratios) * 1000) / 1000.0);
-                    r.put("ratio_pipeline_vs_passthrough_by_repeat",
-                            ratios.stream().map(x -> Math.round(x * 1000) / 1000.0).toList());
+                    r.put("ratio_pipeline_vs_passthrough", round3(median(ratios)));
+                    r.put("ratio_pipeline_vs_passthrough_by_repeat", ratios.stream().map(BenchRunner::round3).toList());
                     r.put("ratio_pipeline_vs_passthrough_by_cpu", round3(median(cpuRatios)));
                 }
                 if (options.runs("per-record")) {

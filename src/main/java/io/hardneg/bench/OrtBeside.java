@@ -23,6 +23,7 @@ final class OrtBeside implements AutoCloseable {
 
     /** Images/s at the batch size, the median of short rounds after a warm-up. */
     double measure() throws Exception {
+        log.line("ORT ceiling at batch %d again, beside the pipeline", batch);
         return Microbenchmarks.ortCeiling(model, new int[] {batch}, seconds, log).get(batch).perSecond();
     }
 
