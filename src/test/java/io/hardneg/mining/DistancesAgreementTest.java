@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The Vector API kernel and the scalar one must give bit-identical distances, hence identical decisions. */
@@ -91,7 +92,19 @@ class DistancesAgreementTest {
     void shouldReportExactlyThePairsWithinEachLimitAndOfAnotherTag() {
         // 37 queries: two vector blocks and a ragged one; 16 and 3: the vector kernel's one-vector scan
         for (int nq : new int[] {37, 16, 3}) {
-            scanAgreement(nq);
+            scanAgreement(nq, q -> q % 7, b -> b % 5 == 0 ? -1 : b % 7);
+        }
+    }
+
+    @Test
+    void shouldReportThePairsOfAnotherTagWhateverTheTagsAre() {
+        // The vector kernel shuts, per row, the lanes of queries sharing the row's tag, with a table over the
+        // queries' tag range; given negative tags, a range too wide for the table, and the ints' extremes
+        for (int nq : new int[] {37, 16, 3}) {
+            scanAgreement(nq, q -> -3 - q % 4, b -> -1 - b % 6);
+            scanAgreement(nq, q -> q % 2 == 0 ? 0 : 1 << 20, b -> b % 3 == 0 ? 1 << 20 : b % 3 == 1 ? 0 : 1 << 19);
+            scanAgreement(nq, q -> q % 2 == 0 ? Integer.MAX_VALUE : Integer.MAX_VALUE - 1,
+                    b -> b % 3 == 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE - b % 3 + 1);
         }
     }
 
@@ -141,7 +154,7 @@ class DistancesAgreementTest {
         }
     }
 
-    private static void scanAgreement(int nq) {
+    private static void scanAgreement(int nq, IntUnaryOperator queryTag, IntUnaryOperator rowTag) {
         // Given nq queries, 2503 rows (chunks and a tail), tags, and limits that each hit lowers to the distance it
         // reported
         Random rnd = new Random(13);
@@ -152,12 +165,12 @@ class DistancesAgreementTest {
         System.arraycopy(bank, 5 * dim, q, 0, dim); // an exact duplicate: distance 0
         int[] rowTags = new int[nb];
         for (int b = 0; b < nb; b++) {
-            rowTags[b] = b % 5 == 0 ? -1 : b % 7;
+            rowTags[b] = rowTag.applyAsInt(b);
         }
         int[] queryTags = new int[nq];
         float[] limits = new float[nq];
         for (int i = 0; i < nq; i++) {
-            queryTags[i] = i % 7;
+            queryTags[i] = queryTag.applyAsInt(i);
             limits[i] = i % 9 == 4 ? -1f : 1.6f + 0.02f * i;
         }
         float[] all = new float[nq * nb];
@@ -192,6 +205,8 @@ class DistancesAgreementTest {
                     }
                     expected.sort(null);
                     assertThat(expected).as("pairs within the limits").hasSizeGreaterThan(100);
+                    assertThat(sameTagWithin(all, nb, rowTags, queryTags, limits)).as("pairs of one tag within "
+                            + "the limits (the lanes to shut)").isGreaterThan(10);
                     assertThat(hits).as("%s, %d queries", kernel.name(), nq).isEqualTo(expected);
                 } else {
                     List<String> mins = new ArrayList<>();
@@ -212,6 +227,16 @@ class DistancesAgreementTest {
                 }
             }
         }
+    }
+
+    private static int sameTagWithin(float[] all, int nb, int[] rowTags, int[] queryTags, float[] limits) {
+        int n = 0;
+        for (int qi = 0; qi < queryTags.length; qi++) {
+            for (int b = 0; b < nb; b++) {
+                n += rowTags[b] == queryTags[qi] && all[qi * nb + b] <= limits[qi] ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     @Test
