@@ -37,15 +37,74 @@ final class VectorDistances implements Distances {
         float[] qt = new float[0];
         final float[] tile = new float[CHUNK_ROWS * BLOCK];
         /**
-         * Set {@code s} of padded limits is {@code limits[s * padded ..]}. Set 0 is every query's limit; set s > 0
-         * is for rows whose tag is one of the queries' own, with those queries' lanes at −∞: such a row can never
+         * Set k of padded limits is {@code limits[k * padded ..]}. Set 0 is every query's limit; set k > 0 is
+         * for rows whose tag is one of the queries' own, with those queries' lanes at −∞: such a row can never
          * pass their lanes' exact test, and it passed the vector test of any block holding a query of its label
          * (the nearest rows of an anchor are its own label's), each time costing a lane-by-lane look.
          */
         float[] limits = new float[0];
         /** Row tag − the least query tag → its set of limits; 0 (every query's limits) for other tags. */
         int[] setOfTag = new int[0];
-        final Limits view = new Limits();
+        /** The current scan's: floats per set, sets, the least query tag, and the tag range setOfTag covers. */
+        int padded;
+        int sets;
+        int minTag;
+        int span;
+
+        /**
+         * Sets this scan's limits for {@code queryRows} queries padded to {@code padded} lanes: padding lanes get
+         * -1 (no distance is below it, so they never hit), and each distinct query tag its own set.
+         */
+        void setLimits(float[] given, int queryRows, int[] queryTags, int padded) {
+            int least = Integer.MAX_VALUE;
+            int most = Integer.MIN_VALUE;
+            for (int q = 0; q < queryRows; q++) {
+                least = Math.min(least, queryTags[q]);
+                most = Math.max(most, queryTags[q]);
+            }
+            long wide = (long) most - least + 1;
+            span = wide <= MAX_TAG_SPAN ? (int) wide : 0;
+            minTag = least;
+            this.padded = padded;
+            if (setOfTag.length < span) {
+                setOfTag = new int[span];
+            }
+            java.util.Arrays.fill(setOfTag, 0, span, 0);
+            sets = 1;
+            for (int q = 0; span > 0 && q < queryRows; q++) {
+                int t = queryTags[q] - least;
+                if (setOfTag[t] == 0) {
+                    setOfTag[t] = sets++;
+                }
+            }
+            if (limits.length < sets * padded) {
+                limits = new float[sets * padded];
+            }
+            java.util.Arrays.fill(limits, 0, padded, -1f);
+            System.arraycopy(given, 0, limits, 0, queryRows);
+            for (int k = 1; k < sets; k++) {
+                System.arraycopy(limits, 0, limits, k * padded, padded);
+            }
+            for (int q = 0; span > 0 && q < queryRows; q++) {
+                limits[setOfTag[queryTags[q] - least] * padded + q] = Float.NEGATIVE_INFINITY;
+            }
+        }
+
+        /** Where the set of limits for a row of this tag starts in {@link #limits}. */
+        int offset(int rowTag) {
+            long t = (long) rowTag - minTag;
+            return t >= 0 && t < span ? setOfTag[(int) t] * padded : 0;
+        }
+
+        /** A query's new limit, in every set that does not shut its lane. */
+        void tighten(int q, float limit) {
+            for (int k = 0; k < sets; k++) {
+                int i = k * padded + q;
+                if (limits[i] != Float.NEGATIVE_INFINITY) {
+                    limits[i] = limit;
+                }
+            }
+        }
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -206,43 +265,11 @@ final class VectorDistances implements Distances {
         }
         Scratch s = scratch.get();
         int padded = transpose(s, queries, queryRows, dim);
-        int minTag = Integer.MAX_VALUE;
-        int maxTag = Integer.MIN_VALUE;
-        for (int q = 0; q < queryRows; q++) {
-            minTag = Math.min(minTag, queryTags[q]);
-            maxTag = Math.max(maxTag, queryTags[q]);
-        }
-        long wide = (long) maxTag - minTag + 1;
-        int span = wide <= MAX_TAG_SPAN ? (int) wide : 0;
-        if (s.setOfTag.length < span) {
-            s.setOfTag = new int[span];
-        }
-        java.util.Arrays.fill(s.setOfTag, 0, span, 0);
-        int sets = 1;
-        for (int q = 0; span > 0 && q < queryRows; q++) {
-            int t = queryTags[q] - minTag;
-            if (s.setOfTag[t] == 0) {
-                s.setOfTag[t] = sets++;
-            }
-        }
-        if (s.limits.length < sets * padded) {
-            s.limits = new float[sets * padded];
-        }
-        // Padding lanes get limit -1: no distance is below it, so they never hit.
-        float[] lim = s.limits;
-        java.util.Arrays.fill(lim, 0, padded, -1f);
-        System.arraycopy(limits, 0, lim, 0, queryRows);
-        for (int k = 1; k < sets; k++) {
-            System.arraycopy(lim, 0, lim, k * padded, padded);
-        }
-        for (int q = 0; q < queryRows && span > 0; q++) {
-            lim[s.setOfTag[queryTags[q] - minTag] * padded + q] = Float.NEGATIVE_INFINITY;
-        }
-        Limits l = s.view.set(lim, padded, sets, s.setOfTag, minTag, span);
+        s.setLimits(limits, queryRows, queryTags, padded);
         if (queryRows <= LANES) {
             // A small batch (per-record mode, a partial batch at low load) fills one query vector: the second
             // would be padding, and half the work. Its own method, so the full-batch loop below stays as compiled.
-            scanOne(s, l, queryRows, bank, bankRows, dim, queryTags, rowTags, hits);
+            scanOne(s, queryRows, bank, bankRows, dim, queryTags, rowTags, hits);
             return;
         }
         for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
@@ -252,55 +279,7 @@ final class VectorDistances implements Distances {
                 // kernel's loop, the test and the callback slowed some of its compilations to half speed; here
                 // they cost one tile store and load per row, about 3% of the kernel.
                 dots(s.qt, padded, q0, bank, null, 0, c0, c1, dim, s.tile);
-                within(s.tile, q0, Math.min(BLOCK, queryRows - q0), c0, c1, l, queryTags, rowTags, hits);
-            }
-        }
-    }
-
-    /**
-     * A scan's limits, reused per thread: {@code sets} sets of {@code padded} in {@code lim}, set 0 every query's
-     * own (see {@link Scratch#limits}), and the set for a row tag t at {@code setOfTag[t − minTag]} when
-     * {@code 0 ≤ t − minTag < span}.
-     */
-    private static final class Limits {
-        private float[] lim;
-        private int padded;
-        private int sets;
-        private int[] setOfTag;
-        private int minTag;
-        private int span;
-
-        Limits set(float[] lim, int padded, int sets, int[] setOfTag, int minTag, int span) {
-            this.lim = lim;
-            this.padded = padded;
-            this.sets = sets;
-            this.setOfTag = setOfTag;
-            this.minTag = minTag;
-            this.span = span;
-            return this;
-        }
-
-        float[] lim() {
-            return lim;
-        }
-
-        int padded() {
-            return padded;
-        }
-
-        /** Where a row's set of limits starts in {@code lim}. */
-        int offset(int rowTag) {
-            long t = (long) rowTag - minTag;
-            return t >= 0 && t < span ? setOfTag[(int) t] * padded : 0;
-        }
-
-        /** A query's new limit, in every set that does not shut its lane. */
-        void tighten(int q, float limit) {
-            for (int k = 0; k < sets; k++) {
-                int i = k * padded + q;
-                if (lim[i] != Float.NEGATIVE_INFINITY) {
-                    lim[i] = limit;
-                }
+                within(s.tile, q0, Math.min(BLOCK, queryRows - q0), c0, c1, s, queryTags, rowTags, hits);
             }
         }
     }
@@ -314,31 +293,31 @@ final class VectorDistances implements Distances {
      * inline, and every vector crossing the call is boxed and run by the Vector API's Java fallback (the bench saw
      * 5–10× slower mining).
      */
-    private static void within(float[] tile, int q0, int live, int c0, int c1, Limits l, int[] queryTags,
+    private static void within(float[] tile, int q0, int live, int c0, int c1, Scratch s, int[] queryTags,
                                int[] rowTags, Hits hits) {
         FloatVector two = FloatVector.broadcast(SPECIES, 2f);
         FloatVector minusTwo = FloatVector.broadcast(SPECIES, -2f);
-        float[] lim = l.lim();
+        float[] lim = s.limits;
         for (int b = c0; b < c1; b++) {
             int t = (b - c0) * BLOCK;
-            int o = l.offset(rowTags[b]) + q0;
+            int o = s.offset(rowTags[b]) + q0;
             VectorMask<Float> m = FloatVector.fromArray(SPECIES, tile, t).mul(minusTwo).add(two)
                     .compare(VectorOperators.LE, FloatVector.fromArray(SPECIES, lim, o))
                     .or(FloatVector.fromArray(SPECIES, tile, t + LANES).mul(minusTwo).add(two)
                             .compare(VectorOperators.LE, FloatVector.fromArray(SPECIES, lim, o + LANES)));
             if (m.anyTrue()) {
-                report(tile, t, q0, live, b, rowTags[b], l, queryTags, hits);
+                report(tile, t, q0, live, b, rowTags[b], s, queryTags, hits);
             }
         }
     }
 
-    /** {@link #scanWithin} for at most LANES queries: transposed in {@code s.qt}, limits in {@code l}. */
-    private static void scanOne(Scratch s, Limits l, int queryRows, float[] bank, int bankRows, int dim,
-                                int[] queryTags, int[] rowTags, Hits hits) {
+    /** {@link #scanWithin} for at most LANES queries: transposed in {@code s.qt}, limits in {@code s.limits}. */
+    private static void scanOne(Scratch s, int queryRows, float[] bank, int bankRows, int dim, int[] queryTags,
+                                int[] rowTags, Hits hits) {
         for (int c0 = 0; c0 < bankRows; c0 += CHUNK_ROWS) {
             int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
-            dotsOne(s.qt, l.padded(), 0, bank, null, 0, c0, c1, dim, s.tile);
-            withinOne(s.tile, 0, queryRows, c0, c1, l, queryTags, rowTags, hits);
+            dotsOne(s.qt, s.padded, 0, bank, null, 0, c0, c1, dim, s.tile);
+            withinOne(s.tile, 0, queryRows, c0, c1, s, queryTags, rowTags, hits);
         }
     }
 
@@ -346,24 +325,24 @@ final class VectorDistances implements Distances {
      * {@link #within} for one query vector, whose dot products {@link #dotsOne} left at
      * {@code tile[(b − c0) · LANES ..]}; written out for the same reason.
      */
-    private static void withinOne(float[] tile, int q0, int live, int c0, int c1, Limits l, int[] queryTags,
+    private static void withinOne(float[] tile, int q0, int live, int c0, int c1, Scratch s, int[] queryTags,
                                   int[] rowTags, Hits hits) {
         FloatVector two = FloatVector.broadcast(SPECIES, 2f);
         FloatVector minusTwo = FloatVector.broadcast(SPECIES, -2f);
-        float[] lim = l.lim();
+        float[] lim = s.limits;
         for (int b = c0; b < c1; b++) {
             int t = (b - c0) * LANES;
             if (FloatVector.fromArray(SPECIES, tile, t).mul(minusTwo).add(two).compare(VectorOperators.LE,
-                    FloatVector.fromArray(SPECIES, lim, l.offset(rowTags[b]) + q0)).anyTrue()) {
-                report(tile, t, q0, live, b, rowTags[b], l, queryTags, hits);
+                    FloatVector.fromArray(SPECIES, lim, s.offset(rowTags[b]) + q0)).anyTrue()) {
+                report(tile, t, q0, live, b, rowTags[b], s, queryTags, hits);
             }
         }
     }
 
     /** The exact per-lane test and the callback, for one bank row whose dot products are at {@code tile[t..]}. */
-    private static void report(float[] tile, int t, int q0, int live, int row, int rowTag, Limits l, int[] queryTags,
-                               Hits hits) {
-        float[] lim = l.lim();
+    private static void report(float[] tile, int t, int q0, int live, int row, int rowTag, Scratch s,
+                               int[] queryTags, Hits hits) {
+        float[] lim = s.limits;
         for (int j = 0; j < live; j++) {
             int q = q0 + j;
             if (queryTags[q] == rowTag) {
@@ -371,7 +350,7 @@ final class VectorDistances implements Distances {
             }
             float d = ScalarDistances.distance(tile[t + j]);
             if (d <= lim[q]) {
-                l.tighten(q, hits.near(q, row, d));
+                s.tighten(q, hits.near(q, row, d));
             }
         }
     }
