@@ -203,7 +203,7 @@ public final class BenchRunner {
                 log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
                 HardnegConfig perRecordConfig = options.config().apply(stageFlags(bootstrap, "per-record",
                         Map.of("inference.batch.max", "1")));
-                StageResult pr = stage("per-record", counter, cap, () -> startService(perRecordConfig));
+                StageResult pr = stage("per-record", counter, cap, () -> running(startService(perRecordConfig)));
                 perRecord = pr.imagesPerSecond();
                 r.put("per_record_images_per_s", round(perRecord));
                 r.put("per_record_cpu_us_per_image", round(pr.cpuUsPerImage()));
@@ -219,6 +219,10 @@ public final class BenchRunner {
             List<Double> besideRates = new ArrayList<>();
             List<Double> besideRatios = new ArrayList<>();
             Map<String, Double> pipeThreads = Map.of();
+            Map<String, Double> passWaits = Map.of();
+            Map<String, Double> pipeWaits = Map.of();
+            Map<String, Double> passRequests = Map.of();
+            Map<String, Double> pipeRequests = Map.of();
             double minedShare = Double.NaN;
             double meanBatch = Double.NaN;
             // The ORT ceiling again, at its best batch, right before and right after each pipeline repeat: the
@@ -236,6 +240,8 @@ public final class BenchRunner {
                         StageResult pt = stage("passthrough", counter, cap, () -> startPassthrough(passConfig, dim));
                         pass = pt.imagesPerSecond();
                         passCpu = pt.cpuUsPerImage();
+                        passWaits = pt.streamTime();
+                        passRequests = pt.requestsPerImage();
                         passRates.add(pass);
                         passCpus.add(passCpu);
                     }
@@ -246,7 +252,7 @@ public final class BenchRunner {
                         HardnegConfig pipeConfig = options.config().apply(stageFlags(bootstrap, "pipeline", Map.of()));
                         MiningTally tally = new MiningTally();
                         double ortBefore = beside == null ? Double.NaN : beside.measure();
-                        StageResult pl = stage("pipeline", counter, cap, () -> startService(pipeConfig, tally));
+                        StageResult pl = stage("pipeline", counter, cap, () -> running(startService(pipeConfig, tally)));
                         minedShare = tally.minedShare();
                         meanBatch = tally.meanBatch();
                         double pipe = pl.imagesPerSecond();
@@ -260,6 +266,8 @@ public final class BenchRunner {
                         pipeRates.add(pipe);
                         pipeCpus.add(pl.cpuUsPerImage());
                         pipeThreads = pl.coresByThread();
+                        pipeWaits = pl.streamTime();
+                        pipeRequests = pl.requestsPerImage();
                         if (!Double.isNaN(pass)) {
                             ratios.add(pipe / pass);
                             // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
@@ -275,6 +283,8 @@ public final class BenchRunner {
                 passthrough = median(passRates);
                 r.put("passthrough_images_per_s", round(passthrough));
                 r.put("passthrough_cpu_us_per_image", round(median(passCpus)));
+                r.put("passthrough_stream_time", rounded(passWaits));
+                r.put("passthrough_broker_requests_per_image", passRequests);
             }
             if (!pipeRates.isEmpty()) {
                 pipeline = median(pipeRates);
@@ -282,6 +292,12 @@ public final class BenchRunner {
                 r.put("pipeline_cpu_us_per_image", round(median(pipeCpus)));
                 // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
                 r.put("pipeline_cores_by_thread", pipeThreads);
+                // Where the stream thread waited on Kafka in the last pipeline repeat: shares of its wall time
+                // blocked in all, flushing its producer, and committing (EOS: it processes nothing meanwhile).
+                r.put("pipeline_stream_time", rounded(pipeWaits));
+                // The in-process broker's requests per image by type over the same rounds (the bench's own
+                // counting consumer's fetches included, as in the passthrough's).
+                r.put("pipeline_broker_requests_per_image", pipeRequests);
                 // Labeled images mined (not skipped as duplicates) in the last pipeline repeat: near 1 when the
                 // stage did the whole work per image (suspected mislabels are routed, not mined).
                 r.put("pipeline_mined_share", round3(minedShare));
@@ -334,7 +350,7 @@ public final class BenchRunner {
                     warmUntilQuiet(counter, Math.min(12, cap / 2), () -> {
                         HardnegConfig warmPipe = options.config().apply(stageFlags(bootstrap, "warm-pipeline",
                                 Map.of()));
-                        return () -> startService(warmPipe);
+                        return () -> running(startService(warmPipe));
                     });
                 }
                 HardnegConfig latConfig = options.config().apply(stageFlags(bootstrap, "latency",
@@ -448,14 +464,37 @@ public final class BenchRunner {
         log.line("preloaded in %.1f s", (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Something started whose close stops it. */
+    /** Starts a stage's application. */
     @FunctionalInterface
     private interface Starter {
-        AutoCloseable start() throws Exception;
+        Running start() throws Exception;
     }
 
-    /** A streaming stage's median rate and the process's median CPU per image over the same rounds. */
-    record StageResult(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread) {
+    /** A started application: its Kafka Streams (for its clients' metrics), and what stops it. */
+    private record Running(KafkaStreams streams, AutoCloseable stop) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stop.close();
+        }
+    }
+
+    private static Map<String, Double> rounded(Map<String, Double> shares) {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        shares.forEach((k, v) -> m.put(k, round3(v)));
+        return m;
+    }
+
+    private static Running running(HardnegService service) {
+        return new Running(service.streams(), service);
+    }
+
+    /**
+     * A streaming stage's median rate and the process's median CPU per image over the same rounds, the cores each
+     * thread used, where the stream threads waited on Kafka ({@link StreamTime#shares}) and the broker's requests
+     * per image over them.
+     */
+    record StageResult(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread,
+                       Map<String, Double> streamTime, Map<String, Double> requestsPerImage) {
     }
 
     /**
@@ -468,7 +507,7 @@ public final class BenchRunner {
         Thread.sleep(300); // let the previous stage's last commit arrive before taking the baseline
         long base = counter.count();
         int n = options.images();
-        try (AutoCloseable app = starter.start()) {
+        try (Running app = starter.start()) {
             long t0 = System.nanoTime();
             long c = 0;
             double elapsed = 0;
@@ -522,6 +561,9 @@ public final class BenchRunner {
             List<Double> cpus = new ArrayList<>();
             double lastPartial = Double.NaN;
             ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
+            StreamTime.Totals waits0 = StreamTime.read(app.streams().metrics());
+            Map<String, Long> requests0 = BrokerRequests.counts();
+            long images0 = counter.count();
             long roundsStart = System.nanoTime();
             for (int i = 0; i < ROUNDS && c < n; i++) {
                 long r0 = System.nanoTime();
@@ -548,12 +590,19 @@ public final class BenchRunner {
                     : Stats.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
             double cpuMedian = cpus.isEmpty() ? Double.NaN : median(cpus);
             // Without a full round the window is a few milliseconds: 10 ms ticks over it would read as cores.
+            double window = (System.nanoTime() - roundsStart) / 1e9;
             Map<String, Double> byThread = rates.isEmpty() ? Map.of() : ThreadCpu.coresByName(threads0,
-                    ThreadCpu.snapshot(), (System.nanoTime() - roundsStart) / 1e9, ThreadCpu.USER_HZ, 6);
+                    ThreadCpu.snapshot(), window, ThreadCpu.USER_HZ, 6);
+            Map<String, Double> waits = rates.isEmpty() ? Map.of()
+                    : StreamTime.shares(waits0, StreamTime.read(app.streams().metrics()), window);
+            Map<String, Double> requests = rates.isEmpty() ? Map.of()
+                    : BrokerRequests.perImage(requests0, BrokerRequests.counts(), counter.count() - images0, 6);
             log.line("%s: cores by thread %s", name, byThread);
+            log.line("%s: stream threads' time blocked on Kafka %s; broker requests per image %s", name, waits,
+                    requests);
             log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds", name, median, cpuMedian,
                     rates.size());
-            return new StageResult(median, cpuMedian, byThread);
+            return new StageResult(median, cpuMedian, byThread, waits, requests);
         }
     }
 
@@ -582,7 +631,7 @@ public final class BenchRunner {
     /** Runs an application over the backlog for up to {@code seconds} (or until it is through), measuring nothing. */
     private void warm(CommittedCounter counter, double seconds, Starter starter) throws Exception {
         long base = counter.count();
-        try (AutoCloseable app = starter.start()) {
+        try (Running app = starter.start()) {
             long deadline = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < deadline && counter.count() - base < options.images()) {
                 Thread.sleep(50);
@@ -603,7 +652,7 @@ public final class BenchRunner {
         return service;
     }
 
-    private AutoCloseable startPassthrough(HardnegConfig config, int dim) throws Exception {
+    private Running startPassthrough(HardnegConfig config, int dim) throws Exception {
         Path state = Files.createTempDirectory("hardneg-bench-streams-");
         MemoryBank bank = new MemoryBank(dim, config.bank().perLabel(), config.bank().max(), config.bank().imagesMaxBytes());
         KafkaStreams streams = new KafkaStreams(PassthroughTopology.build(config, dim, bank),
@@ -617,10 +666,10 @@ public final class BenchRunner {
             }
             Thread.sleep(20);
         }
-        return () -> {
+        return new Running(streams, () -> {
             streams.close(Duration.ofSeconds(30));
             deleteQuietly(state);
-        };
+        });
     }
 
     /** The latency samples, and whether the service had caught up with the rate before they were taken. */

@@ -66,6 +66,19 @@ class BenchCommandTest {
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_cpu")).isNotNull();
         // Batches hold at least one image and at most batch.max (64 by default)
         assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 64.0);
+        // Where the stream thread waited, and the broker's requests per image, over a stage's rounds (a tiny run's
+        // fast stage may have none, so empty then; BenchMetricsIT reads the same metrics on a running service)
+        for (String stage : List.of("passthrough", "pipeline")) {
+            JsonNode t = json.get(stage + "_stream_time");
+            JsonNode requests = json.get(stage + "_broker_requests_per_image");
+            assertThat(t.isObject() && requests.isObject()).as(stage).isTrue();
+            if (t.size() > 0) {
+                assertThat(t.get("blocked").asDouble()).as(stage).isBetween(0.0, 1.05);
+                assertThat(t.get("flush").asDouble() + t.get("commit").asDouble()).as(stage)
+                        .isBetween(0.0, t.get("blocked").asDouble() + 0.01);
+                assertThat(requests.get("Produce").asDouble()).as(stage).isPositive();
+            }
+        }
     }
 
     @Test

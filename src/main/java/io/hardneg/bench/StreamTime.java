@@ -1,0 +1,56 @@
+package io.hardneg.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/**
+ * Where a Kafka Streams application's stream threads waited on Kafka over a window, from its clients' cumulative
+ * totals (KIP-761): the share of the threads' wall time blocked in all (polls, sends, flushes, the transaction's
+ * calls), and the parts of it spent flushing the producer and committing the transaction.
+ *
+ * <p>Under EOS a stream thread commits every {@code commit.interval.ms}: it flushes its producer, adds the consumed
+ * offsets to the transaction and ends it, and processes nothing meanwhile.
+ */
+final class StreamTime {
+
+    static final String BLOCKED = "blocked-time-ns-total";
+    static final String FLUSH = "flush-time-ns-total";
+    static final String SEND_OFFSETS = "txn-send-offsets-time-ns-total";
+    static final String COMMIT = "txn-commit-time-ns-total";
+
+    /** The totals at one moment, in nanoseconds, summed over the stream threads and their producers. */
+    record Totals(double blocked, double flush, double sendOffsets, double commit, int threads) {
+    }
+
+    private StreamTime() {
+    }
+
+    static Totals read(Map<MetricName, ? extends Metric> metrics) {
+        int threads = 0;
+        for (MetricName n : metrics.keySet()) {
+            threads += BLOCKED.equals(n.name()) && StreamWaits.THREAD.equals(n.group()) ? 1 : 0;
+        }
+        return new Totals(StreamWaits.sum(metrics, StreamWaits.THREAD, BLOCKED),
+                StreamWaits.sum(metrics, StreamWaits.PRODUCER, FLUSH),
+                StreamWaits.sum(metrics, StreamWaits.PRODUCER, SEND_OFFSETS),
+                StreamWaits.sum(metrics, StreamWaits.PRODUCER, COMMIT), threads);
+    }
+
+    /**
+     * Shares of the stream threads' wall time between two readings {@code seconds} apart: {@code blocked}, and of it
+     * {@code flush} and {@code commit} (adding the offsets and ending the transaction); empty without a thread.
+     */
+    static Map<String, Double> shares(Totals before, Totals after, double seconds) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (after.threads() == 0 || seconds <= 0) {
+            return m;
+        }
+        double wall = seconds * 1e9 * after.threads();
+        m.put("blocked", (after.blocked() - before.blocked()) / wall);
+        m.put("flush", (after.flush() - before.flush()) / wall);
+        m.put("commit", (after.sendOffsets() - before.sendOffsets() + after.commit() - before.commit()) / wall);
+        return m;
+    }
+}

@@ -1,0 +1,69 @@
+package io.hardneg.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.junit.jupiter.api.Test;
+
+class StreamTimeTest {
+
+    @Test
+    void shouldShareTheStreamThreadsWallTimeBetweenBlockedFlushAndCommit() {
+        // Given two stream threads whose totals grew over 2 s: 1.0 s and 0.6 s blocked, of which 0.2 + 0.1 s
+        // flushing, 0.1 + 0.05 s adding offsets and 0.3 + 0.15 s ending transactions
+        Map<MetricName, Metric> before = totals(0, 0, 0, 0);
+        Map<MetricName, Metric> after = totals(1.0e9, 0.2e9, 0.1e9, 0.3e9);
+        put(after, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-2", 0.6e9);
+        put(after, "flush-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.1e9);
+        put(after, "txn-send-offsets-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.05e9);
+        put(after, "txn-commit-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.15e9);
+        // A consumer's metric of the same name is another thing
+        put(after, "flush-time-ns-total", "consumer-metrics", "app-StreamThread-1-consumer", 9e9);
+
+        Map<String, Double> s = StreamTime.shares(StreamTime.read(before), StreamTime.read(after), 2.0);
+
+        // Then each is a share of 2 threads × 2 s
+        assertThat(s.get("blocked")).isCloseTo(1.6 / 4, within(1e-9));
+        assertThat(s.get("flush")).isCloseTo(0.3 / 4, within(1e-9));
+        assertThat(s.get("commit")).isCloseTo(0.6 / 4, within(1e-9));
+    }
+
+    @Test
+    void shouldSayNothingWithoutAStreamThread() {
+        Map<MetricName, Metric> none = new LinkedHashMap<>();
+        put(none, "flush-time-ns-total", "producer-metrics", "bench-producer", 5e9);
+
+        assertThat(StreamTime.shares(StreamTime.read(none), StreamTime.read(none), 2.0)).isEmpty();
+    }
+
+    private static Map<MetricName, Metric> totals(double blocked, double flush, double offsets, double commit) {
+        Map<MetricName, Metric> m = new LinkedHashMap<>();
+        put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-1", blocked);
+        put(m, "flush-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", flush);
+        put(m, "txn-send-offsets-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", offsets);
+        put(m, "txn-commit-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", commit);
+        if (blocked == 0) {
+            put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-2", 0);
+        }
+        return m;
+    }
+
+    private static void put(Map<MetricName, Metric> metrics, String name, String group, String clientId, double v) {
+        MetricName n = new MetricName(name, group, "", Map.of("client-id", clientId));
+        metrics.put(n, new Metric() {
+            @Override
+            public MetricName metricName() {
+                return n;
+            }
+
+            @Override
+            public Object metricValue() {
+                return v;
+            }
+        });
+    }
+}
