@@ -1,0 +1,35 @@
+package io.hardneg.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hardneg.config.ConfigLoader;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamsSettingsTest {
+
+    private static final String BATCH = StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG);
+    private static final String LINGER = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
+
+    @Test
+    void shouldSendTheProducersBatchesOnATimerRatherThanEveryFewImages() throws Exception {
+        Properties p = StreamsSettings.of(ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092")), "/tmp/x");
+
+        // Kafka's 16 KiB would fill with a dozen images' bank entries and changelog records
+        assertThat(Integer.parseInt(p.getProperty(BATCH))).isGreaterThanOrEqualTo(256 * 1024);
+        // and a linger well inside the 50 ms commit interval, so the commit's flush has little left to send
+        assertThat(Integer.parseInt(p.getProperty(LINGER))).isBetween(1, 25);
+    }
+
+    @Test
+    void shouldLetTheUsersKafkaSettingsWin() throws Exception {
+        Properties p = StreamsSettings.of(ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092",
+                "kafka." + BATCH, "16384", "kafka." + LINGER, "100")), "/tmp/x");
+
+        assertThat(p.getProperty(BATCH)).isEqualTo("16384");
+        assertThat(p.getProperty(LINGER)).isEqualTo("100");
+    }
+}
