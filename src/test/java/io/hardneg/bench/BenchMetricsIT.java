@@ -70,7 +70,8 @@ class BenchMetricsIT {
                 assertThat(after.commit()).isGreaterThan(before.commit());
                 assertThat(after.sendOffsets()).isGreaterThan(before.sendOffsets());
                 assertThat(shares.get("blocked")).isBetween(0.0, 1.05);
-                assertThat(shares.get("flush") + shares.get("commit")).isLessThanOrEqualTo(shares.get("blocked") + 0.01);
+                assertThat(shares.get("flush") + shares.get("commit"))
+                        .isLessThanOrEqualTo(shares.get("blocked") + 0.01);
                 // And the broker counted the images' produce and fetch requests and the transactions' ends
                 assertThat(perImage).containsKeys("Produce", "Fetch", "EndTxn");
             }

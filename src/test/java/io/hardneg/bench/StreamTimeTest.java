@@ -17,12 +17,13 @@ class StreamTimeTest {
         // flushing, 0.1 + 0.05 s adding offsets and 0.3 + 0.15 s ending transactions
         Map<MetricName, Metric> before = totals(0, 0, 0, 0);
         Map<MetricName, Metric> after = totals(1.0e9, 0.2e9, 0.1e9, 0.3e9);
-        put(after, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-2", 0.6e9);
-        put(after, "flush-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.1e9);
-        put(after, "txn-send-offsets-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.05e9);
-        put(after, "txn-commit-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.15e9);
+        TestMetrics.put(after, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-2", 0.6e9);
+        TestMetrics.put(after, "flush-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.1e9);
+        TestMetrics.put(after, "txn-send-offsets-time-ns-total", "producer-metrics", "app-StreamThread-2-producer",
+                0.05e9);
+        TestMetrics.put(after, "txn-commit-time-ns-total", "producer-metrics", "app-StreamThread-2-producer", 0.15e9);
         // A consumer's metric of the same name is another thing
-        put(after, "flush-time-ns-total", "consumer-metrics", "app-StreamThread-1-consumer", 9e9);
+        TestMetrics.put(after, "flush-time-ns-total", "consumer-metrics", "app-StreamThread-1-consumer", 9e9);
 
         Map<String, Double> s = StreamTime.shares(StreamTime.read(before), StreamTime.read(after), 2.0);
 
@@ -35,35 +36,21 @@ class StreamTimeTest {
     @Test
     void shouldSayNothingWithoutAStreamThread() {
         Map<MetricName, Metric> none = new LinkedHashMap<>();
-        put(none, "flush-time-ns-total", "producer-metrics", "bench-producer", 5e9);
+        TestMetrics.put(none, "flush-time-ns-total", "producer-metrics", "bench-producer", 5e9);
 
         assertThat(StreamTime.shares(StreamTime.read(none), StreamTime.read(none), 2.0)).isEmpty();
     }
 
     private static Map<MetricName, Metric> totals(double blocked, double flush, double offsets, double commit) {
         Map<MetricName, Metric> m = new LinkedHashMap<>();
-        put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-1", blocked);
-        put(m, "flush-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", flush);
-        put(m, "txn-send-offsets-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", offsets);
-        put(m, "txn-commit-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", commit);
+        TestMetrics.put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-1", blocked);
+        TestMetrics.put(m, "flush-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", flush);
+        TestMetrics.put(m, "txn-send-offsets-time-ns-total", "producer-metrics", "app-StreamThread-1-producer",
+                offsets);
+        TestMetrics.put(m, "txn-commit-time-ns-total", "producer-metrics", "app-StreamThread-1-producer", commit);
         if (blocked == 0) {
-            put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-2", 0);
+            TestMetrics.put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-2", 0);
         }
         return m;
-    }
-
-    private static void put(Map<MetricName, Metric> metrics, String name, String group, String clientId, double v) {
-        MetricName n = new MetricName(name, group, "", Map.of("client-id", clientId));
-        metrics.put(n, new Metric() {
-            @Override
-            public MetricName metricName() {
-                return n;
-            }
-
-            @Override
-            public Object metricValue() {
-                return v;
-            }
-        });
     }
 }
