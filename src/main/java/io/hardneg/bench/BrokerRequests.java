@@ -1,6 +1,8 @@
 package io.hardneg.bench;
 
 import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,7 +38,10 @@ final class BrokerRequests {
         return counts;
     }
 
-    /** Requests per image between two readings, the {@code top} most frequent types, most frequent first. */
+    /**
+     * Requests per image between two readings (three significant digits), the {@code top} most frequent types, most
+     * frequent first.
+     */
     static Map<String, Double> perImage(Map<String, Long> before, Map<String, Long> after, long images, int top) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (images <= 0) {
@@ -47,7 +52,12 @@ final class BrokerRequests {
                 .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(top)
-                .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 10_000.0 / images) / 10_000.0));
+                .forEach(e -> out.put(e.getKey(), threeDigits(e.getValue() / (double) images)));
         return out;
+    }
+
+    /** Three significant digits: a rare type over a long run (one request in 30,000 images) must not print as 0. */
+    private static double threeDigits(double v) {
+        return new BigDecimal(v).round(new MathContext(3)).doubleValue();
     }
 }

@@ -21,5 +21,8 @@ class BrokerRequestsTest {
         assertThat(perImage).containsExactly(Map.entry("Produce", 0.25), Map.entry("Fetch", 0.04),
                 Map.entry("EndTxn", 0.003));
         assertThat(BrokerRequests.perImage(before, after, 0, 3)).isEmpty();
+        // and a type seen once in 30,000 images is not rounded away
+        assertThat(BrokerRequests.perImage(Map.of(), Map.of("Metadata", 1L), 30_000, 3))
+                .containsExactly(Map.entry("Metadata", 3.33e-5));
     }
 }
