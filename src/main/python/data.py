@@ -70,6 +70,26 @@ def load_split(split, data_dir=None):
     return images, labels
 
 
+# The validation split: the train split's last 5,000 images (all classes). It decides every choice (the
+# retraining guard, the flywheel's sweeps) and so is held apart from training, replay and stream alike; the
+# test split reports once. Its definition ships in each model's checkpoint and metrics.json.
+VALIDATION = {"split": "train", "start": 55000, "stop": 60000}
+
+
+def validation_indices(n_train=60000, spec=None):
+    """Indices of the validation split inside a train split of n_train images."""
+    spec = spec or VALIDATION
+    start, stop = min(spec["start"], n_train), min(spec["stop"], n_train)
+    return np.arange(start, stop)
+
+
+def outside_validation(n_train=60000, spec=None):
+    """Boolean mask [n_train]: True for the train images a training path may touch."""
+    keep = np.ones(n_train, dtype=bool)
+    keep[validation_indices(n_train, spec)] = False
+    return keep
+
+
 def normalize(images):
     """uint8 [N,28,28] (or [N,1,28,28]) -> float32 [N,1,28,28] with (v/255-0.5)/0.5."""
     x = np.asarray(images, dtype=np.float32)

@@ -1,20 +1,30 @@
-"""The flywheel experiment: do mined hard negatives teach the shipped model its held-out classes faster than
-random triplets from the same stream?
+"""The flywheel experiment: do mined triplets teach the shipped model its held-out classes (Shirt, Ankle boot)
+better than random triplets of the same streamed images? Done as a metric-learning reviewer would ask:
 
-  1. starts the service (`java -jar target/hardneg.jar serve`, in-process broker) with the shipped model, which
-     never saw classes 6 (Shirt) and 9 (Ankle boot),
-  2. streams the first --stream images of the Fashion-MNIST *training* split (all 10 classes, labeled) through
-     it and reads every mined triplet from `hard-negatives` (images decoded from the records' PNGs),
-  3. per seed fine-tunes the shipped model.pt twice with retrain.fine_tune, identical in everything but the
-     triplets: (a) N mined triplets, (b) N random triplets of the same streamed images (anchor and positive
-     of one label, negative of another); same steps, replay, hyper-parameters,
-  4. reports Recall@1 on the 10k test split, full gallery, for held-out-class and seen-class queries.
+  splits   stream = train[0:20000] (all 10 classes, labeled); validation = train[55000:60000] (data.VALIDATION,
+           held apart from the shipped model's training, the stream and the replay: asserted); replay = the
+           shipped model's own classes in train[20000:55000]; test = the bundled 10k test split.
+  arms     per seed s, fine-tuning of the same model.pt with the same replay draws and step order, on (a) N mined
+           triplets and (b) N random label-consistent triplets of the stream. Paired differences over --seeds,
+           mean and 95% t-interval.
+  mining   --mine offline: mining_sim's model of the service's miner (fast, for sweeps; re-mined per seed);
+           --mine service: the real service (`java -jar target/hardneg.jar serve`, in-process broker) streams
+           the images and the triplets are read from hard-negatives.
+  scoring  --eval validation (every choice) or --eval test (once, for the chosen configuration); Recall@1 and
+           MAP@R (Musgrave et al. 2020) for held-out queries against the full gallery, Shirt and Ankle boot
+           separately, and seen queries against the seen gallery.
 
-  /usr/bin/python3 src/main/python/flywheel.py --seeds 3
-  /usr/bin/python3 src/main/python/flywheel.py --seeds 3 --variants all:3,semihard:3,hard:3,all:1
+  # a sweep point on validation (fast):
+  /usr/bin/python3 src/main/python/flywheel.py --mine offline --eval validation --seeds 10 \
+      --policy positive=random,negative=soft,beta=5,gap_floor=0.3,anchor_share=0.3 --recipe distill=1
+  # the claim: through the service, on the test split, with a budget curve
+  /usr/bin/python3 src/main/python/flywheel.py --mine service --eval test --seeds 10 --n 500,1000,3000,10000 \
+      --policy ... --recipe ... --json-out docs/flywheel/RUN.json
 """
 import argparse
+import datetime
 import json
+import math
 import os
 import socket
 import subprocess
@@ -27,10 +37,16 @@ import torch
 
 import data
 import evaluate
+import mining_sim
 import retrain
 from model import load_checkpoint
 
 JAR = os.path.join(data.REPO_ROOT, "target", "hardneg.jar")
+STREAM = 20000
+HELD_OUT_NAMES = {6: "shirt", 9: "ankle_boot"}
+# Two-sided 95% Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
+T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+       2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
 
 
 def log(msg):
@@ -46,13 +62,14 @@ def free_port():
 class Service:
     """`hardneg serve` with an in-process broker, as a child process; stopped on exit."""
 
-    def __init__(self, jar, model_dir, policy, npp, app_id, java="java"):
+    def __init__(self, jar, model_dir, settings, app_id, java="java"):
         self.port = free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
         cmd = [java, "-jar", jar, "serve", "--embedded-port", str(self.port), "--model", model_dir,
                "--set", f"application.id={app_id}", "--set", "http.port=0",
-               "--set", "mining.rate-limit.per-label=0", "--set", f"mining.policy={policy}",
-               "--set", f"mining.negatives-per-positive={npp}", "--set", "inference.threads=2"]
+               "--set", "mining.rate-limit.per-label=0", "--set", "inference.threads=2"]
+        for k, v in settings.items():
+            cmd += ["--set", f"{k}={v}"]
         log("starting: " + " ".join(cmd))
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.ready = threading.Event()
@@ -107,13 +124,13 @@ def await_embeddings(bootstrap, expected, timeout=1800):
     return time.time() - start
 
 
-def stream_and_mine(args, policy, npp, train_images):
-    """One pass of the service over the stream; returns the mined triplets as index arrays (a, p, n) + kinds."""
-    svc = Service(args.jar, args.model_dir, policy, npp, f"flywheel-{policy}-{npp}")
+def stream_and_mine(args, rules, train_images):
+    """One pass of the real service over the stream; returns the mined triplets as stream indices (a, p, n)."""
+    svc = Service(args.jar, args.model_dir, rules.as_config(), f"flywheel-{time.time_ns()}")
     try:
         t = time.time()
         produce(args.jar, svc.bootstrap, args.train_images, args.train_labels, args.stream)
-        secs = await_embeddings(svc.bootstrap, args.stream)
+        await_embeddings(svc.bootstrap, args.stream)
         log(f"streamed and embedded {args.stream} images in {time.time() - t:.0f}s")
         consumer = retrain.kafka_consumer(svc.bootstrap, "flywheel")
         try:
@@ -127,155 +144,297 @@ def stream_and_mine(args, policy, npp, train_images):
     for k in range(min(len(idx), 200)):
         for j in range(3):
             assert np.array_equal(col.triplets[k][j].image, train_images[idx[k, j]]), "decoded image mismatch"
-    log(f"mined {len(idx)} triplets (policy {policy}, {npp} negatives per positive): kinds {col.kinds}")
-    return idx, dict(col.kinds)
+    log(f"service mined {len(idx)} triplets: kinds {col.kinds}")
+    return idx
 
 
-def random_triplets(labels, n, rng):
-    """N random triplets of the streamed images: anchor and positive of one label, negative of another."""
-    by_label = {int(c): np.flatnonzero(labels == c) for c in np.unique(labels)}
-    a = rng.randint(0, len(labels), n)
-    p = np.array([rng.choice(by_label[int(labels[i])]) for i in a])
-    ng = np.array([rng.choice(np.flatnonzero(labels != labels[i])) for i in a])
-    return np.stack([a, p, ng], 1)
+def retrieval(emb, labels, query_mask, gallery_mask, order_k):
+    """Recall@1 and MAP@R (Musgrave et al. 2020) of the queries against the gallery (a query never retrieves
+    itself). MAP@R: per query, R = its label's gallery count; precision at each relevant rank among the R
+    nearest, summed and divided by R. order_k: the nearest gallery columns of every row, nearest first."""
+    q = np.flatnonzero(query_mask)
+    y = labels
+    g_lab = y[order_k[q]]
+    rel = g_lab == y[q][:, None]
+    r = np.array([int(((labels == y[i]) & gallery_mask).sum() - int(gallery_mask[i])) for i in q])
+    ranks = np.arange(1, order_k.shape[1] + 1)[None, :]
+    within = ranks <= r[:, None]
+    prec = np.cumsum(rel, 1) / ranks
+    ap = (prec * rel * within).sum(1) / np.maximum(r, 1)
+    return float(rel[:, 0].mean()), float(ap.mean())
 
 
-def test_recall(model, test_images, test_labels, held_out):
-    """Recall@1 on the test split, full gallery, for held-out-class and seen-class queries."""
-    emb = evaluate.embed(model, test_images)
-    held = np.isin(test_labels, held_out)
-    full = np.ones(len(test_labels), dtype=bool)
-    return {"held_out": evaluate.recall_at_1(emb, test_labels, held, full),
-            "seen": evaluate.recall_at_1(emb, test_labels, ~held, full)}
+def scores(model, images, labels, held_out):
+    """Recall@1 and MAP@R: held-out queries (and each held-out class) vs the full gallery, seen vs seen."""
+    emb = torch.as_tensor(evaluate.embed(model, images), dtype=torch.float32)
+    held = np.isin(labels, held_out)
+    d = (emb * emb).sum(1)[:, None] + (emb * emb).sum(1)[None, :] - 2.0 * emb @ emb.T
+    d.fill_diagonal_(float("inf"))
+    kmax = int(max(np.bincount(labels))) + 1
+    full_order = d.topk(kmax, dim=1, largest=False).indices.numpy()
+    d[:, torch.as_tensor(held)] = float("inf")
+    seen_order = d.topk(kmax, dim=1, largest=False).indices.numpy()
+    full = np.ones(len(labels), dtype=bool)
+    out = {}
+    out["held_out"], out["map_r_held_out"] = retrieval(emb, labels, held, full, full_order)
+    out["seen"], out["map_r_seen"] = retrieval(emb, labels, ~held, ~held, seen_order)
+    out["all"], _ = retrieval(emb, labels, full, full, full_order)
+    for c in held_out:
+        name = HELD_OUT_NAMES.get(int(c), f"class_{int(c)}")
+        out[name], out[f"map_r_{name}"] = retrieval(emb, labels, labels == c, full, full_order)
+    return out
 
 
-def fine_tune_on(args, idx, train_images, replay, seed, test):
-    model, ckpt = load_checkpoint(os.path.join(args.model_dir, "model.pt"))
-    mined = (train_images[idx[:, 0]], train_images[idx[:, 1]], train_images[idx[:, 2]])
-    replay.rng = np.random.RandomState(seed + 1000)
-    retrain.fine_tune(model, mined, replay, args.steps, args.batch, args.replay, args.lr,
-                      float(ckpt.get("alpha", 0.2)), seed, freeze_bn=not args.train_bn, log_every=0)
-    return test_recall(model, *test)
+def interval(diffs):
+    """Mean and 95% t-interval of paired differences."""
+    d = np.asarray(diffs, dtype=np.float64)
+    m = float(d.mean())
+    if len(d) < 2:
+        return m, [m, m]
+    h = (T95[len(d) - 2] if len(d) - 1 <= len(T95) else 1.96) * float(d.std(ddof=1)) / math.sqrt(len(d))
+    return m, [m - h, m + h]
+
+
+class Experiment:
+    """The splits, the starting model and the fine-tuning, shared by every arm."""
+
+    def __init__(self, args):
+        self.args = args
+        torch.set_num_threads(args.threads)
+        self.images, self.labels = data.load_split("train", args.train_data)
+        n = len(self.labels)
+        self.base, self.ckpt = load_checkpoint(os.path.join(args.model_dir, "model.pt"))
+        self.held_out = list(self.ckpt["held_out"])
+        self.alpha = float(self.ckpt.get("alpha", 0.2))
+        val = data.validation_indices(n)
+        stream = np.arange(args.stream)
+        replay = np.setdiff1d(np.flatnonzero(~np.isin(self.labels, self.held_out)), np.union1d(stream, val))
+        assert not np.intersect1d(val, stream).size and not np.intersect1d(val, replay).size, \
+            "the validation split must stay apart from stream and replay"
+        self.validation_apart = bool(self.ckpt.get("validation"))
+        if not self.validation_apart:
+            log("WARNING: the model's checkpoint records no validation split held apart from its training; "
+                "its seen-class validation scores are on its own training images")
+        self.stream_idx, self.replay_idx, self.val_idx = stream, replay, val
+        self.stream_labels = self.labels[stream]
+        if args.eval == "test":
+            self.eval_images, self.eval_labels = data.load_split("test")
+        else:
+            self.eval_images, self.eval_labels = self.images[val], self.labels[val]
+        self.recipe = recipe_from(args.recipe, args)
+        self._stream_emb = None
+
+    def stream_embeddings(self):
+        if self._stream_emb is None:
+            self._stream_emb = evaluate.embed(self.base, self.images[self.stream_idx])
+        return self._stream_emb
+
+    def before(self):
+        return scores(self.base, self.eval_images, self.eval_labels, self.held_out)
+
+    def fine_tune(self, triplets, seed):
+        """Scores after fine-tuning a fresh copy of the model on stream-index triplets [N,3]."""
+        model, _ = load_checkpoint(os.path.join(self.args.model_dir, "model.pt"))
+        im = self.images
+        mined = (im[triplets[:, 0]], im[triplets[:, 1]], im[triplets[:, 2]])
+        replay = retrain.ReplaySampler(im[self.replay_idx], self.labels[self.replay_idx],
+                                       np.random.RandomState(seed + 1000))
+        retrain.fine_tune_recipe(model, mined, replay, self.recipe, self.alpha, seed)
+        return scores(model, self.eval_images, self.eval_labels, self.held_out)
+
+
+def recipe_from(text, args):
+    kw = {"steps": args.steps, "batch": args.batch, "replay": args.replay, "lr": args.lr}
+    for part in filter(None, (t.strip() for t in (text or "").split(","))):
+        k, _, v = part.partition("=")
+        k = k.strip().replace("-", "_")
+        field = {f.name: f.type for f in retrain.dataclasses.fields(retrain.Recipe)}.get(k)
+        if field is None:
+            raise SystemExit(f"unknown recipe key {k!r}")
+        kw[k] = v if field is str else (v.lower() in ("1", "true", "yes") if field is bool else field(v))
+    return retrain.Recipe(**kw)
+
+
+def mined_pool(exp, rules, seed):
+    """The mined triplets (stream indices) for one seed: re-mined offline per seed (the sampled rules' draws
+    vary), or the service's pool (streamed once, cached)."""
+    if exp.args.mine == "offline":
+        idx, _ = mining_sim.mine(exp.stream_embeddings(), exp.stream_labels, rules, np.random.RandomState(seed))
+        return idx
+    if exp.args.service_pool is None:
+        cache = exp.args.cache and os.path.join(exp.args.cache, f"service-{abs(hash(rules)) % 10**8}.json")
+        if cache and os.path.exists(cache):
+            with open(cache) as f:
+                exp.args.service_pool = np.array(json.load(f)["idx"], dtype=np.int64).reshape(-1, 3)
+        else:
+            exp.args.service_pool = stream_and_mine(exp.args, rules, exp.images)
+            if cache:
+                os.makedirs(exp.args.cache, exist_ok=True)
+                with open(cache, "w") as f:
+                    json.dump({"rules": rules.as_config(), "idx": exp.args.service_pool.tolist()}, f)
+    return exp.args.service_pool
+
+
+def run(args):
+    t0 = time.time()
+    exp = Experiment(args)
+    rules = mining_sim.Rules.parse(args.policy)
+    before = exp.before()
+    log(f"before: held-out {pct(before['held_out'])} seen {pct(before['seen'])} on {args.eval}")
+    ns = [int(v) for v in str(args.n).split(",")]
+    curve = []
+    for n in ns:
+        runs = []
+        for seed in range(1, args.seeds + 1):
+            pool = mined_pool(exp, rules, seed)
+            rng = np.random.RandomState(seed)
+            take = min(n, len(pool))
+            mined = pool[rng.choice(len(pool), take, replace=False)]
+            rand = mining_sim.random_triplets(exp.stream_labels, take, np.random.RandomState(seed + 500))
+            ra = exp.fine_tune(mined, seed)
+            rb = random_arm(exp, rand, seed, take)
+            kinds = {"anchor_labels": np.bincount(exp.stream_labels[mined[:, 0]], minlength=10).tolist()}
+            runs.append({"seed": seed, "n": take, "pool": int(len(pool)), "mined": ra, "random": rb, **kinds})
+            log(f"N={n} seed {seed}: pool {len(pool)}, mined held-out {pct(ra['held_out'])} seen {pct(ra['seen'])}"
+                f" | random held-out {pct(rb['held_out'])} seen {pct(rb['seen'])} ({time.time() - t0:.0f}s)")
+        curve.append(summarise_point(n, runs, before))
+    return {"before": before, "curve": curve, "seconds": round(time.time() - t0), "rules": rules, "exp": exp}
+
+
+def random_arm(exp, rand, seed, n):
+    """The random arm's scores: they depend on the model, seed, N, recipe and split, not on the mining rules,
+    so sweeps reuse them from --arm-cache."""
+    path = None
+    if exp.args.arm_cache:
+        with open(os.path.join(exp.args.model_dir, "sha256")) as f:
+            sha = f.read().split()[0][:16]
+        key = f"{sha}-{exp.args.eval}-{exp.args.stream}-{seed}-{n}-" + "-".join(
+            f"{k}={v}" for k, v in sorted(dataclasses_asdict(exp.recipe).items()))
+        path = os.path.join(exp.args.arm_cache, key.replace("/", "_") + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f)
+    out = exp.fine_tune(rand, seed)
+    if path:
+        os.makedirs(exp.args.arm_cache, exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(out, f)
+    return out
+
+
+def summarise_point(n, runs, before):
+    out = {"n": n, "runs": runs}
+    for key in runs[0]["mined"]:
+        gain, ci = interval([r["mined"][key] - r["random"][key] for r in runs])
+        out[key] = {"mined": float(np.mean([r["mined"][key] for r in runs])),
+                    "random": float(np.mean([r["random"][key] for r in runs])),
+                    "gain_mean": gain, "gain_ci95": ci,
+                    "mined_vs_before": float(np.mean([r["mined"][key] for r in runs]) - before[key])}
+    return out
+
+
+def triplets_to_target(curve, target_n=3000):
+    """random's N over mined's N at equal held-out Recall@1: the smallest mined N (log-linear between curve
+    points) reaching the random arm's held-out level at target_n."""
+    pts = {p["n"]: p for p in curve}
+    if target_n not in pts:
+        return None
+    target = pts[target_n]["held_out"]["random"]
+    xs = sorted(pts)
+    ys = [pts[x]["held_out"]["mined"] for x in xs]
+    if ys[0] >= target:
+        return target_n / xs[0]
+    for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
+        if y0 < target <= y1:
+            f = (target - y0) / (y1 - y0)
+            return target_n / math.exp(math.log(x0) + f * (math.log(x1) - math.log(x0)))
+    return 0.0
 
 
 def pct(x):
     return f"{100 * x:.2f}"
 
 
-def run(args):
-    torch.set_num_threads(args.threads)
-    t0 = time.time()
-    train_images, train_labels = data.load_split("train")
-    stream_labels = train_labels[:args.stream]
-    base, ckpt = load_checkpoint(os.path.join(args.model_dir, "model.pt"))
-    held_out = list(ckpt["held_out"])
-    test_images, test_labels = data.load_split("test")
-    test = (test_images, test_labels, held_out)
-    before = test_recall(base, *test)
-    log(f"before: held-out {pct(before['held_out'])} seen {pct(before['seen'])}")
-    # Replay: the base training data (the shipped model's own classes), outside the streamed images.
-    keep = ~np.isin(train_labels, held_out)
-    keep[:args.stream] = False
-    replay = retrain.ReplaySampler(train_images[keep], train_labels[keep], np.random.RandomState(0))
+def summary(results, args):
+    main_point = next((p for p in results["curve"] if p["n"] == 3000), results["curve"][-1])
+    exp = results["exp"]
+    return {"n": main_point["n"], "seeds": args.seeds, "eval": args.eval, "mine": args.mine,
+            "policy": results["rules"].as_config(), "recipe": dataclasses_asdict(exp.recipe),
+            "heldout_gain_mean": main_point["held_out"]["gain_mean"],
+            "heldout_gain_ci95": main_point["held_out"]["gain_ci95"],
+            "seen_delta_mean": main_point["seen"]["mined_vs_before"],
+            "seen_gain_vs_random_mean": main_point["seen"]["gain_mean"],
+            "triplets_to_target_ratio": triplets_to_target(results["curve"]),
+            "model_validation_apart": exp.validation_apart}
 
-    results = {"before": before, "variants": []}
-    random_rows = []
-    for variant in args.variants.split(","):
-        policy, npp = variant.split(":")
-        cache = os.path.join(args.cache, f"mined-{policy}-{npp}-{args.stream}.json") if args.cache else None
-        if cache and os.path.exists(cache):
-            with open(cache) as f:
-                c = json.load(f)
-            mined_idx, kinds = np.array(c["idx"], dtype=np.int64).reshape(-1, 3), c["kinds"]
-            log(f"{variant}: {len(mined_idx)} mined triplets from the cache {cache}")
-        else:
-            mined_idx, kinds = stream_and_mine(args, policy, int(npp), train_images)
-            if cache:
-                os.makedirs(args.cache, exist_ok=True)
-                with open(cache, "w") as f:
-                    json.dump({"idx": mined_idx.tolist(), "kinds": kinds}, f)
-        if len(mined_idx) < args.n:
-            log(f"WARNING: only {len(mined_idx)} mined triplets for N={args.n}; using all of them")
-        rows = []
-        for seed in range(1, args.seeds + 1):
-            rng = np.random.RandomState(seed)
-            n = min(args.n, len(mined_idx))
-            a_idx = mined_idx[rng.choice(len(mined_idx), n, replace=False)]
-            ra = fine_tune_on(args, a_idx, train_images, replay, seed, test)
-            if len(random_rows) < seed:  # (b) does not depend on the mining settings: once per seed
-                b_idx = random_triplets(stream_labels, n, np.random.RandomState(seed + 500))
-                random_rows.append(fine_tune_on(args, b_idx, train_images, replay, seed, test))
-            rb = random_rows[seed - 1]
-            log(f"{variant} seed {seed}: (a) mined held-out {pct(ra['held_out'])} seen {pct(ra['seen'])} | "
-                f"(b) random held-out {pct(rb['held_out'])} seen {pct(rb['seen'])}  ({time.time() - t0:.0f}s)")
-            rows.append({"seed": seed, "mined": ra, "random": rb})
-        results["variants"].append({"policy": policy, "negatives_per_positive": int(npp),
-                                    "mined_pool": int(len(mined_idx)), "kinds": kinds, "runs": rows})
-    results["seconds"] = round(time.time() - t0)
-    return results
+
+def dataclasses_asdict(obj):
+    return {k: getattr(obj, k) for k in obj.__dataclass_fields__}
 
 
 def table(results, args):
     b = results["before"]
-    lines = [f"Recall@1 (%) on the 10k test split, full gallery; shipped model before: held-out "
-             f"{pct(b['held_out'])}, seen {pct(b['seen'])}.",
-             f"stream {args.stream} train images; N={args.n} triplets, {args.steps} steps x batch {args.batch} "
-             f"+ replay {args.replay}x, lr {args.lr}; seeds 1..{args.seeds}; mean (min..max) over seeds.", "",
-             "| mining policy | AP:AN | mined pool | held-out (a) mined | held-out (b) random | (a)-(b) held-out "
-             "| seen (a) mined | seen (b) random | seen (a)-before | goal |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [f"Recall@1 (%) on {args.eval}; model before: held-out {pct(b['held_out'])}, seen {pct(b['seen'])}. "
+             f"{args.seeds} paired seeds; gain = mined - random, mean [95% t-interval].", "",
+             "| N | held-out mined | held-out random | gain | Shirt gain | Ankle boot gain | MAP@R held-out gain "
+             "| seen mined - before | seen gain |", "|---|---|---|---|---|---|---|---|---|"]
 
-    def stat(vals):
-        v = np.array(vals) * 100
-        return f"{v.mean():.2f} ({v.min():.2f}..{v.max():.2f})"
+    def g(p, k):
+        x = p[k]
+        return f"{100 * x['gain_mean']:+.2f} [{100 * x['gain_ci95'][0]:+.2f}, {100 * x['gain_ci95'][1]:+.2f}]"
 
-    for v in results["variants"]:
-        runs = v["runs"]
-        ha = [r["mined"]["held_out"] for r in runs]
-        hb = [r["random"]["held_out"] for r in runs]
-        sa = [r["mined"]["seen"] for r in runs]
-        sb = [r["random"]["seen"] for r in runs]
-        gain = 100 * (np.mean(ha) - np.mean(hb))
-        seen_drop = 100 * (b["seen"] - np.mean(sa))
-        goal = "met" if gain >= 3 and seen_drop <= 1 else "not met"
-        lines.append(f"| {v['policy']} | 1:{v['negatives_per_positive']} | {v['mined_pool']} | {stat(ha)} | "
-                     f"{stat(hb)} | {gain:+.2f} | {stat(sa)} | {stat(sb)} | {-seen_drop:+.2f} | {goal} |")
-    lines.append("")
-    lines.append(f"goal: (a) - (b) >= +3.00 on held-out and seen (a) - before >= -1.00; "
-                 f"total {results['seconds']}s")
+    for p in results["curve"]:
+        lines.append(f"| {p['n']} | {pct(p['held_out']['mined'])} | {pct(p['held_out']['random'])} | "
+                     f"{g(p, 'held_out')} | {g(p, 'shirt')} | {g(p, 'ankle_boot')} | {g(p, 'map_r_held_out')} | "
+                     f"{100 * p['seen']['mined_vs_before']:+.2f} | {g(p, 'seen')} |")
     return "\n".join(lines)
 
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--stream", type=int, default=20000, help="first N images of the training split")
-    ap.add_argument("--n", type=int, default=3000, help="triplets per retraining run, (a) and (b) alike")
+    ap.add_argument("--mine", choices=["offline", "service"], default="offline")
+    ap.add_argument("--eval", choices=["validation", "test"], default="validation",
+                    help="choose on validation; report the test split once")
+    ap.add_argument("--policy", default="", help="mining rules, e.g. positive=random,negative=soft,beta=5,"
+                    "gap_floor=0.3,anchor_share=0.3 (mining_sim.Rules; service keys mining.*)")
+    ap.add_argument("--recipe", default="", help="retrain.Recipe fields, e.g. reducer=nonzero,distill=1")
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--stream", type=int, default=STREAM, help="first N images of the training split")
+    ap.add_argument("--n", default="3000", help="triplets per run (comma-separated: a budget curve)")
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--replay", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=1e-4)
-    ap.add_argument("--train-bn", action="store_true")
-    ap.add_argument("--variants", default="all:3", help="comma-separated POLICY:NEGATIVES_PER_POSITIVE")
     ap.add_argument("--model-dir", default=retrain.SHIPPED_MODEL)
     ap.add_argument("--jar", default=JAR)
+    ap.add_argument("--train-data", default=None, help="train split directory (default: Debian's)")
     ap.add_argument("--train-images", default=os.path.join(data.DEBIAN_DIR, "train-images-idx3-ubyte.gz"))
     ap.add_argument("--train-labels", default=os.path.join(data.DEBIAN_DIR, "train-labels-idx1-ubyte.gz"))
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json-out", default=None)
-    ap.add_argument("--cache", default=None, help="keep each variant's mined triplets (ids) here and reuse them "
-                    "instead of streaming again (for tuning the fine-tuning only)")
-    return ap.parse_args(argv)
+    ap.add_argument("--arm-cache", default="/tmp/hardneg-flywheel-arms",
+                    help="reuse the random arm's scores (same model, seed, N, recipe, split) from here; '' = off")
+    ap.add_argument("--cache", default=None, help="keep the service's mined triplets (ids) here and reuse them")
+    args = ap.parse_args(argv)
+    args.service_pool = None
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
+    cmd = " ".join(["/usr/bin/python3", "src/main/python/flywheel.py"] + (argv if argv is not None else sys.argv[1:]))
     results = run(args)
-    results["args"] = vars(args)
+    out = {"summary": summary(results, args), "command": cmd,
+           "git_commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=data.REPO_ROOT, capture_output=True,
+                                        text=True).stdout.strip(),
+           "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+           "before": results["before"], "curve": results["curve"], "seconds": results["seconds"]}
     if args.json_out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
         with open(args.json_out, "w") as f:
-            json.dump(results, f, indent=2)
+            json.dump(out, f, indent=1)
     print(table(results, args), flush=True)
+    print(json.dumps(out["summary"]), flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ Example:
 """
 import argparse
 import base64
+import copy
+import dataclasses
 import hashlib
 import hmac
 import io
@@ -215,13 +217,51 @@ class ReplaySampler:
         return self.images[a], self.images[p], self.images[ng]
 
 
+def triplet_terms(ea, ep, en, alpha):
+    """Per-triplet FaceNet loss relu(d_ap - d_an + alpha), squared L2."""
+    return torch.relu(((ea - ep) ** 2).sum(1) - ((ea - en) ** 2).sum(1) + alpha)
+
+
+def reduce_loss(per, reducer):
+    """'mean' over every triplet, or 'nonzero': over the active ones only (pytorch-metric-learning's
+    AvgNonZeroReducer), so that a batch of mostly solved triplets still moves the model by its active ones."""
+    if reducer == "nonzero":
+        active = per > 0
+        return per[active].mean() if bool(active.any()) else per.sum() * 0.0
+    return per.mean()
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How the mined triplets are trained on, beside replay of the base data.
+
+    replay: random base triplets per mined one in each step; reducer: the mined term's reduction ('mean' keeps
+    one loss over mined + replay triplets as before, 'nonzero' averages the mined term over its active triplets
+    and adds the replay term separately, weighted replay_weight); distill: weight of a term keeping the new
+    embeddings of the replay images near the previous version's ("Learning without Forgetting", Li & Hoiem
+    2016), 0 = off.
+    """
+    steps: int = 300
+    batch: int = 32
+    replay: float = 1.0
+    lr: float = 1e-4
+    reducer: str = "mean"
+    replay_weight: float = 1.0
+    distill: float = 0.0
+    freeze_bn: bool = True
+    weight_decay: float = 0.0
+
+
 def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, seed, weight_decay=0.0,
-              freeze_bn=True, log_every=50):
+              freeze_bn=True, log_every=50, reducer="mean", replay_weight=1.0, distill=0.0):
     """Fine-tunes `model` in place on the mined triplets (uint8 arrays a, p, n) plus replay triplets.
 
     Each step: `batch` mined triplets (shuffled passes over them) and round(batch * replay_per_mined) replay
-    triplets, one triplet loss over both. Adam with cosine decay, no weight decay by default (with Adam it
-    would pull every weight toward 0 at ~lr per step while most triplets are inactive). BatchNorm statistics stay frozen by default
+    triplets. With reducer 'mean' one triplet loss covers both; with 'nonzero' the mined term is averaged over
+    its active triplets and the replay term (also active-averaged) is added with weight `replay_weight`.
+    `distill` > 0 adds distill * mean squared distance between the new and the starting model's embeddings of
+    the replay images. Adam with cosine decay, no weight decay by default (with Adam it would pull every weight
+    toward 0 at ~lr per step while most triplets are inactive). BatchNorm statistics stay frozen by default
     (the mined batches are far from the training distribution).
     """
     rng = np.random.RandomState(seed)
@@ -229,6 +269,11 @@ def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, s
     a_all, p_all, n_all = mined
     m = len(a_all)
     n_replay = int(round(batch * replay_per_mined)) if replay is not None else 0
+    teacher = None
+    if distill > 0 and n_replay:
+        teacher = copy.deepcopy(model).eval()
+        for prm in teacher.parameters():
+            prm.requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     order, pos = rng.permutation(m), 0
     start, loss_sum, act_sum, k = time.time(), 0.0, 0.0, 0
@@ -256,10 +301,24 @@ def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, s
         x = torch.from_numpy(data.normalize(np.concatenate([a, p, n])))
         e = model(x)
         b = len(a)
-        loss, active = triplet_loss(e[:b], e[b:2 * b], e[2 * b:], alpha)
+        per = triplet_terms(e[:b], e[b:2 * b], e[2 * b:], alpha)
+        bm = len(take)
+        if reducer == "mean":
+            loss = per.mean()
+        else:
+            loss = reduce_loss(per[:bm], reducer)
+            if n_replay:
+                loss = loss + replay_weight * reduce_loss(per[bm:], reducer)
+        if teacher is not None:
+            # The replay images' rows of the three blocks: anchors, positives and negatives alike.
+            rows = torch.cat([torch.arange(bm, b) + o for o in (0, b, 2 * b)])
+            with torch.no_grad():
+                old = teacher(x[rows])
+            loss = loss + distill * ((e[rows] - old) ** 2).sum(1).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
+        active = float((per > 0).float().mean())
         loss_sum, act_sum, k = loss_sum + float(loss), act_sum + active, k + 1
         if log_every and ((step + 1) % log_every == 0 or step + 1 == steps):
             log(f"step {step + 1:5d}/{steps} loss {loss_sum / k:.4f} active {act_sum / k:.3f} "
@@ -267,6 +326,13 @@ def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, s
             loss_sum, act_sum, k = 0.0, 0.0, 0
     model.eval()
     return model, opt
+
+
+def fine_tune_recipe(model, mined, replay, recipe, alpha, seed, log_every=0):
+    """fine_tune with a Recipe."""
+    return fine_tune(model, mined, replay, recipe.steps, recipe.batch, recipe.replay, recipe.lr, alpha, seed,
+                     weight_decay=recipe.weight_decay, freeze_bn=recipe.freeze_bn, log_every=log_every,
+                     reducer=recipe.reducer, replay_weight=recipe.replay_weight, distill=recipe.distill)
 
 
 def load_replay(held_out, replay_data=None, exclude=None):

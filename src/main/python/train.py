@@ -103,6 +103,8 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-train", type=int, default=None, help="use only the first N training images")
+    ap.add_argument("--include-validation", action="store_true",
+                    help="also train on the validation split (train[55000:60000]); by default it is held apart")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--init-from", default=None, help="model.pt to continue from (a retraining job)")
     ap.add_argument("--parity-out", default=None, help="also write the parity reference JSON here")
@@ -128,6 +130,8 @@ def train(args):
     if args.max_train:
         images, labels = images[:args.max_train], labels[:args.max_train]
     keep = ~np.isin(labels, held_out)
+    if not args.include_validation:
+        keep &= data.outside_validation(len(labels))
     images, labels = images[keep], labels[keep]
     x_all = torch.from_numpy(data.normalize(images))
     y_all = torch.from_numpy(labels)
@@ -195,9 +199,12 @@ def main(argv=None):
                 f"width={model.config['width']}, dim={model.config['dim']}, Adam lr={args.lr} cosine; "
                 f"command: {cmd}")
     meta = export.fashion_metadata(args.name, args.version, model.config["dim"], held_out, args.alpha, training)
+    validation = None if args.include_validation else dict(data.VALIDATION)
+    if validation:
+        meta["hardneg.validation_split"] = f"{validation['split']}[{validation['start']}:{validation['stop']}]"
     save_checkpoint(os.path.join(args.out, "model.pt"), model, args.version, held_out, opt,
                     extra={"name": args.name, "alpha": args.alpha, "seed": args.seed, "training": training,
-                           "metadata": meta})
+                           "metadata": meta, "validation": validation})
     export.export_onnx(model, os.path.join(args.out, "model.onnx"), model.config["input_shape"], meta)
     digest = export.write_sha256(args.out)
     metrics = {
@@ -205,6 +212,7 @@ def main(argv=None):
         "train_seconds": round(secs, 1), "epochs": round(epochs, 3), "steps": steps,
         "train_images": n_train, "width": model.config["width"], "embedding_dim": model.config["dim"],
         "held_out_classes": held_out, "alpha": args.alpha, "command": cmd, "sha256": digest,
+        "validation_split": validation,
     }
     if not args.no_eval:
         t = time.time()
