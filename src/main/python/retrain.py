@@ -252,6 +252,9 @@ class Recipe:
     weight_decay: float = 0.0
 
 
+RECIPE_DEFAULTS = Recipe()
+
+
 def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, seed, weight_decay=0.0,
               freeze_bn=True, log_every=50, reducer="mean", replay_weight=1.0, distill=0.0):
     """Fine-tunes `model` in place on the mined triplets (uint8 arrays a, p, n) plus replay triplets.
@@ -345,12 +348,45 @@ def load_replay(held_out, replay_data=None, exclude=None):
 
 
 def validation_split(split, data_dir, size):
-    """The last `size` images of a split (all classes): by default the train split's tail, which the flywheel's
-    stream (the first images of the split) and the replay never touch."""
+    """The validation images: by default (train split, size None) data.VALIDATION, the train split's tail that
+    the shipped model's training, the flywheel's stream and the replay never touch; else the last `size`
+    images of `split`. Returns (images, labels, indices into the split)."""
     images, labels = data.load_split(split, data_dir)
-    size = min(size, len(labels))
-    idx = np.arange(len(labels) - size, len(labels))
+    if split == "train" and size is None:
+        idx = data.validation_indices(len(labels))
+    else:
+        size = min(size or 5000, len(labels))
+        idx = np.arange(len(labels) - size, len(labels))
     return images[idx], labels[idx], idx
+
+
+def mix_random(col, share, rng):
+    """Replaces round(share * M) of the M mined triplets by random label-consistent triplets of the same
+    records' images (anchor and positive of one label, negative of another), as FaceNet mixed random
+    negatives into every batch. Members without a label cannot be mixed; returns the arrays (a, p, n)."""
+    a, p, n = col.arrays()
+    k = int(round(share * len(a)))
+    if k == 0:
+        return a, p, n
+    members = {}
+    for t in col.triplets:
+        for m in t:
+            if m.label is not None:
+                members.setdefault(m.id, m)
+    pool = list(members.values())
+    labels = np.array([str(m.label) for m in pool])
+    by_label = {lab: np.flatnonzero(labels == lab) for lab in set(labels)}
+    usable = [lab for lab, rows in by_label.items() if len(rows) >= 2]
+    if not usable or len(by_label) < 2:
+        log(f"--mix {share}: the records hold too few labels to form random triplets; mined only")
+        return a, p, n
+    a, p, n = a.copy(), p.copy(), n.copy()
+    for slot in rng.choice(len(a), k, replace=False):
+        lab = usable[rng.randint(len(usable))]
+        i, j = rng.choice(by_label[lab], 2, replace=False)
+        others = np.flatnonzero(labels != lab)
+        a[slot], p[slot], n[slot] = pool[i].image, pool[j].image, pool[rng.choice(others)].image
+    return a, p, n
 
 
 def validation_score(model, images, labels, held_out):
@@ -477,8 +513,10 @@ def run(args, consumer, publisher):
 
     candidate, _ = load_checkpoint(os.path.join(model_dir, "model.pt"))
     t = time.time()
-    candidate, opt = fine_tune(candidate, col.arrays(), replay, args.steps, args.batch, args.replay, args.lr,
-                               alpha, args.seed, freeze_bn=not args.train_bn, log_every=args.log_every)
+    recipe = Recipe(steps=args.steps, batch=args.batch, replay=args.replay, lr=args.lr, reducer=args.reducer,
+                    replay_weight=args.replay_weight, distill=args.distill, freeze_bn=not args.train_bn)
+    mined = mix_random(col, args.mix, np.random.RandomState(args.seed + 2)) if args.mix > 0 else col.arrays()
+    candidate, opt = fine_tune_recipe(candidate, mined, replay, recipe, alpha, args.seed, log_every=args.log_every)
     secs = time.time() - t
 
     before = validation_score(current, val_images, val_labels, held_out)
@@ -548,12 +586,22 @@ def parse_args(argv=None):
     ap.add_argument("--replay-data", default=None, help="train split directory (default: Debian's)")
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--alpha", type=float, default=None, help="default: the checkpoint's")
+    ap.add_argument("--reducer", choices=["mean", "nonzero"], default=RECIPE_DEFAULTS.reducer,
+                    help="mined term over every triplet (mean) or its active ones only (nonzero, AvgNonZero)")
+    ap.add_argument("--replay-weight", type=float, default=RECIPE_DEFAULTS.replay_weight,
+                    help="weight of the replay term (with --reducer nonzero)")
+    ap.add_argument("--distill", type=float, default=RECIPE_DEFAULTS.distill,
+                    help="weight of keeping replay images' embeddings near the current version's (0 = off)")
+    ap.add_argument("--mix", type=float, default=0.0,
+                    help="share of the collected triplets replaced by random label-consistent ones of the same images")
     ap.add_argument("--train-bn", action="store_true", help="update BatchNorm statistics (default: frozen)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--val-split", choices=["train", "test"], default="train")
     ap.add_argument("--val-data", default=None, help="directory of the validation split (default: as data.py)")
-    ap.add_argument("--val-size", type=int, default=5000, help="the split's last N images")
+    ap.add_argument("--val-size", type=int, default=None,
+                    help="the split's last N images (default: data.VALIDATION, train[55000:60000], held apart "
+                    "from the shipped model's training)")
     ap.add_argument("--guard-tolerance", type=float, default=0.0,
                     help="publish when candidate >= current - tolerance (Recall@1 as a fraction)")
     ap.add_argument("--on-refusal", choices=["commit", "keep"], default="commit",
