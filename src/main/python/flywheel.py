@@ -62,11 +62,12 @@ def free_port():
 class Service:
     """`hardneg serve` with an in-process broker, as a child process; stopped on exit."""
 
-    def __init__(self, jar, model_dir, settings, app_id, java="java"):
+    def __init__(self, jar, model_dir, settings, app_id, java="java", http_port=0):
         self.port = free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
+        self.http_port = http_port
         cmd = [java, "-jar", jar, "serve", "--embedded-port", str(self.port), "--model", model_dir,
-               "--set", f"application.id={app_id}", "--set", "http.port=0",
+               "--set", f"application.id={app_id}", "--set", f"http.port={http_port}",
                "--set", "mining.rate-limit.per-label=0", "--set", "inference.threads=2"]
         for k, v in settings.items():
             cmd += ["--set", f"{k}={v}"]
@@ -96,9 +97,9 @@ class Service:
                 self.proc.wait()
 
 
-def produce(jar, bootstrap, images_file, labels_file, limit, java="java"):
+def produce(jar, bootstrap, images_file, labels_file, limit, java="java", skip=0):
     cmd = [java, "-jar", jar, "produce", "--idx", images_file, labels_file, "--bootstrap-servers", bootstrap,
-           "--limit", str(limit)]
+           "--limit", str(limit), "--skip", str(skip)]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True, timeout=900)
     log(out.stdout.strip())
 

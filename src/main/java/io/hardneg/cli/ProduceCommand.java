@@ -55,19 +55,28 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Send at most N images.")
     Integer limit;
 
+    @Option(names = "--skip", defaultValue = "0", paramLabel = "N",
+            description = "Start after the first N images (ids keep their position in the source).")
+    int skip;
+
     @Override
     public Integer call() throws Exception {
-        if (!(rate >= 0) || (limit != null && limit < 0)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate and --limit must be >= 0, found "
-                    + "--rate " + rate + (limit == null ? "" : " --limit " + limit));
+        if (!(rate >= 0) || (limit != null && limit < 0) || skip < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate, --limit and --skip must be "
+                    + ">= 0, found --rate " + rate + (limit == null ? "" : " --limit " + limit) + " --skip " + skip);
         }
         ImageSource source = source();
-        int total = limit == null ? source.size() : Math.min(limit, source.size());
+        int available = Math.max(0, source.size() - skip);
+        int total = limit == null ? available : Math.min(limit, available);
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(System.err, "producing", total);
         try (ImageSender sender = new ImageSender(bootstrapServers, topic, rate, Map.of())) {
             int n = 0;
+            int position = 0;
             for (LabeledImage img : source) {
+                if (position++ < skip) {
+                    continue;
+                }
                 if (n == total) {
                     break;
                 }

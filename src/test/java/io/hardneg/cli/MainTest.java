@@ -94,6 +94,12 @@ class MainTest {
     }
 
     @Test
+    void shouldRefuseANegativeSkip(@TempDir Path dir) {
+        assertOneLineUsageError(run("produce", "--skip", "-3", dir.toString()), "hardneg produce", "--skip",
+                "found --rate 0.0 --skip -3");
+    }
+
+    @Test
     void shouldRefuseEvalOnFewerThanTwoImages() {
         assertOneLineUsageError(run("eval", "--images", "1"), "hardneg eval", "--images must be at least 2, found 1");
     }
