@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every relative link in README.md and docs/ (and the READMEs they point into) names a file that exists. */
+/** Every relative link in README.md and docs/ names a file that exists; the Python README names every script. */
 class DocLinksTest {
 
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
@@ -39,5 +39,16 @@ class DocLinksTest {
             }
         }
         assertThat(broken).as("broken relative links").isEmpty();
+    }
+
+    @Test
+    void pythonReadmeDescribesEveryScript() throws IOException {
+        String readme = Files.readString(Path.of("src/main/python/README.md"), StandardCharsets.UTF_8);
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> scripts = Files.list(Path.of("src/main/python"))) {
+            scripts.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".py")).sorted()
+                    .filter(n -> !readme.contains("`" + n + "`")).forEach(missing::add);
+        }
+        assertThat(missing).as("scripts in src/main/python not described in its README").isEmpty();
     }
 }
