@@ -1,6 +1,6 @@
 """Trains the triplet embedding CNN on Fashion-MNIST (held-out classes excluded), exports ONNX, evaluates.
 
-Example (the shipped model's command is in README.md and in metrics.json):
+Example (the shipped model's command is in docs/model.md and in metrics.json):
   /usr/bin/python3 src/main/python/train.py --epochs 12 --width 32 --out /tmp/m
 """
 import argparse

@@ -98,7 +98,7 @@ public final class BenchRunner {
         this.log = new BenchLog(progress);
     }
 
-    /** Runs the stages against the broker at {@code bootstrap}; keys are those of the README's table. */
+    /** Runs the stages against the broker at {@code bootstrap}; keys are those of docs/performance.md. */
     public Map<String, Object> run(String bootstrap) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         HardnegConfig base = options.config().apply(Map.of("bootstrap.servers", bootstrap));
@@ -551,7 +551,7 @@ public final class BenchRunner {
             // Rounds share what is left of the backlog (and of the stage's time); never under a quarter second,
             // where the 20 ms polls would be a tenth of a round.
             double roundSec = Math.max(0.25, Math.min(0.8 * (n - c) / warmRate / ROUNDS, left / ROUNDS));
-            // A slow stage (the heavy model's ~250 images/s) reaches its time cap before C2 has compiled Kafka's
+            // A slow stage (the heavy model's) reaches its time cap before C2 has compiled Kafka's
             // per-record paths; its figures then include the compilers, so say how to give it longer.
             boolean capped = !jit.quiet() && elapsed >= capSeconds / 2;
             log.line("%s: warm-up %.1f s, %,d images, JIT %s; %d rounds of %.1f s", name, elapsed, c,
@@ -609,7 +609,7 @@ public final class BenchRunner {
     /**
      * Runs fresh applications over the backlog, pass after pass, until the JIT is quiet or {@code seconds} have
      * passed. A small backlog (the heavy model's) goes through one passthrough in half a second, too short for C2
-     * to compile Kafka's paths; the slow stages after it then measured the compilers (0.2 of the two cores).
+     * to compile Kafka's paths; the slow stages after it then measured the compilers.
      */
     private void warmUntilQuiet(CommittedCounter counter, double seconds,
                                 java.util.concurrent.Callable<Starter> fresh) throws Exception {

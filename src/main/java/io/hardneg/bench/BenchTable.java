@@ -3,7 +3,7 @@ package io.hardneg.bench;
 import java.util.Locale;
 import java.util.Map;
 
-/** The bench result as the Markdown table of README.md (Performance). */
+/** The bench result as a Markdown table (measure | value), as in docs/performance.md. */
 public final class BenchTable {
 
     private BenchTable() {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** The configuration flags shared by {@code serve}, {@code demo} and {@code bench}. */
 final class ConfigOptions {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see README, Configuration).")
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (keys: docs/configuration.md).")
     Path configFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",

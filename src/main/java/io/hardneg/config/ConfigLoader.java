@@ -25,7 +25,7 @@ public final class ConfigLoader {
 
     private static final String ENV_PREFIX = "HARDNEG_";
 
-    /** Every key we know, with its default. The order is the order of the README's table. */
+    /** Every key we know, with its default, in the order of docs/configuration.md's table (ConfigurationDocTest). */
     public static final Map<String, String> DEFAULTS = defaults();
 
     private static Map<String, String> defaults() {

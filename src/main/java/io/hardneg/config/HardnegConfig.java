@@ -76,7 +76,7 @@ public record HardnegConfig(
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }
 
     /**
-     * Suspected-mislabel routing; see README.md (Mining features).
+     * Suspected-mislabel routing; see docs/mining.md (Suspected mislabels).
      *
      * @param tau how much closer than the mean positive a negative must be to count as deep
      * @param k nearest negatives (and positives) compared

@@ -204,7 +204,7 @@ final class ImageReading {
     }
 
     private static ImageInputStream stream(byte[] bytes) {
-        // In memory: the record is already bounded by maxBytes, and a temp-file cache is 10× slower.
+        // In memory: the record is already bounded by maxBytes, and a temp-file cache is far slower (see ImageDecoder).
         return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
     }
 

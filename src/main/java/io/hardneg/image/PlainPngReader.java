@@ -8,10 +8,11 @@ import java.util.zip.Inflater;
  * Reads the PNG that nearly every record is — 8-bit gray, not interlaced, chunks IHDR, IDAT… and IEND only, every
  * CRC right — into a reused per-thread pixel buffer, with a reused {@link Inflater}.
  *
- * <p>ImageIO spends most of a 28×28 PNG's decode time building streams and buffers (measured: 45 µs per image,
- * against 8–9 µs here). Anything this reader does not fully understand makes it return false without writing, and
- * the caller decodes with ImageIO as before: so errors, their codes and every other format keep ImageIO's
- * behaviour, and the pixels this reader produces are the ones ImageIO would (a test holds both to the same floats).
+ * <p>ImageIO spends most of a 28×28 PNG's decode time building streams and buffers
+ * (docs/decisions/0006-decoding-plain-png-reader-and-imageio-in-memory.md). Anything this reader does not fully
+ * understand makes it return false without writing, and the caller decodes with ImageIO as before: so errors,
+ * their codes and every other format keep ImageIO's behaviour, and the pixels this reader produces are the ones
+ * ImageIO would (a test holds both to the same floats).
  * Thread-safe: the reused state is per thread.
  */
 final class PlainPngReader {

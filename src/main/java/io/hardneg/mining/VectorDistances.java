@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * mode, partial batches at low load), runs in every batch: a range that is not a multiple of four repeats its last
  * row, queries pad to whole vectors, and no helper takes or returns a vector. A rarely taken vector path stays in
  * the interpreter or C1, and a helper compiled on its own is then too big for C2 to inline; either way the Vector
- * API runs its Java fallback, hundreds of times slower (README, Performance). The bank is walked in chunks that stay
- * in L2 while every query block passes over them.
+ * API runs its Java fallback, far slower (docs/decisions/0007-vector-kernel-shape.md). The bank is walked in chunks
+ * that stay in L2 while every query block passes over them.
  *
  * <p>Loaded reflectively by {@link DistancesProvider} only when {@code jdk.incubator.vector} is readable.
  */
@@ -276,8 +276,8 @@ final class VectorDistances implements Distances {
             int c1 = Math.min(bankRows, c0 + CHUNK_ROWS);
             for (int q0 = 0; q0 < queryRows; q0 += BLOCK) {
                 // The distances kernel fills the tile; a second, light pass tests it row by row. Tested inside the
-                // kernel's loop, the test and the callback slowed some of its compilations to half speed; here
-                // they cost one tile store and load per row, about 3% of the kernel.
+                // kernel's loop, the test and the callback slowed some of its compilations; here they cost one tile
+                // store and load per row (docs/decisions/0007-vector-kernel-shape.md).
                 dots(s.qt, padded, q0, bank, null, 0, c0, c1, dim, s.tile);
                 within(s.tile, q0, Math.min(BLOCK, queryRows - q0), c0, c1, s, queryTags, rowTags, hits);
             }
@@ -290,8 +290,8 @@ final class VectorDistances implements Distances {
      * before its clamp at 0, and e ≤ max(0, e): the vector test passes every lane the exact one would (a lane it
      * shuts for a row's tag, the exact test rejects); the exact distance and the tag are checked only for those.
      * The test is written out: a helper taking vectors, compiled on its own first, is then too big for C2 to
-     * inline, and every vector crossing the call is boxed and run by the Vector API's Java fallback (the bench saw
-     * 5–10× slower mining).
+     * inline, and every vector crossing the call is boxed and run by the Vector API's Java fallback
+     * (docs/decisions/0007-vector-kernel-shape.md).
      */
     private static void within(float[] tile, int q0, int live, int c0, int c1, Scratch s, int[] queryTags,
                                int[] rowTags, Hits hits) {

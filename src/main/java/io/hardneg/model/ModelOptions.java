@@ -24,8 +24,9 @@ public record ModelOptions(DeviceRequest device, int intraOpThreads, boolean spi
     }
 
     /**
-     * The intra-op threads a session gets. ONNX Runtime's own default (0) counted one thread on our 2-core machine,
-     * leaving an inference-bound pipeline one core; see README, "ONNX Runtime's threads".
+     * The intra-op threads a session gets. ONNX Runtime's own default (0) can count a single thread on a small
+     * machine, leaving an inference-bound pipeline one core; see
+     * docs/decisions/0005-onnx-runtime-intra-op-threads-and-spinning.md.
      */
     public int effectiveIntraOpThreads(int availableCores) {
         return intraOpThreads > 0 ? intraOpThreads : Math.max(1, availableCores);

@@ -24,8 +24,8 @@ public final class StreamsSettings {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.streams().processingGuarantee());
-        // EOS commits are transactions; the 50 ms default keeps end-to-end latency low at a small throughput cost
-        // (README, "Commit interval").
+        // EOS commits are transactions; the default interval keeps end-to-end latency low at no measurable
+        // throughput cost (docs/decisions/0002-commit-interval.md).
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.streams().commitIntervalMs()));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streams().threads()));
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
@@ -39,10 +39,11 @@ public final class StreamsSettings {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Integer.toString(MAX_REQUEST_BYTES));
-        // Batches leave on a 10 ms timer instead of whenever one partition's fills: Kafka's 16 KiB filled with about
-        // a dozen images' bank entries and changelog records, so the producer sent a request every ~12 images, and
-        // a broker on shared cores pays per request (waking its threads) about as much as per byte. 10 ms stays well
-        // inside the 50 ms commit interval, so the commit's flush finds little left (README, "Kafka's share").
+        // Batches leave on a timer instead of whenever one partition's fills: Kafka's 16 KiB batch fills with a few
+        // images' bank entries and changelog records, so the producer sent a request every few images, and a broker
+        // on shared cores pays per request (waking its threads) about as much as per byte. The linger stays well
+        // inside the commit interval, so the commit's flush finds little left
+        // (docs/decisions/0001-producer-batching-and-linger.md).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(PRODUCER_BATCH_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), Integer.toString(PRODUCER_LINGER_MS));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(4 << 20));

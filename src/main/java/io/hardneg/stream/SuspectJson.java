@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code suspect-labels} topic's JSON (schema_version 1), documented in README.md (Mining features). */
+/** The {@code suspect-labels} topic's JSON (schema_version 1), documented in docs/topics.md (suspect-labels). */
 final class SuspectJson {
 
     static final int SCHEMA_VERSION = 1;

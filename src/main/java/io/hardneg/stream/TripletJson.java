@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The retraining topic's JSON (schema_version 1): one record per triplet, or per labeled pair in pairs mode.
- * The schema is documented in README.md ("The retraining topic").
+ * The schema is documented in docs/topics.md (hard-negatives).
  */
 public final class TripletJson {
 

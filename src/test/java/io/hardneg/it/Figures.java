@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
-/** Appends one line of figures per reliability test to target/reliability/figures.txt for README.md (Reliability). */
+/** Appends one line of figures per reliability test to target/reliability/figures.txt for docs/reliability.md. */
 final class Figures {
 
     static final Path DIR = Path.of("target", "reliability");

@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The worst-case heap figures stated in README.md (Reliability), for the shipped model's shape (1x28x28, D = 64). */
+/** The worst-case heap figures stated in docs/operations.md (Heap budget), for the shipped model's shape (1x28x28, D = 64). */
 class HeapBudgetTest {
 
     static final InputSpec SHIPPED = InputSpec.gray(28, 28, 0.5f, 0.5f);

@@ -1,0 +1,71 @@
+package io.hardneg.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps {@code docs/configuration.md} honest: its "Keys" table lists every key {@link ConfigLoader#DEFAULTS} knows,
+ * each with its real default, and no key the code does not know. One row per key: {@code | `key` | `default` |
+ * meaning |}, or {@code (empty)} as the default for the empty string.
+ */
+class ConfigurationDocTest {
+
+    private static final Path DOC = Path.of("docs", "configuration.md");
+    private static final Pattern ROW = Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|\\s*([^|]*?)\\s*\\|.*$");
+    private static final Pattern CODE = Pattern.compile("^`([^`]*)`");
+
+    @Test
+    void everyKeyOfTheCodeIsDocumentedWithItsDefaultAndNothingElse() throws IOException {
+        Map<String, String> documented = documentedDefaults(Files.readAllLines(DOC, StandardCharsets.UTF_8));
+
+        assertThat(documented.keySet()).as("keys in %s", DOC)
+                .containsExactlyInAnyOrderElementsOf(ConfigLoader.DEFAULTS.keySet());
+        ConfigLoader.DEFAULTS.forEach((key, value) -> assertThat(documented.get(key))
+                .as("documented default of %s in %s", key, DOC).isEqualTo(value));
+    }
+
+    @Test
+    void theParserReadsRowsAsTheDocWritesThem() {
+        List<String> lines = List.of("## Keys", "", "| key | default | meaning |", "|---|---|---|",
+                "| `a.b` | `12` | twelve |", "| `c` | (empty) | nothing |", "| `d` | `x` (an x) | why |",
+                "", "## Next", "| `e` | `1` | not in the keys table |");
+        assertThat(documentedDefaults(lines)).containsExactly(Map.entry("a.b", "12"), Map.entry("c", ""),
+                Map.entry("d", "x"));
+    }
+
+    /** Key → default from the rows of the "## Keys" section; a malformed default cell is kept as written. */
+    static Map<String, String> documentedDefaults(List<String> lines) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> duplicates = new ArrayList<>();
+        boolean inKeys = false;
+        for (String line : lines) {
+            if (line.startsWith("## ")) {
+                inKeys = line.trim().equals("## Keys");
+                continue;
+            }
+            Matcher row = ROW.matcher(line.trim());
+            if (!inKeys || !row.matches()) {
+                continue;
+            }
+            String cell = row.group(2);
+            Matcher code = CODE.matcher(cell);
+            String value = cell.startsWith("(empty)") ? "" : code.find() ? code.group(1) : cell;
+            if (out.put(row.group(1), value) != null) {
+                duplicates.add(row.group(1));
+            }
+        }
+        assertThat(duplicates).as("keys documented twice").isEmpty();
+        return out;
+    }
+}
