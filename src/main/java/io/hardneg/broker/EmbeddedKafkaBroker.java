@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code hardneg demo}, {@code hardneg serve} without a cluster, and the integration tests.
  *
  * <p>It is Kafka's own {@link KafkaRaftServer} on storage formatted the way {@code kafka-storage format}
- * does it, so transactions, compaction and consumer groups behave exactly as on a real cluster.
+ * does it, so transactions, compaction and consumer groups behave exactly as on a real cluster. A given data
+ * directory is formatted once, when empty; later starts reuse its cluster id and everything the broker held.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -35,6 +36,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, String> config;
     private final Map<String, Object> clientSettings;
 
+    private volatile String clusterId; // set once by start(), before it returns the broker
     private KafkaRaftServer server; // guarded by this; null while stopped
     private boolean closed; // guarded by this
 
@@ -50,10 +52,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Formats storage if needed, starts the broker and blocks until it answers an Admin
-     * {@code describeCluster}.
+     * Formats storage if the log directory is empty (a formatted one is reused as it is), starts the broker
+     * and blocks until it answers an Admin {@code describeCluster}.
      *
-     * @throws BrokerStartException if the port is taken, storage cannot be formatted, or the broker does
+     * @throws BrokerStartException if the port is taken, the log directory is neither empty nor formatted for
+     *                              this node, storage cannot be formatted, or the broker does
      *                              not become ready within {@link #STARTUP_TIMEOUT}
      */
     public static EmbeddedKafkaBroker start(BrokerOptions options) {
@@ -82,7 +85,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(options, dataDir, ownsDataDir, port,
                 controllerPort, clientSettings);
         try {
-            StorageFormatter.formatIfNeeded(broker.config, dataDir);
+            broker.clusterId = StorageFormatter.formatIfNeeded(broker.config, dataDir);
             broker.launch();
             return broker;
         } catch (RuntimeException e) {
@@ -99,6 +102,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The client port, fixed for this broker's life (kept across {@link #restart()}). */
     public int port() {
         return port;
+    }
+
+    /** The cluster id in the log directory: new for an empty one, the stored one for a kept data dir. */
+    public String clusterId() {
+        return clusterId;
     }
 
     /** Where the broker keeps its metadata and log segments. */
@@ -178,8 +186,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             stop();
             throw e;
         }
-        log.info("Kafka broker ready at {} in {} ms (data in {})", bootstrapServers(), elapsedMs(t0),
-                ownsDataDir ? "a temp dir" : dataDir);
+        log.info("Kafka broker ready at {} in {} ms (cluster {}, data in {})", bootstrapServers(), elapsedMs(t0),
+                clusterId, ownsDataDir ? "a temp dir" : dataDir);
     }
 
     private String describeStartFailure(RuntimeException e) {

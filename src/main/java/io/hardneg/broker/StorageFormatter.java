@@ -12,10 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Formats the log directory by running {@code kafka-storage format} itself, once; a kept data dir is reused.
+ * Formats an empty log directory by running {@code kafka-storage format} itself; a formatted one is started as it
+ * is (see {@link KeptStorage}), so its cluster id and data survive a restart of the process.
  *
  * <p>Why the tool and not {@code org.apache.kafka.metadata.storage.Formatter}: kafka_2.13's POM puts
  * kafka-metadata and kafka-server-common on the runtime classpath only, so the tool is the formatting
@@ -26,7 +28,14 @@ final class StorageFormatter {
     private StorageFormatter() {
     }
 
-    static void formatIfNeeded(Map<String, String> config, Path dataDir) {
+    /** Formats the log directory unless it is already formatted; returns the cluster id it holds. */
+    static String formatIfNeeded(Map<String, String> config, Path dataDir) {
+        Optional<String> kept = KeptStorage.clusterId(Path.of(config.get("log.dirs")),
+                Integer.parseInt(config.get("node.id")));
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        String clusterId = Uuid.randomUuid().toString();
         Path propsFile = dataDir.resolve("format.properties");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc;
@@ -41,9 +50,7 @@ final class StorageFormatter {
                 rc = StorageTool.execute(new String[] {
                     "format",
                     "--config", propsFile.toString(),
-                    "--cluster-id", Uuid.randomUuid().toString(),
-                    // A restart or a reused data dir keeps its cluster id and data.
-                    "--ignore-formatted"
+                    "--cluster-id", clusterId
                 }, ps);
             }
         } catch (IOException | RuntimeException e) {
@@ -60,6 +67,7 @@ final class StorageFormatter {
             throw new BrokerStartException("cannot format Kafka storage in " + config.get("log.dirs")
                     + ": kafka-storage format exited with " + rc + tail(out));
         }
+        return clusterId;
     }
 
     private static String tail(ByteArrayOutputStream out) {

@@ -108,6 +108,57 @@ class EmbeddedKafkaBrokerIT {
         assertThat(Files.list(dataDir.resolve("kafka-logs")).count()).isPositive();
     }
 
+    /**
+     * A new broker on a kept data dir, as {@code serve --data-dir} does after any restart of its process. An
+     * abrupt stop can't be had in-process (KafkaRaftServer has no halt, and the live one holds the dir's lock),
+     * so the kill -9 case runs {@code serve} as a child JVM in {@code ServeRestartIT}.
+     */
+    @Test
+    void shouldKeepClusterIdAndRecordsWhenANewBrokerStartsOnTheSameDataDir(@TempDir Path given) throws Exception {
+        // Given a broker on a given data dir with a topic and records, closed cleanly
+        BrokerOptions options = BrokerOptions.defaults().withDataDir(given.resolve("kafka"));
+        String clusterId;
+        try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.start(options)) {
+            clusterId = first.clusterId();
+            createTopic(first, "kept", 1);
+            for (int i = 0; i < 3; i++) {
+                produce(first, "kept", "first-" + i);
+            }
+        }
+        // When a new broker starts on the same dir, twice
+        for (int run = 2; run <= 3; run++) {
+            try (EmbeddedKafkaBroker again = EmbeddedKafkaBroker.start(options)) {
+                // Then it is the same cluster, and it holds every record written before
+                assertThat(again.clusterId()).isEqualTo(clusterId);
+                try (Admin admin = admin(again, 10_000)) {
+                    assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(clusterId);
+                }
+                produce(again, "kept", "run-" + run);
+                List<String> expected = new ArrayList<>(List.of("first-0", "first-1", "first-2"));
+                for (int r = 2; r <= run; r++) {
+                    expected.add("run-" + r);
+                }
+                assertThat(readAll(again, "kept", expected.size())).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseADataDirWhoseLogDirIsNeitherEmptyNorKafkas(@TempDir Path given) throws Exception {
+        // Given a data dir whose kafka-logs holds something that is not Kafka's
+        Path logs = Files.createDirectories(given.resolve("kafka-logs"));
+        Files.writeString(logs.resolve("notes.txt"), "not a segment");
+        // Then the start fails with one line naming the directory and what to do, and leaves it untouched
+        assertThatThrownBy(() -> EmbeddedKafkaBroker.start(BrokerOptions.defaults().withDataDir(given)))
+                .isInstanceOf(BrokerStartException.class)
+                .hasMessageContaining(logs.toString())
+                .hasMessageContaining("move it away or delete it")
+                .message().doesNotContain("\n");
+        try (var entries = Files.list(logs)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
+        }
+    }
+
     @Test
     void shouldNameThePortWhenItIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {

@@ -35,6 +35,21 @@ final class ServiceProcess implements AutoCloseable {
     /** Starts {@code serve} against {@code bootstrap}; {@code sets} are extra {@code --set k=v}. */
     static ServiceProcess start(String bootstrap, String appId, Path log, String xmx, List<String> jvmFlags,
                                 List<String> sets) throws IOException {
+        return launch(List.of("--bootstrap-servers", bootstrap), appId, log, xmx, jvmFlags, sets);
+    }
+
+    /**
+     * Starts {@code serve} with its in-process broker on {@code port}, keeping the broker's data in
+     * {@code dataDir}: killing this process kills the broker with it.
+     */
+    static ServiceProcess startEmbedded(Path dataDir, int port, String appId, Path log, String xmx,
+                                        List<String> sets) throws IOException {
+        return launch(List.of("--data-dir", dataDir.toString(), "--embedded-port", Integer.toString(port)), appId,
+                log, xmx, List.of(), sets);
+    }
+
+    private static ServiceProcess launch(List<String> brokerArgs, String appId, Path log, String xmx,
+                                         List<String> jvmFlags, List<String> sets) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
@@ -44,8 +59,7 @@ final class ServiceProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.hardneg.cli.Main");
         cmd.add("serve");
-        cmd.add("--bootstrap-servers");
-        cmd.add(bootstrap);
+        cmd.addAll(brokerArgs);
         List<String> all = new ArrayList<>(List.of("application.id=" + appId, "http.port=0",
                 "mining.rate-limit.per-label=0", "output.include-images=false",
                 "mining.negatives-per-positive=" + StreamingScenario.NEGATIVES_PER_POSITIVE,
