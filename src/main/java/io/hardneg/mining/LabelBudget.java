@@ -162,12 +162,15 @@ public final class LabelBudget {
                 names[labelOf[r]] = view.label(r);
             }
         }
+        // By name, not by the bank's label ids (the order labels first arrived): a bank restored in another order
+        // must give the same budget to the last bit.
         List<Integer> ids = new ArrayList<>();
         for (int l = 0; l < labels; l++) {
             if (present[l]) {
                 ids.add(l);
             }
         }
+        ids.sort((a, b) -> names[a].compareTo(names[b]));
         double[] purity = new double[ids.size()];
         double[] confusion = new double[ids.size()];
         for (int i = 0; i < purity.length; i++) {
