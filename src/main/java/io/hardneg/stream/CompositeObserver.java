@@ -66,6 +66,11 @@ final class CompositeObserver implements PipelineObserver {
     }
 
     @Override
+    public void anchorBudget(java.util.Map<String, io.hardneg.mining.LabelBudget.Entry> budget) {
+        each(o -> o.anchorBudget(budget));
+    }
+
+    @Override
     public void suspected(String givenLabel, String suggestedLabel) {
         each(o -> o.suspected(givenLabel, suggestedLabel));
     }

@@ -28,6 +28,9 @@ public interface PipelineObserver {
 
     default void mined(List<Triplet> published, int rateLimited) { }
 
+    /** The anchor budget was computed again from the bank: each label's purity, confusion and anchor probability. */
+    default void anchorBudget(java.util.Map<String, io.hardneg.mining.LabelBudget.Entry> budget) { }
+
     /** An anchor was routed to {@code suspect-labels} instead of being mined. */
     default void suspected(String givenLabel, String suggestedLabel) { }
 
