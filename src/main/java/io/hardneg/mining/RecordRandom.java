@@ -4,7 +4,7 @@ package io.hardneg.mining;
  * Uniform numbers in (0, 1) derived from a record's identity instead of a generator's state, so that a replay
  * after a crash, another instance or another batch split makes the same random choices.
  *
- * <p>u(anchor id, model version, candidate id, tag) = ((mix(h) >>> 11) + 0.5) · 2⁻⁵³, where h is FNV-1a 64 over
+ * <p>u(anchor id, model version, candidate id, tag) = ((mix(h) >>> 12) + 0.5) · 2⁻⁵², where h is FNV-1a 64 over
  * the UTF-8 bytes of the four strings, each followed by the byte 0xFF (which UTF-8 never uses, so no two tuples
  * share a byte string), and mix is SplitMix64's finaliser (FNV alone mixes its last bytes poorly). FNV-1a is a
  * stream hash: a prefix's state is a plain {@code long} that callers extend, so a miner hashes the anchor once
@@ -72,9 +72,12 @@ final class RecordRandom {
         return field(field(EMPTY, anchorId), modelVersion);
     }
 
-    /** u for a finished byte string. */
+    /**
+     * u for a finished byte string: the top 52 bits, centred. Not 53: (2⁵³ − 1) + 0.5 rounds to 2⁵³ in a double, so
+     * u could be exactly 1 (an infinite Gumbel score, an anchor refused at p = 1); 2⁵² − 0.5 is exact.
+     */
     static double uniform(long h) {
-        return ((mix(h) >>> 11) + 0.5) * 0x1.0p-53;
+        return ((mix(h) >>> 12) + 0.5) * 0x1.0p-52;
     }
 
     /** u(anchor id, model version, candidate id, tag), the definition written out in one call. */
