@@ -74,7 +74,6 @@ public final class LabelBudget {
     private volatile Snapshot current;
     private long anchorsSince;
     private float[] queries = new float[0];
-    private float[] out = new float[0];
 
     public LabelBudget(Rules rules, Distances distances) {
         this(rules, distances, budget -> { });
@@ -123,32 +122,32 @@ public final class LabelBudget {
             labels = Math.max(labels, labelOf[r] + 1);
         }
         int[] sampled = sample(view, labels);
-        // Per sampled row, the share of its k nearest rows (same version, not itself) carrying its label.
+        // Per sampled row, the share of its k nearest rows (same version, not itself) carrying its label: the
+        // miner's bounded scan, its limit tightened to the k-th nearest so far, so nearly every row costs one
+        // comparison and no distance matrix is written.
         double[] puritySum = new double[labels];
         int[] counted = new int[labels];
-        long[] nearest = new long[rules.k()];
         if (queries.length < QUERY_BLOCK * dim) {
             queries = new float[QUERY_BLOCK * dim];
         }
-        if (out.length < QUERY_BLOCK * rows) {
-            out = new float[QUERY_BLOCK * rows];
-        }
         float[] vectors = view.vectors();
+        Nearest nearest = new Nearest(view, rules.k());
         for (int q0 = 0; q0 < sampled.length; q0 += QUERY_BLOCK) {
             int m = Math.min(QUERY_BLOCK, sampled.length - q0);
             for (int i = 0; i < m; i++) {
                 System.arraycopy(vectors, sampled[q0 + i] * dim, queries, i * dim, dim);
             }
-            distances.squaredL2(queries, m, vectors, rows, dim, out);
+            nearest.reset(sampled, q0, m);
+            distances.scanWithin(queries, m, vectors, rows, dim, nearest.limits, nearest.tags, labelOf, nearest);
             for (int i = 0; i < m; i++) {
                 int self = sampled[q0 + i];
-                int found = nearestRows(view, self, out, i * rows, nearest);
+                int found = nearest.found[i];
                 if (found == 0) {
                     continue;
                 }
                 int same = 0;
                 for (int j = 0; j < found; j++) {
-                    same += labelOf[(int) nearest[j]] == labelOf[self] ? 1 : 0;
+                    same += labelOf[(int) nearest.keys[i][j]] == labelOf[self] ? 1 : 0;
                 }
                 puritySum[labelOf[self]] += (double) same / found;
                 counted[labelOf[self]]++;
@@ -217,34 +216,60 @@ public final class LabelBudget {
     }
 
     /**
-     * The k nearest occupied rows of {@code self}'s version other than itself, as (distance bits, row) keys in
-     * {@code nearest}, nearest (then earlier) first; returns how many there are, at most k.
+     * Per query of a block, the k nearest occupied rows of its row's version other than itself, as (distance bits,
+     * row) keys, nearest (then earlier) first: the set does not depend on the order the scan reports rows in.
      */
-    private static int nearestRows(MemoryBank.View view, int self, float[] d, int base, long[] nearest) {
-        int k = nearest.length;
-        int version = view.versionId(self);
-        int[] labelOf = view.labelIds();
-        int n = 0;
-        for (int r = 0; r < view.rows(); r++) {
-            if (r == self || labelOf[r] < 0 || view.versionId(r) != version) {
-                continue;
+    private static final class Nearest implements Distances.Hits {
+        /** A tag no row carries (an empty row is −1), so the scan reports rows of every label. */
+        private static final int ANY_LABEL = -2;
+        /** Squared distances between unit vectors are at most 4. */
+        private static final float FARTHEST = 4f;
+
+        final float[] limits = new float[QUERY_BLOCK];
+        final int[] tags = new int[QUERY_BLOCK];
+        final int[] found = new int[QUERY_BLOCK];
+        final long[][] keys;
+        private final int[] self = new int[QUERY_BLOCK];
+        private final MemoryBank.View view;
+
+        Nearest(MemoryBank.View view, int k) {
+            this.view = view;
+            this.keys = new long[QUERY_BLOCK][k];
+            Arrays.fill(tags, ANY_LABEL);
+        }
+
+        void reset(int[] rows, int from, int m) {
+            for (int i = 0; i < m; i++) {
+                self[i] = rows[from + i];
+                found[i] = 0;
+                limits[i] = FARTHEST;
+            }
+        }
+
+        @Override
+        public float near(int query, int row, float distance) {
+            long[] top = keys[query];
+            int k = top.length;
+            int n = found[query];
+            float limit = n == k ? Float.intBitsToFloat((int) (top[k - 1] >>> 32)) : FARTHEST;
+            if (row == self[query] || view.labelId(row) < 0 || view.versionId(row) != view.versionId(self[query])) {
+                return limit;
             }
             // Non-negative floats order like their raw bits, so one long orders by distance then row.
-            long key = ((long) Float.floatToRawIntBits(d[base + r]) << 32) | r;
-            if (n == k && key >= nearest[k - 1]) {
-                continue;
+            long key = ((long) Float.floatToRawIntBits(distance) << 32) | row;
+            if (n == k && key >= top[k - 1]) {
+                return limit;
             }
             int j = n < k ? n++ : k - 1;
-            while (j > 0 && nearest[j - 1] > key) {
-                nearest[j] = nearest[j - 1];
+            while (j > 0 && top[j - 1] > key) {
+                top[j] = top[j - 1];
                 j--;
             }
-            nearest[j] = key;
+            top[j] = key;
+            found[query] = n;
+            // The scan keeps rows at exactly the limit: an equal distance with an earlier row may still enter.
+            return n == k ? Float.intBitsToFloat((int) (top[k - 1] >>> 32)) : FARTHEST;
         }
-        for (int j = 0; j < n; j++) {
-            nearest[j] &= 0xffffffffL;
-        }
-        return n;
     }
 
     /**

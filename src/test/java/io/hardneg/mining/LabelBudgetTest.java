@@ -65,7 +65,7 @@ class LabelBudgetTest {
             put(bank, "C", i, near(rnd, c, 0.1f));
             put(bank, "D", i, near(rnd, d, 0.1f));
         }
-        LabelBudget budget = new LabelBudget(new LabelBudget.Rules(0.6, 10, 64), Distances.scalar());
+        LabelBudget budget = new LabelBudget(new LabelBudget.Rules(0.6, 10, 100), Distances.create());
 
         // When the budget is computed
         double[] p = bank.read(view -> budget.probabilities(view, 1));
@@ -73,6 +73,9 @@ class LabelBudgetTest {
 
         // Then A and B are about half pure and saturate; C and D are pure and share the rest: (0.6·4 − 2) / 2
         assertThat(entries.keySet()).containsExactly("A", "B", "C", "D");
+        for (LabelBudget.Entry e : entries.values()) {
+            assertThat(e.purity()).as(e.label()).isCloseTo(bruteForcePurity(bank, e.label(), 10), within(1e-12));
+        }
         assertThat(entries.get("A").purity()).isBetween(0.3, 0.7);
         assertThat(entries.get("C").purity()).isEqualTo(1.0);
         assertThat(entries.get("C").confusion()).isEqualTo(LabelBudget.EPSILON);
@@ -177,6 +180,34 @@ class LabelBudgetTest {
         assertThat(describe(pass.triplets())).isEqualTo(describe(expected));
         assertThat(pass.suspects()).isEqualTo(detector.detect(f.bank(), f.anchors()));
         assertThat(pass.suspects().stream().filter(s -> s != null).count()).isGreaterThan(0);
+    }
+
+    /** Every row of the label: the share of its k nearest other rows (sorted by distance, then row) in it. */
+    private static double bruteForcePurity(MemoryBank bank, String label, int k) {
+        return bank.read(view -> {
+            int rows = view.rows();
+            float[] d = new float[rows * rows];
+            Distances.scalar().squaredL2(view.vectors(), rows, view.vectors(), rows, DIM, d);
+            double sum = 0;
+            int n = 0;
+            for (int r = 0; r < rows; r++) {
+                if (!view.occupied(r) || !label.equals(view.label(r))) {
+                    continue;
+                }
+                List<Integer> others = new ArrayList<>();
+                for (int o = 0; o < rows; o++) {
+                    if (o != r && view.occupied(o)) {
+                        others.add(o);
+                    }
+                }
+                int base = r * rows;
+                others.sort(java.util.Comparator.<Integer>comparingDouble(o -> d[base + o]).thenComparing(o -> o));
+                long same = others.subList(0, k).stream().filter(o -> label.equals(view.label(o))).count();
+                sum += (double) same / k;
+                n++;
+            }
+            return sum / n;
+        });
     }
 
     private static void put(MemoryBank bank, String label, int i, float[] v) {
