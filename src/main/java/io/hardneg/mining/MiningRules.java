@@ -35,6 +35,10 @@ public record MiningRules(float alpha, MiningPolicy policy, int positivesPerAnch
                 new NegativeSampling.Hardest(), Float.POSITIVE_INFINITY);
     }
 
+    /**
+     * The original rule with α = 0.2, policy all and the 1:3 ratio: what the configuration's defaults were when the
+     * rules got names. Tests and the bench use it; the service's defaults are {@code ConfigLoader}'s.
+     */
     public static MiningRules defaults() {
         return new MiningRules(0.2f, MiningPolicy.ALL, 1, 3);
     }

@@ -30,8 +30,8 @@ public sealed interface NegativeSampling {
     /**
      * Distance-weighted sampling (Wu et al. 2017, "Sampling Matters in Deep Embedding Learning"; the rule of
      * pytorch-metric-learning's DistanceWeightedMiner): with x = max(cutoff, sqrt(d_an)) the Euclidean distance,
-     * w = 1/q(x) where q(x) ∝ x^(D−2)·(1 − x²/4)^((D−3)/2) is the density of distances between random points on
-     * the unit sphere in D dimensions, and w = 0 for x ≥ nonzeroLossCutoff.
+     * w = 1/q(x) where q(x) ∝ x^(D−2)·(1 − x²/4)^((D−3)/2) is the density of distances between random points
+     * on the unit sphere in D dimensions, and w = 0 for x ≥ nonzeroLossCutoff.
      */
     record DistanceWeighted(double cutoff, double nonzeroLossCutoff) implements NegativeSampling {
 

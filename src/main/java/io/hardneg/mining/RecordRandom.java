@@ -73,8 +73,8 @@ final class RecordRandom {
     }
 
     /**
-     * u for a finished byte string: the top 52 bits, centred. Not 53: (2⁵³ − 1) + 0.5 rounds to 2⁵³ in a double, so
-     * u could be exactly 1 (an infinite Gumbel score, an anchor refused at p = 1); 2⁵² − 0.5 is exact.
+     * u for a finished byte string: the top 52 bits, centred. Not 53: (2⁵³ − 1) + 0.5 rounds to 2⁵³ in a double,
+     * so u could be exactly 1 (an infinite Gumbel score, an anchor refused at p = 1); 2⁵² − 0.5 is exact.
      */
     static double uniform(long h) {
         return ((mix(h) >>> 12) + 0.5) * 0x1.0p-52;

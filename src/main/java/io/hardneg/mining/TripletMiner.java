@@ -392,7 +392,7 @@ public final class TripletMiner {
             return search == null ? bound : Math.max(bound, search.negativeLimit());
         }
 
-        /** Keeps the positives the rule ranks first among the eligible rows (rows ascend: earlier first among equals). */
+        /** Keeps the positives the rule ranks first among the eligible rows (rows ascend: earlier first on ties). */
         void takePositives(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
             if (rules.positive() == PositiveRule.FARTHEST) {
                 takeFarthest(view, rows, from, count, d, base);

@@ -134,7 +134,8 @@ class LabelBudgetTest {
         assertThat(budget.current()).containsKey("C");
         // and a change (a removal counts) right after one waits for 8 anchors per sampled row (now 9 rows)
         bank.remove("C/0");
-        assertThat(anchorsUntilRecomputed(bank, budget, computed)).isEqualTo(LabelBudget.ANCHORS_PER_SAMPLED_ROW * 9 - 1);
+        assertThat(anchorsUntilRecomputed(bank, budget, computed))
+                .isEqualTo(LabelBudget.ANCHORS_PER_SAMPLED_ROW * 9 - 1);
         assertThat(budget.current()).doesNotContainKey("C");
     }
 

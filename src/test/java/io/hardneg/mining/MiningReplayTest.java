@@ -53,8 +53,8 @@ class MiningReplayTest {
             LabelBudget.Rules share = new LabelBudget.Rules(0.5, 10, 64);
             // When one miner mines the batch in order on one thread with the scalar kernel
             LabelBudget firstBudget = new LabelBudget(share, Distances.scalar());
-            Map<String, List<String>> first = byAnchor(anchors, new TripletMiner(rules, Distances.scalar(), 1, firstBudget)
-                    .mine(bank, anchors));
+            Map<String, List<String>> first = byAnchor(anchors,
+                    new TripletMiner(rules, Distances.scalar(), 1, firstBudget).mine(bank, anchors));
             // and another mines them shuffled, in one batch, on three threads with the best kernel
             List<EmbeddedImage> shuffled = new ArrayList<>(anchors);
             Collections.shuffle(shuffled, new Random(9));
@@ -65,7 +65,8 @@ class MiningReplayTest {
             TripletMiner replay = new TripletMiner(rules, Distances.create(), 2, replayBudget);
             Map<String, List<String>> replayed = new HashMap<>();
             for (int from = 0; from < shuffled.size(); from += 37) {
-                List<EmbeddedImage> batch = new ArrayList<>(shuffled.subList(from, Math.min(shuffled.size(), from + 37)));
+                List<EmbeddedImage> batch = new ArrayList<>(shuffled.subList(from,
+                        Math.min(shuffled.size(), from + 37)));
                 batch.add(from % 2 == 0 ? 0 : batch.size(), new EmbeddedImage("other" + from, "L1", "v1",
                         near(rnd, centres[1], 1.2f), null, 0));
                 replayed.putAll(byAnchor(batch, replay.mine(restored, batch)));

@@ -23,7 +23,8 @@ class MiningRulesReferenceTest {
     private static final int DIM = 24;
 
     private static final List<NegativeSampling> NEGATIVES = List.of(new NegativeSampling.Hardest(),
-            new NegativeSampling.Soft(5), new NegativeSampling.Soft(0), new NegativeSampling.DistanceWeighted(0.5, 1.4));
+            new NegativeSampling.Soft(5), new NegativeSampling.Soft(0),
+            new NegativeSampling.DistanceWeighted(0.5, 1.4));
 
     @Test
     void shouldMineExactlyWhatRankingEveryCandidateYieldsForEveryRule() {
@@ -129,8 +130,8 @@ class MiningRulesReferenceTest {
                             continue;
                         }
                         double score = rules.negative().hardest() ? -d[base + n]
-                                : rules.negative().logWeight(d[base + n], dim) + RecordRandom.gumbel(
-                                        RecordRandom.uniform(a.id(), a.modelVersion(), view.id(n), "neg:" + view.id(p)));
+                                : rules.negative().logWeight(d[base + n], dim) + RecordRandom.gumbel(RecordRandom
+                                        .uniform(a.id(), a.modelVersion(), view.id(n), "neg:" + view.id(p)));
                         if (score != Double.NEGATIVE_INFINITY) {
                             window.add(n);
                             scores.add(score);

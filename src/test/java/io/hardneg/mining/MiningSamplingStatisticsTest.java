@@ -146,7 +146,8 @@ class MiningSamplingStatisticsTest {
 
         void positivesAt(float[] d) {
             for (float x : d) {
-                bank.put("A/" + positives, new EmbeddedImage("p" + positives, "A", "1", at(x, 2.0 + positives), null, 0));
+                bank.put("A/" + positives, new EmbeddedImage("p" + positives, "A", "1", at(x, 2.0 + positives),
+                        null, 0));
                 positives++;
             }
         }

@@ -28,7 +28,8 @@ class RecordRandomTest {
         assertThat(RecordRandom.negative(candidate, "p4")).isEqualTo(RecordRandom.uniform("a1", "v2", "n9", "neg:p4"));
         assertThat(RecordRandom.anchorDraw("a1", "v2")).isEqualTo(RecordRandom.uniform("a1", "v2", "", "anchor"));
         // the separator keeps ("ab", "c") and ("a", "bc") apart
-        assertThat(RecordRandom.uniform("ab", "c", "x", "pos")).isNotEqualTo(RecordRandom.uniform("a", "bc", "x", "pos"));
+        assertThat(RecordRandom.uniform("ab", "c", "x", "pos"))
+                .isNotEqualTo(RecordRandom.uniform("a", "bc", "x", "pos"));
     }
 
     @Test
