@@ -177,6 +177,14 @@
     canvas.setAttribute('data-drawn', 'true');
   }
 
+  // The anchor budget (mining.anchor-share below 1): each label's chance to be mined, and the purity behind it.
+  function renderBudget(budget) {
+    const labels = Object.keys(budget || {});
+    $('budget').textContent = labels.length === 0 ? '' : 'Anchor budget (share mined · bank purity): ' +
+      labels.map(l => shortName(l) + ' ' + Math.round(100 * budget[l].p) + '% · ' +
+        budget[l].purity.toFixed(2)).join(', ');
+  }
+
   // Dark blue → red → yellow, readable on the dark panel.
   function heatColor(a) {
     if (a <= 0) return '#202a35';
@@ -197,6 +205,7 @@
       renderTriplets(triplets.triplets, first);
       lastPairs = pairs;
       drawHeatmap(pairs);
+      renderBudget(pairs.budget);
       first = false;
     } catch (e) {
       const st = $('status');

@@ -25,6 +25,9 @@ public final class ConfigLoader {
 
     private static final String ENV_PREFIX = "HARDNEG_";
 
+    /** {@code mining.gap-floor}'s value for no floor: every negative under α counts, however deep. */
+    static final String GAP_FLOOR_NONE = "none";
+
     /** Every key we know, with its default, in the order of docs/configuration.md's table (ConfigurationDocTest). */
     public static final Map<String, String> DEFAULTS = defaults();
 
@@ -48,6 +51,17 @@ public final class ConfigLoader {
         d.put("mining.policy", "all");
         d.put("mining.positives-per-anchor", "1");
         d.put("mining.negatives-per-positive", "3");
+        // The original rule is every default here (farthest, hardest, no floor, every anchor); the flywheel
+        // experiment chooses new ones (DESIGN.md, "Mining, precisely"): change them here and in the README's table.
+        d.put("mining.positive", "farthest");
+        d.put("mining.negative", "hardest");
+        d.put("mining.gap-floor", GAP_FLOOR_NONE);
+        d.put("mining.soft.beta", "5");
+        d.put("mining.distance-weighted.cutoff", "0.5");
+        d.put("mining.distance-weighted.nonzero-loss-cutoff", "1.4");
+        d.put("mining.anchor-share", "1.0");
+        d.put("mining.anchor-budget.k", "10");
+        d.put("mining.anchor-budget.sample", "64");
         d.put("mining.rate-limit.per-label", "200");
         d.put("mining.rate-limit.burst", "400");
         d.put("mining.suspect.enabled", "true");
@@ -130,7 +144,17 @@ public final class ConfigLoader {
                 new HardnegConfig.Mining(r.floatIn("mining.alpha", 0f, 4f),
                         MiningPolicy.valueOf(r.oneOf("mining.policy", "semihard", "hard", "all").toUpperCase(Locale.ROOT)),
                         r.intIn("mining.positives-per-anchor", 1, 1000), r.intIn("mining.negatives-per-positive", 1, 1000),
-                        r.doubleIn("mining.rate-limit.per-label", 0.0, 1e9), r.intIn("mining.rate-limit.burst", 1, 1_000_000_000)),
+                        r.doubleIn("mining.rate-limit.per-label", 0.0, 1e9), r.intIn("mining.rate-limit.burst", 1, 1_000_000_000),
+                        PositiveRule.valueOf(r.oneOf("mining.positive", "farthest", "nearest", "random")
+                                .toUpperCase(Locale.ROOT)),
+                        NegativeRule.valueOf(r.oneOf("mining.negative", "hardest", "soft", "distance-weighted")
+                                .toUpperCase(Locale.ROOT).replace('-', '_')),
+                        gapFloor(r),
+                        new HardnegConfig.Mining.Soft(r.doubleIn("mining.soft.beta", 0.0, 1e6)),
+                        distanceWeighted(r),
+                        r.doubleAbove("mining.anchor-share", 0.0, 1.0),
+                        new HardnegConfig.Mining.AnchorBudget(r.intIn("mining.anchor-budget.k", 1, 1000),
+                                r.intIn("mining.anchor-budget.sample", 1, 100_000))),
                 new HardnegConfig.Bank(perLabel, bankMax, r.intIn("bank.max-image-bytes", 0, 64 << 20),
                         r.longIn("bank.images.max-bytes", 0, Long.MAX_VALUE)),
                 new HardnegConfig.Output(
@@ -151,6 +175,38 @@ public final class ConfigLoader {
                         r.longIn("mining.backpressure.interval.ms", 100, 3_600_000),
                         r.doubleIn("mining.backpressure.min-factor", 0.001, 1.0)),
                 kafka);
+    }
+
+    /** {@code none} (no floor: +∞) or τ in [0, 4]: squared distances lie in [0, 4], so τ = 4 is no floor either. */
+    private static float gapFloor(Values r) {
+        if (r.get("mining.gap-floor").equalsIgnoreCase(GAP_FLOOR_NONE)) {
+            return Float.POSITIVE_INFINITY;
+        }
+        String allowed = GAP_FLOOR_NONE + " or a number in [0.0, 4.0]";
+        double v;
+        try {
+            v = Double.parseDouble(r.get("mining.gap-floor"));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("mining.gap-floor='" + r.get("mining.gap-floor") + "' is not allowed; expected "
+                    + allowed);
+        }
+        if (!(v >= 0 && v <= 4)) {
+            throw new ConfigException("mining.gap-floor=" + r.get("mining.gap-floor") + " is out of range; expected "
+                    + allowed);
+        }
+        return (float) v;
+    }
+
+    /** Wu et al.'s two Euclidean cutoffs: the clip below, and where the weight drops to 0, above it. */
+    private static HardnegConfig.Mining.DistanceWeighted distanceWeighted(Values r) {
+        double cutoff = r.doubleAbove("mining.distance-weighted.cutoff", 0.0, 2.0);
+        double nonzero = r.doubleAbove("mining.distance-weighted.nonzero-loss-cutoff", 0.0, 2.0);
+        if (!(nonzero > cutoff)) {
+            throw new ConfigException("mining.distance-weighted.nonzero-loss-cutoff=" + r.get(
+                    "mining.distance-weighted.nonzero-loss-cutoff") + " must be larger than mining.distance-weighted"
+                    + ".cutoff=" + r.get("mining.distance-weighted.cutoff") + ": every negative would weigh 0");
+        }
+        return new HardnegConfig.Mining.DistanceWeighted(cutoff, nonzero);
     }
 
     static Map<String, String> readFile(Path file) {
@@ -275,6 +331,10 @@ public final class ConfigLoader {
         }
 
         float floatIn(String key, float minExclusive, float max) {
+            return (float) doubleAbove(key, minExclusive, max);
+        }
+
+        double doubleAbove(String key, double minExclusive, double max) {
             // Own parsing rather than doubleIn: its message would offer minExclusive itself as allowed.
             String allowed = "a number in (" + minExclusive + ", " + max + "]";
             double v;
@@ -286,7 +346,7 @@ public final class ConfigLoader {
             if (!(v > minExclusive && v <= max)) {
                 throw new ConfigException(key + "=" + get(key) + " is out of range; expected " + allowed);
             }
-            return (float) v;
+            return v;
         }
     }
 }

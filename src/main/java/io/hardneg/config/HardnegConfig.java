@@ -53,9 +53,35 @@ public record HardnegConfig(
     /** Input limits: anything over them is dead-lettered with its reason. */
     public record Limits(int maxImageBytes, long maxPixels, int maxLabelLength, int maxHeaders) { }
 
-    /** Mining rules; see DESIGN.md "Mining, precisely". */
+    /**
+     * Mining rules; see DESIGN.md "Mining, precisely".
+     *
+     * @param positive which eligible positives are taken
+     * @param negative how a positive's negatives are chosen in its window
+     * @param gapFloor τ: negatives with gap &lt; −τ are left out; {@code +∞} (the key's {@code none}) is no floor
+     * @param anchorShare s: the mean share of labeled anchors that yield triplets, spent by label confusion
+     */
     public record Mining(float alpha, MiningPolicy policy, int positivesPerAnchor, int negativesPerPositive,
-                         double perLabelRatePerSecond, int perLabelBurst) { }
+                         double perLabelRatePerSecond, int perLabelBurst, PositiveRule positive, NegativeRule negative,
+                         float gapFloor, Soft soft, DistanceWeighted distanceWeighted, double anchorShare,
+                         AnchorBudget anchorBudget) {
+
+        /** {@code mining.soft.*}: probability ∝ exp(−β·d_an). */
+        public record Soft(double beta) { }
+
+        /**
+         * {@code mining.distance-weighted.*}: Euclidean distances clipped below at {@code cutoff}; weight 0 from
+         * {@code nonzeroLossCutoff} on.
+         */
+        public record DistanceWeighted(double cutoff, double nonzeroLossCutoff) { }
+
+        /**
+         * {@code mining.anchor-budget.*}: label purity over each sampled row's k nearest rows.
+         *
+         * @param sample bank rows sampled per label
+         */
+        public record AnchorBudget(int k, int sample) { }
+    }
 
     /**
      * The memory bank: K per label, B in all.

@@ -1,6 +1,7 @@
 package io.hardneg.metrics;
 
 import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletKind;
@@ -68,6 +69,8 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     private final Counter errors;
     private final MultiGauge bankEntries;
     private final MultiGauge modelInfo;
+    private final MultiGauge anchorBudget;
+    private final MultiGauge labelPurity;
     private final ScheduledExecutorService refresher;
 
     private final MeterRegistry registry;
@@ -153,6 +156,12 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
                 .baseUnit("entries").register(registry);
         modelInfo = MultiGauge.builder("hardneg.model.info")
                 .description("1 for the model being served, tagged with its version, name and device")
+                .register(registry);
+        anchorBudget = MultiGauge.builder("hardneg.mining.anchor.budget")
+                .description("Probability that a labeled anchor of this label yields triplets (mining.anchor-share)")
+                .register(registry);
+        labelPurity = MultiGauge.builder("hardneg.mining.label.purity")
+                .description("Share of same-label rows among the k nearest bank rows of this label's sampled rows")
                 .register(registry);
         refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hardneg-metrics-refresh");
@@ -287,6 +296,26 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
             if (rateLimited > 0) {
                 this.rateLimited.increment(rateLimited);
             }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /**
+     * Points the budget gauges at a newly computed anchor budget. The label tag is bounded by the bank: it holds a
+     * label only while it holds one of its rows, and a label gone from the bank is dropped from the gauges.
+     */
+    @Override
+    public void anchorBudget(Map<String, LabelBudget.Entry> budget) {
+        try {
+            List<MultiGauge.Row<?>> p = new ArrayList<>();
+            List<MultiGauge.Row<?>> purity = new ArrayList<>();
+            budget.forEach((label, e) -> {
+                p.add(MultiGauge.Row.of(Tags.of("label", label), e.probability()));
+                purity.add(MultiGauge.Row.of(Tags.of("label", label), e.purity()));
+            });
+            anchorBudget.register(p, true);
+            labelPurity.register(purity, true);
         } catch (RuntimeException e) {
             failed(e);
         }

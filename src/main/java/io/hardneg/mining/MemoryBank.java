@@ -34,6 +34,8 @@ public final class MemoryBank {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private int highWater;
     private long seq;
+    /** Counts every put and remove, so readers can tell whether the bank changed since they last looked. */
+    private long changes;
     private long evictions;
     private final long imageBudget;
     private long imageBytes;
@@ -121,6 +123,7 @@ public final class MemoryBank {
             imageBytes += image == null ? 0 : image.length;
             timestamps[row] = e.timestamp();
             updateSeq[row] = ++seq;
+            changes++;
         } finally {
             lock.writeLock().unlock();
         }
@@ -134,6 +137,7 @@ public final class MemoryBank {
             if (row != null) {
                 clearRow(row);
                 freeRows.push(row);
+                changes++;
             }
         } finally {
             lock.writeLock().unlock();
@@ -261,6 +265,11 @@ public final class MemoryBank {
 
         public int dim() {
             return dim;
+        }
+
+        /** Puts and removes so far: equal counts mean equal contents. */
+        public long changes() {
+            return changes;
         }
 
         public float[] vectors() {

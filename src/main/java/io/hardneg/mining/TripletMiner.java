@@ -1,5 +1,6 @@
 package io.hardneg.mining;
 
+import io.hardneg.config.PositiveRule;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,12 @@ import java.util.concurrent.Future;
  * small shared pool, one per core. Each anchor's result depends only on the anchor and the bank, so neither the
  * split nor the order rows are visited in ever changes a decision. Not thread-safe (it reuses its buffers): one
  * per stream task.
+ *
+ * <p>The rules ({@link MiningRules}) choose the positives (farthest, nearest, random) and the negatives (hardest,
+ * or a weighted draw, {@link NegativeSampling}); every random choice is a function of the anchor, its version and
+ * the candidate ({@link RecordRandom}), so it holds across replays, instances, batches and threads. With a
+ * {@link LabelBudget}, only a share of the labeled anchors yields triplets; the others are still judged by the
+ * detector.
  */
 public final class TripletMiner {
 
@@ -31,6 +38,10 @@ public final class TripletMiner {
     private final MiningRules rules;
     private final Distances distances;
     private final int parallelism;
+    /** Which anchors yield triplets; null: all of them. */
+    private final LabelBudget budget;
+    /** Whether any choice is drawn, so anchors and candidates are hashed; off on the original rule's path. */
+    private final boolean draws;
     private final Scratch[] scratch;
     /** The bank's rows grouped by label (ascending within a label), rebuilt per batch. */
     private int[] groupStart = new int[0];
@@ -42,12 +53,22 @@ public final class TripletMiner {
 
     /** {@code parallelism} threads at most (the caller included) mine one batch; 1 keeps it on the caller. */
     public TripletMiner(MiningRules rules, Distances distances, int parallelism) {
+        this(rules, distances, parallelism, null);
+    }
+
+    /**
+     * As above, with {@code budget} (null: none) choosing which labeled anchors yield triplets; it may be shared by
+     * the miners of one bank.
+     */
+    public TripletMiner(MiningRules rules, Distances distances, int parallelism, LabelBudget budget) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, found " + parallelism);
         }
         this.rules = rules;
         this.distances = distances;
         this.parallelism = parallelism;
+        this.budget = budget;
+        this.draws = rules.positive() == PositiveRule.RANDOM || !rules.negative().hardest();
         this.scratch = new Scratch[parallelism];
         for (int i = 0; i < parallelism; i++) {
             scratch[i] = new Scratch();
@@ -101,6 +122,9 @@ public final class TripletMiner {
         }
         // Only labeled anchors whose label and version the bank holds can have a positive; sorted by label so
         // that a block's anchors share few labels and the positives pass reads few rows.
+        // An anchor the budget passes over yields no triplet; it is mined only for the detector's verdict.
+        double[] share = budget == null ? null : budget.probabilities(view, n);
+        boolean[] passed = share == null ? null : new boolean[n];
         long[] keyed = new long[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
@@ -108,7 +132,15 @@ public final class TripletMiner {
             if (a.label() == null || view.labelIdOf(a.label()) < 0 || view.versionIdOf(a.modelVersion()) < 0) {
                 continue;
             }
-            keyed[m++] = ((long) view.labelIdOf(a.label()) << 32) | i;
+            int label = view.labelIdOf(a.label());
+            if (share != null && label < share.length
+                    && !(RecordRandom.anchorDraw(a.id(), a.modelVersion()) < share[label])) {
+                if (detector == null) {
+                    continue;
+                }
+                passed[i] = true;
+            }
+            keyed[m++] = ((long) label << 32) | i;
         }
         if (m == 0) {
             return result;
@@ -122,7 +154,7 @@ public final class TripletMiner {
         int blocks = (m + BLOCK - 1) / BLOCK;
         int workers = (long) m * rows >= PARALLEL_MIN_PAIRS ? Math.min(parallelism, blocks) : 1;
         if (workers == 1) {
-            mineRange(view, anchors, order, 0, m, scratch[0], detector, found, suspects);
+            mineRange(view, anchors, order, 0, m, scratch[0], detector, passed, found, suspects);
             return result;
         }
         // Whole blocks per worker, as even as they go; the caller takes the first range itself.
@@ -135,10 +167,10 @@ public final class TripletMiner {
                 break;
             }
             Scratch sc = scratch[w];
-            pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, order, from, to, sc, detector, found,
-                    suspects)));
+            pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, order, from, to, sc, detector, passed,
+                    found, suspects)));
         }
-        mineRange(view, anchors, order, 0, Math.min(m, perWorker), scratch[0], detector, found, suspects);
+        mineRange(view, anchors, order, 0, Math.min(m, perWorker), scratch[0], detector, passed, found, suspects);
         for (Future<?> f : pending) {
             try {
                 f.get();
@@ -197,7 +229,7 @@ public final class TripletMiner {
     }
 
     private void mineRange(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int from, int to,
-                           Scratch sc, MislabelDetector detector, List<Triplet>[] found,
+                           Scratch sc, MislabelDetector detector, boolean[] passed, List<Triplet>[] found,
                            MislabelDetector.Suspicion[] suspects) {
         int rows = view.rows();
         int dim = view.dim();
@@ -208,8 +240,8 @@ public final class TripletMiner {
             for (int i = 0; i < m; i++) {
                 EmbeddedImage a = anchors.get(order[b + i]);
                 System.arraycopy(a.embedding(), 0, sc.queries, i * dim, dim);
-                sc.slots[i].reset(a, view.labelIdOf(a.label()), view.versionIdOf(a.modelVersion()),
-                        detector != null);
+                sc.slots[i].reset(a, view.labelIdOf(a.label()), view.versionIdOf(a.modelVersion()), dim,
+                        detector != null, passed == null || !passed[order[b + i]]);
             }
             // Pass 1: each run of same-label anchors against its label's rows.
             for (int i = 0; i < m; ) {
@@ -301,28 +333,57 @@ public final class TripletMiner {
         }
     }
 
-    /** One anchor's selection: its farthest positives and, per positive, its hardest accepted negatives. */
+    /**
+     * One anchor's selection: its positives by the positive rule and, per positive, its negatives by the negative
+     * rule (the hardest, or a Gumbel-top-k draw).
+     */
     private final class Slot {
         final int[] posRows = new int[rules.positivesPerAnchor()];
         final float[] posD = new float[rules.positivesPerAnchor()];
-        final long[][] best = new long[rules.positivesPerAnchor()][rules.negativesPerPositive()];
+        /** The positives' order key, larger first: −d for nearest, the draw for random (farthest uses posD). */
+        final double[] posKey = new double[rules.positivesPerAnchor()];
+        final long[][] best;
+        /** For a drawn negative rule: per positive, the kept candidates' scores (descending), rows and distances. */
+        final double[][] scores;
+        final int[][] drawnRows;
+        final float[][] drawnD;
         final int[] taken = new int[rules.positivesPerAnchor()];
         EmbeddedImage anchor;
         int label;
         int version;
+        int dim;
         int nPos;
         float maxDap;
         float bound;
+        /** False when the budget passed the anchor over: it is scanned for the detector only. */
+        boolean chosen;
+        /** The hash of the anchor's id and version, the prefix of its draws ({@link RecordRandom}). */
+        long anchorHash;
         /** The detector's search for this anchor, fed by the same passes; null when no detector runs. */
         MislabelDetector.Search search;
         MislabelDetector.Search searchBuffer;
 
-        void reset(EmbeddedImage a, int label, int version, boolean detect) {
+        Slot() {
+            int p = rules.positivesPerAnchor();
+            int k = rules.negativesPerPositive();
+            boolean hardest = rules.negative().hardest();
+            best = hardest ? new long[p][k] : null;
+            scores = hardest ? null : new double[p][k];
+            drawnRows = hardest ? null : new int[p][k];
+            drawnD = hardest ? null : new float[p][k];
+        }
+
+        void reset(EmbeddedImage a, int label, int version, int dim, boolean detect, boolean chosen) {
             this.anchor = a;
             this.label = label;
             this.version = version;
+            this.dim = dim;
+            this.chosen = chosen;
             this.nPos = 0;
             Arrays.fill(taken, 0);
+            if (draws) {
+                anchorHash = RecordRandom.anchor(a.id(), a.modelVersion());
+            }
             search = detect ? searchBuffer.reset(a.id(), label, version) : null;
         }
 
@@ -331,8 +392,25 @@ public final class TripletMiner {
             return search == null ? bound : Math.max(bound, search.negativeLimit());
         }
 
-        /** Keeps the p farthest positives, farthest first, earlier rows first among equals (rows ascend). */
+        /** Keeps the positives the rule ranks first among the eligible rows (rows ascend: earlier first on ties). */
         void takePositives(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
+            if (rules.positive() == PositiveRule.FARTHEST) {
+                takeFarthest(view, rows, from, count, d, base);
+            } else {
+                takeRanked(view, rows, from, count, d, base);
+            }
+            float max = 0f;
+            for (int i = 0; i < nPos; i++) {
+                max = Math.max(max, posD[i]);
+            }
+            maxDap = max;
+            // Only negatives with d_an − max d_ap < α can qualify (same float arithmetic as the gap itself). An
+            // anchor the budget passed over keeps no negative: only the detector's limit counts.
+            bound = chosen ? Math.nextUp(maxDap + rules.alpha()) : -1f;
+        }
+
+        /** The original rule's loop: the p farthest, farthest first. */
+        private void takeFarthest(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
             int p = posD.length;
             String id = anchor.id();
             for (int j = 0; j < count; j++) {
@@ -354,34 +432,84 @@ public final class TripletMiner {
                     posRows[k] = r;
                 }
             }
-            maxDap = nPos > 0 ? posD[0] : 0f;
-            // Only negatives with d_an − max d_ap < α can qualify (same float arithmetic as the gap itself).
-            bound = Math.nextUp(maxDap + rules.alpha());
+        }
+
+        /** The p nearest (key −d) or the p drawn (key u: the largest u of a uniform draw without replacement). */
+        private void takeRanked(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
+            int p = posD.length;
+            String id = anchor.id();
+            boolean random = rules.positive() == PositiveRule.RANDOM;
+            for (int j = 0; j < count; j++) {
+                int r = rows[from + j];
+                float dist = d[base + j];
+                if (search != null) {
+                    search.offerPositive(view, r, dist);
+                }
+                double key;
+                if (random) {
+                    if (view.versionId(r) != version || id.equals(view.id(r))) {
+                        continue;
+                    }
+                    key = RecordRandom.positive(RecordRandom.field(anchorHash, view.id(r)));
+                    if (nPos == p && !(key > posKey[p - 1])) {
+                        continue;
+                    }
+                } else {
+                    key = -dist;
+                    if (!((nPos < p || key > posKey[nPos - 1]) && view.versionId(r) == version
+                            && !id.equals(view.id(r)))) {
+                        continue;
+                    }
+                }
+                int k = nPos < p ? nPos++ : p - 1;
+                while (k > 0 && posKey[k - 1] < key) {
+                    posKey[k] = posKey[k - 1];
+                    posD[k] = posD[k - 1];
+                    posRows[k] = posRows[k - 1];
+                    k--;
+                }
+                posKey[k] = key;
+                posD[k] = dist;
+                posRows[k] = r;
+            }
         }
 
         /**
-         * For each positive, keeps the hardest {@code negativesPerPositive} accepted negatives in (d_an, row) order:
-         * the set the rule "sort every candidate by d_an, stop at the first gap ≥ α, take accepted kinds" yields
-         * (gap is monotonic in d_an), in a small insertion-sorted array. Returns the new bound: a row farther than
-         * it can enter no positive's list — over the positives, the largest of (the k-th best distance once a list
-         * is full, else d_ap + α rounded up). The set kept does not depend on the order rows are offered in.
+         * Offers a row the scan found within the limit; returns the new limit (see {@link #offerHardest}). A drawn
+         * rule cannot tighten it: any candidate in the window may still score highest.
          */
         float offerNegative(MemoryBank.View view, int row, float dist) {
-            float alpha = rules.alpha();
-            if (dist - maxDap >= alpha) {
+            if (!chosen || dist - maxDap >= rules.alpha()) {
                 return bound;
             }
             int l = view.labelId(row);
             if (l < 0 || l == label || view.versionId(row) != version) {
                 return bound;
             }
+            if (best != null) {
+                return offerHardest(row, dist);
+            }
+            offerDrawn(view, row, dist);
+            return bound;
+        }
+
+        /**
+         * For each positive, keeps the hardest {@code negativesPerPositive} accepted negatives in (d_an, row) order:
+         * the set the rule "sort every candidate by d_an, stop at the first gap ≥ α, take admitted ones" yields
+         * (gap is monotonic in d_an), in a small insertion-sorted array. Returns the new bound: a row farther than
+         * it can enter no positive's list — over the positives, the largest of (the k-th best distance once a list
+         * is full, else d_ap + α rounded up). The set kept does not depend on the order rows are offered in.
+         */
+        private float offerHardest(int row, float dist) {
+            float alpha = rules.alpha();
+            float floor = rules.gapFloor();
             int cap = best[0].length;
             // Non-negative floats order like their raw bits, so one long orders by distance then row.
             long key = ((long) Float.floatToRawIntBits(dist) << 32) | (row & 0xffffffffL);
             boolean changed = false;
             for (int i = 0; i < nPos; i++) {
                 float gap = dist - posD[i];
-                if (gap >= alpha || !rules.accepts(TripletKind.of(gap, alpha))) {
+                if (gap >= alpha || gap < -floor || !rules.accepts(TripletKind.of(gap, alpha))) {
                     continue;
                 }
                 long[] top = best[i];
@@ -409,6 +537,47 @@ public final class TripletMiner {
             return bound;
         }
 
+        /**
+         * For each positive whose window holds the row, scores it log w + Gumbel(u) and keeps the k highest scores
+         * (earlier rows first among equals): a Gumbel-top-k draw, whatever order rows come in. The weight depends
+         * on the row only, the draw on the positive too (each positive draws its own negatives).
+         */
+        private void offerDrawn(MemoryBank.View view, int row, float dist) {
+            int cap = scores[0].length;
+            double logWeight = Double.NaN;
+            long candidate = 0;
+            for (int i = 0; i < nPos; i++) {
+                if (!rules.admits(dist - posD[i])) {
+                    continue;
+                }
+                if (Double.isNaN(logWeight)) {
+                    logWeight = rules.negative().logWeight(dist, dim);
+                    if (logWeight == Double.NEGATIVE_INFINITY) {
+                        return;
+                    }
+                    candidate = RecordRandom.field(anchorHash, view.id(row));
+                }
+                double score = logWeight + RecordRandom.gumbel(RecordRandom.negative(candidate, view.id(posRows[i])));
+                double[] top = scores[i];
+                int[] topRows = drawnRows[i];
+                int n = taken[i];
+                if (n == cap && !ranksBefore(score, row, top[cap - 1], topRows[cap - 1])) {
+                    continue;
+                }
+                int j = n < cap ? n++ : cap - 1;
+                while (j > 0 && ranksBefore(score, row, top[j - 1], topRows[j - 1])) {
+                    top[j] = top[j - 1];
+                    topRows[j] = topRows[j - 1];
+                    drawnD[i][j] = drawnD[i][j - 1];
+                    j--;
+                }
+                top[j] = score;
+                topRows[j] = row;
+                drawnD[i][j] = dist;
+                taken[i] = n;
+            }
+        }
+
         List<Triplet> triplets(MemoryBank.View view) {
             List<Triplet> found = new ArrayList<>();
             Triplet.Member a = null;
@@ -422,8 +591,8 @@ public final class TripletMiner {
                 }
                 Triplet.Member positive = member(view, posRows[i]);
                 for (int k = 0; k < taken[i]; k++) {
-                    int row = (int) best[i][k];
-                    float dAn = Float.intBitsToFloat((int) (best[i][k] >>> 32));
+                    int row = best != null ? (int) best[i][k] : drawnRows[i][k];
+                    float dAn = best != null ? Float.intBitsToFloat((int) (best[i][k] >>> 32)) : drawnD[i][k];
                     found.add(new Triplet(a, positive, member(view, row), posD[i], dAn, alpha,
                             anchor.modelVersion()));
                 }
@@ -431,6 +600,11 @@ public final class TripletMiner {
             anchor = null;
             return found.isEmpty() ? List.of() : found;
         }
+    }
+
+    /** Gumbel-top-k's order: the higher score first, the earlier row among equal scores. */
+    private static boolean ranksBefore(double score, int row, double otherScore, int otherRow) {
+        return score > otherScore || (score == otherScore && row < otherRow);
     }
 
     /** Daemon threads, one per core beyond the caller's, shared by every miner in the JVM. */

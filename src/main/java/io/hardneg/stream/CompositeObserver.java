@@ -1,10 +1,12 @@
 package io.hardneg.stream;
 
 import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.Triplet;
 import io.hardneg.model.Device;
 import io.hardneg.model.ModelInfo;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,11 @@ final class CompositeObserver implements PipelineObserver {
     @Override
     public void mined(List<Triplet> published, int rateLimited) {
         each(o -> o.mined(published, rateLimited));
+    }
+
+    @Override
+    public void anchorBudget(Map<String, LabelBudget.Entry> budget) {
+        each(o -> o.anchorBudget(budget));
     }
 
     @Override

@@ -5,12 +5,14 @@ import io.hardneg.config.HardnegConfig;
 import io.hardneg.mining.Backpressure;
 import io.hardneg.mining.Distances;
 import io.hardneg.mining.DuplicateFilter;
+import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.LabelRateLimiter;
 import io.hardneg.mining.MislabelDetector;
 import io.hardneg.mining.NearDuplicateFilter;
 import io.hardneg.mining.TripletQuota;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.mining.MiningRules;
+import io.hardneg.mining.NegativeSampling;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.ModelProvider;
 import java.util.Map;
@@ -53,8 +55,11 @@ public final class MiningTopology {
     /** As above, with the instance's {@code backpressure} (fed by a consumer-lag monitor) slowing the miner. */
     public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer,
                                  Backpressure backpressure) {
-        HardnegConfig.Mining m = config.mining();
-        MiningRules rules = new MiningRules(m.alpha(), m.policy(), m.positivesPerAnchor(), m.negativesPerPositive());
+        MiningRules rules = rules(config.mining());
+        // One budget for the instance's tasks: they mine against one bank, so they would compute the same one.
+        LabelBudget budget = config.mining().anchorShare() < 1.0 ? new LabelBudget(new LabelBudget.Rules(
+                config.mining().anchorShare(), config.mining().anchorBudget().k(),
+                config.mining().anchorBudget().sample()), Distances.create(), observer::anchorBudget) : null;
         ObjectMapper mapper = new ObjectMapper();
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.IMAGES.name());
@@ -63,7 +68,8 @@ public final class MiningTopology {
         NearDuplicateFilter nearDuplicates = new NearDuplicateFilter(config.dedup().nearEpsilon(),
                 config.dedup().nearWindow(), NEAR_DUPLICATE_MAX_LABELS);
         t.addProcessor(PROCESSOR, () -> new EmbedMineProcessor(config, models, observer,
-                new TripletMiner(rules, Distances.create()), new TripletJson(mapper, config.output().includeImages(),
+                new TripletMiner(rules, Distances.create(), Runtime.getRuntime().availableProcessors(), budget),
+                new TripletJson(mapper, config.output().includeImages(),
                         config.output().maxRecordBytes()),
                 guards(config, duplicates, nearDuplicates, backpressure, mapper, observer)),
                 SOURCE);
@@ -81,6 +87,18 @@ public final class MiningTopology {
                 "embedding-bank-source", new StringDeserializer(), new ByteArrayDeserializer(),
                 Topics.EMBEDDING_BANK.name(), "embedding-bank-updater", BankUpdateProcessor::new);
         return t;
+    }
+
+    /** The miner's rules from the configuration. */
+    static MiningRules rules(HardnegConfig.Mining m) {
+        NegativeSampling negative = switch (m.negative()) {
+            case HARDEST -> new NegativeSampling.Hardest();
+            case SOFT -> new NegativeSampling.Soft(m.soft().beta());
+            case DISTANCE_WEIGHTED -> new NegativeSampling.DistanceWeighted(m.distanceWeighted().cutoff(),
+                    m.distanceWeighted().nonzeroLossCutoff());
+        };
+        return new MiningRules(m.alpha(), m.policy(), m.positivesPerAnchor(), m.negativesPerPositive(), m.positive(),
+                negative, m.gapFloor());
     }
 
     private static MiningGuards guards(HardnegConfig config, DuplicateFilter duplicates,

@@ -1,8 +1,10 @@
 package io.hardneg.stream;
 
 import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.Triplet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the pipeline tells metrics and the live page. Implementations must be cheap and must never throw into
@@ -27,6 +29,9 @@ public interface PipelineObserver {
     default void batchMined(int anchors, long nanos) { }
 
     default void mined(List<Triplet> published, int rateLimited) { }
+
+    /** The anchor budget was computed again from the bank: each label's purity, confusion and anchor probability. */
+    default void anchorBudget(Map<String, LabelBudget.Entry> budget) { }
 
     /** An anchor was routed to {@code suspect-labels} instead of being mined. */
     default void suspected(String givenLabel, String suggestedLabel) { }

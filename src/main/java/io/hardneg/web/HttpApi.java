@@ -159,6 +159,9 @@ public final class HttpApi implements AutoCloseable {
             body.put("labels", p.labels());
             body.put("hard", p.hard());
             body.put("semihard", p.semihard());
+            Map<String, Object> budget = new java.util.TreeMap<>();
+            live.budget().forEach((label, e) -> budget.put(label, Map.of("p", e.probability(), "purity", e.purity())));
+            body.put("budget", budget);
             sendJson(ex, 200, body);
         } else if (path.equals("/api/stats")) {
             sendJson(ex, 200, stats());

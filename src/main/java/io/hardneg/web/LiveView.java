@@ -1,6 +1,7 @@
 package io.hardneg.web;
 
 import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletKind;
 import io.hardneg.model.Device;
@@ -103,6 +104,8 @@ public final class LiveView implements PipelineObserver {
     private String device;
     private List<String> classNames = List.of();
     private boolean loggedError;
+    /** Replaced whole, never written: the page reads it without the monitor. */
+    private volatile Map<String, LabelBudget.Entry> budget = Map.of();
 
     /** A view of the latest {@value #DEFAULT_CAPACITY} triplets within 8 MiB of images and 64 labels. */
     public LiveView() {
@@ -126,6 +129,17 @@ public final class LiveView implements PipelineObserver {
         hardPairs = new long[maxLabels + 1][maxLabels + 1];
         semihardPairs = new long[maxLabels + 1][maxLabels + 1];
         java.util.Arrays.fill(slotSecond, -1);
+    }
+
+    /** Keeps the latest anchor budget for the page, beside the class pairs it is meant to steer. */
+    @Override
+    public void anchorBudget(Map<String, LabelBudget.Entry> budget) {
+        this.budget = Map.copyOf(budget);
+    }
+
+    /** The anchor budget by label as last computed; empty while every anchor is mined (share 1). */
+    Map<String, LabelBudget.Entry> budget() {
+        return budget;
     }
 
     /** Names the serving model (start-up and every hot reload); its class names label the page's images. */

@@ -87,13 +87,72 @@ class ConfigLoaderTest {
             "output.include-images        | yes    | true, false",
             "inference.spin               | 1      | true, false",
             "mining.negatives-per-positive| 2.5    | 1..1000",
-            "streams.processing.guarantee | exactly_once | exactly_once_v2, at_least_once"})
+            "streams.processing.guarantee | exactly_once | exactly_once_v2, at_least_once",
+            "mining.positive              | hardest | farthest, nearest, random",
+            "mining.negative              | random | hardest, soft, distance-weighted",
+            "mining.gap-floor             | deep   | none or a number in [0.0, 4.0]",
+            "mining.gap-floor             | -0.1   | none or a number in [0.0, 4.0]",
+            "mining.soft.beta             | -1     | 0.0..1000000.0",
+            "mining.distance-weighted.cutoff | 0   | (0.0, 2.0]",
+            "mining.distance-weighted.nonzero-loss-cutoff | 2.5 | (0.0, 2.0]",
+            "mining.anchor-share          | 1.5    | (0.0, 1.0]",
+            "mining.anchor-share          | 0      | (0.0, 1.0]",
+            "mining.anchor-budget.k       | 0      | 1..1000",
+            "mining.anchor-budget.sample  | many   | 1..100000"})
     void shouldNameTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(key)
                 .hasMessageContaining(value)
                 .hasMessageContaining(allowed);
+    }
+
+    @Test
+    void shouldKeepTheOriginalMiningRuleByDefault() {
+        HardnegConfig.Mining m = ConfigLoader.load(null, Map.of(), Map.of()).mining();
+
+        assertThat(m.positive()).isEqualTo(PositiveRule.FARTHEST);
+        assertThat(m.negative()).isEqualTo(NegativeRule.HARDEST);
+        assertThat(m.gapFloor()).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(m.anchorShare()).isEqualTo(1.0);
+        assertThat(m.soft().beta()).isEqualTo(5.0);
+        assertThat(m.distanceWeighted()).isEqualTo(new HardnegConfig.Mining.DistanceWeighted(0.5, 1.4));
+        assertThat(m.anchorBudget()).isEqualTo(new HardnegConfig.Mining.AnchorBudget(10, 64));
+    }
+
+    @Test
+    void shouldParseTheMiningRulesFromAnySource() {
+        // Given every new mining key set, one of them through the environment
+        Map<String, String> cli = Map.of("mining.positive", "Random", "mining.negative", "distance-weighted",
+                "mining.gap-floor", "0.3", "mining.soft.beta", "0", "mining.distance-weighted.cutoff", "0.4",
+                "mining.distance-weighted.nonzero-loss-cutoff", "2", "mining.anchor-share", "0.25",
+                "mining.anchor-budget.k", "7");
+
+        // When loaded
+        HardnegConfig.Mining m = ConfigLoader.load(null, Map.of("HARDNEG_MINING_ANCHOR_BUDGET_SAMPLE", "32"), cli)
+                .mining();
+
+        // Then each lands in its record
+        assertThat(m.positive()).isEqualTo(PositiveRule.RANDOM);
+        assertThat(m.negative()).isEqualTo(NegativeRule.DISTANCE_WEIGHTED);
+        assertThat(m.gapFloor()).isEqualTo(0.3f);
+        assertThat(m.soft().beta()).isEqualTo(0.0);
+        assertThat(m.distanceWeighted()).isEqualTo(new HardnegConfig.Mining.DistanceWeighted(0.4, 2.0));
+        assertThat(m.anchorShare()).isEqualTo(0.25);
+        assertThat(m.anchorBudget()).isEqualTo(new HardnegConfig.Mining.AnchorBudget(7, 32));
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("mining.negative", "SOFT")).mining().negative())
+                .isEqualTo(NegativeRule.SOFT);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("mining.gap-floor", "NONE")).mining().gapFloor())
+                .isEqualTo(Float.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void shouldRefuseANonzeroLossCutoffNotAboveTheCutoff() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("mining.distance-weighted.cutoff", "1.2",
+                "mining.distance-weighted.nonzero-loss-cutoff", "1.2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("mining.distance-weighted.nonzero-loss-cutoff=1.2")
+                .hasMessageContaining("larger than mining.distance-weighted.cutoff=1.2");
     }
 
     @Test
