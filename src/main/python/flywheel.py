@@ -17,12 +17,15 @@ better than random triplets of the same streamed images? Done as a metric-learni
   # a sweep point on validation (fast):
   /usr/bin/python3 src/main/python/flywheel.py --mine offline --eval validation --seeds 10 \
       --policy positive=random,negative=soft,beta=5,gap_floor=0.3,anchor_share=0.3 --recipe distill=1
+  # merge runs of the same configuration at different N into one report:
+  /usr/bin/python3 src/main/python/flywheel.py merge OUT.json RUN-A.json RUN-B.json
   # the claim: through the service, on the test split, with a budget curve
   /usr/bin/python3 src/main/python/flywheel.py --mine service --eval test --seeds 10 --n 500,1000,3000,10000 \
       --policy ... --recipe ... --json-out docs/flywheel/RUN.json
 """
 import argparse
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -263,7 +266,9 @@ def mined_pool(exp, rules, seed):
         idx, _ = mining_sim.mine(exp.stream_embeddings(), exp.stream_labels, rules, np.random.RandomState(seed))
         return idx
     if exp.args.service_pool is None:
-        cache = exp.args.cache and os.path.join(exp.args.cache, f"service-{abs(hash(rules)) % 10**8}.json")
+        key = hashlib.sha256(json.dumps([rules.as_config(), exp.args.stream, exp.args.model_dir],
+                                        sort_keys=True).encode()).hexdigest()[:16]
+        cache = exp.args.cache and os.path.join(exp.args.cache, f"service-{key}.json")
         if cache and os.path.exists(cache):
             with open(cache) as f:
                 exp.args.service_pool = np.array(json.load(f)["idx"], dtype=np.int64).reshape(-1, 3)
@@ -421,7 +426,35 @@ def parse_args(argv=None):
     return args
 
 
+def merge(paths, out_path):
+    """One report from runs of the same configuration at different N (run side by side to use both cores)."""
+    runs = [json.load(open(p)) for p in paths]
+    first = runs[0]
+    for r in runs[1:]:
+        for k in ("policy", "recipe", "seeds", "eval", "mine"):
+            if r["summary"][k] != first["summary"][k]:
+                raise SystemExit(f"cannot merge: {k} differs between {paths[0]} and another run")
+    curve = sorted((p for r in runs for p in r["curve"]), key=lambda p: p["n"])
+    main_point = next((p for p in curve if p["n"] == 3000), curve[-1])
+    summary = dict(first["summary"], n=main_point["n"],
+                   heldout_gain_mean=main_point["held_out"]["gain_mean"],
+                   heldout_gain_ci95=main_point["held_out"]["gain_ci95"],
+                   seen_delta_mean=main_point["seen"]["mined_vs_before"],
+                   seen_gain_vs_random_mean=main_point["seen"]["gain_mean"],
+                   triplets_to_target_ratio=triplets_to_target(curve))
+    out = {"summary": summary, "commands": [r["command"] for r in runs], "git_commit": first["git_commit"],
+           "date": max(r["date"] for r in runs), "before": first["before"], "curve": curve,
+           "seconds": sum(r["seconds"] for r in runs), "merged_from": [os.path.basename(p) for p in paths]}
+    with open(out_path, "w") as f:
+        json.dump(out, f, indent=1)
+    return out
+
+
 def main(argv=None):
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "merge":
+        out = merge(sys.argv[3:], sys.argv[2])
+        print(json.dumps(out["summary"]))
+        return
     args = parse_args(argv)
     cmd = " ".join(["/usr/bin/python3", "src/main/python/flywheel.py"] + (argv if argv is not None else sys.argv[1:]))
     results = run(args)

@@ -61,3 +61,23 @@ def test_stream_replay_and_validation_are_disjoint_and_validation_is_the_shipped
     assert not set(exp.stream_idx.tolist()) & set(exp.replay_idx.tolist())
     assert not np.isin(exp.labels[exp.replay_idx], exp.held_out).any()
     assert np.array_equal(exp.eval_labels, exp.labels[exp.val_idx])
+
+
+def test_merge_joins_runs_of_one_configuration_and_refuses_different_ones(tmp_path):
+    def run(points, policy="p"):
+        curve = [{"n": n, "held_out": {"mined": m, "random": r, "gain_mean": m - r, "gain_ci95": [0, 0]},
+                  "seen": {"mined_vs_before": 0.0, "gain_mean": 0.0}} for n, m, r in points]
+        summary = {"policy": policy, "recipe": {}, "seeds": 10, "eval": "test", "mine": "service"}
+        return {"summary": summary, "command": "c", "git_commit": "x", "date": "d", "before": {}, "curve": curve,
+                "seconds": 5}
+    import json
+    a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    a.write_text(json.dumps(run([(3000, 0.76, 0.71), (500, 0.70, 0.68)])))
+    b.write_text(json.dumps(run([(1000, 0.72, 0.69)])))
+    c.write_text(json.dumps(run([(1000, 0.72, 0.69)], policy="other")))
+    out = flywheel.merge([str(a), str(b)], str(tmp_path / "m.json"))
+    assert [p["n"] for p in out["curve"]] == [500, 1000, 3000]
+    assert out["summary"]["n"] == 3000 and out["summary"]["heldout_gain_mean"] == pytest.approx(0.05)
+    assert out["summary"]["triplets_to_target_ratio"] == pytest.approx(3000 / np.sqrt(500 * 1000))
+    with pytest.raises(SystemExit, match="policy differs"):
+        flywheel.merge([str(a), str(c)], str(tmp_path / "n.json"))
