@@ -17,6 +17,7 @@ better than random triplets of the same streamed images? Done as a metric-learni
   # a sweep point on validation (fast):
   /usr/bin/python3 src/main/python/flywheel.py --mine offline --eval validation --seeds 10 \
       --policy positive=random,negative=soft,beta=5,gap_floor=0.3,anchor_share=0.3 --recipe distill=1
+  # a report's table (markdown):  flywheel.py table docs/flywheel/RUN.json
   # merge runs of the same configuration at different N into one report:
   /usr/bin/python3 src/main/python/flywheel.py merge OUT.json RUN-A.json RUN-B.json
   # the claim: through the service, on the test split, with a budget curve
@@ -379,9 +380,13 @@ def dataclasses_asdict(obj):
 
 
 def table(results, args):
-    b = results["before"]
-    lines = [f"Recall@1 (%) on {args.eval}; model before: held-out {pct(b['held_out'])}, seen {pct(b['seen'])}. "
-             f"{args.seeds} paired seeds; gain = mined - random, mean [95% t-interval].", "",
+    return markdown(results["before"], results["curve"], args.eval, args.seeds)
+
+
+def markdown(b, curve, split, seeds):
+    """The report's table: one row per N."""
+    lines = [f"Recall@1 (%) on the {split} split; model before: held-out {pct(b['held_out'])}, seen "
+             f"{pct(b['seen'])}. {seeds} paired seeds; gain = mined - random, mean [95% t-interval].", "",
              "| N | held-out mined | held-out random | gain | Shirt gain | Ankle boot gain | MAP@R held-out gain "
              "| seen mined - before | seen gain |", "|---|---|---|---|---|---|---|---|---|"]
 
@@ -389,7 +394,7 @@ def table(results, args):
         x = p[k]
         return f"{100 * x['gain_mean']:+.2f} [{100 * x['gain_ci95'][0]:+.2f}, {100 * x['gain_ci95'][1]:+.2f}]"
 
-    for p in results["curve"]:
+    for p in curve:
         lines.append(f"| {p['n']} | {pct(p['held_out']['mined'])} | {pct(p['held_out']['random'])} | "
                      f"{g(p, 'held_out')} | {g(p, 'shirt')} | {g(p, 'ankle_boot')} | {g(p, 'map_r_held_out')} | "
                      f"{100 * p['seen']['mined_vs_before']:+.2f} | {g(p, 'seen')} |")
@@ -451,6 +456,10 @@ def merge(paths, out_path):
 
 
 def main(argv=None):
+    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "table":
+        r = json.load(open(sys.argv[2]))
+        print(markdown(r["before"], r["curve"], r["summary"]["eval"], r["summary"]["seeds"]))
+        return
     if argv is None and len(sys.argv) > 1 and sys.argv[1] == "merge":
         out = merge(sys.argv[3:], sys.argv[2])
         print(json.dumps(out["summary"]))

@@ -247,7 +247,7 @@ class Recipe:
     lr: float = 1e-4
     reducer: str = "mean"
     replay_weight: float = 1.0
-    distill: float = 0.0
+    distill: float = 1.0
     freeze_bn: bool = True
     weight_decay: float = 0.0
 

@@ -51,15 +51,16 @@ public final class ConfigLoader {
         d.put("mining.policy", "all");
         d.put("mining.positives-per-anchor", "1");
         d.put("mining.negatives-per-positive", "3");
-        // The original rule is every default here (farthest, hardest, no floor, every anchor); the flywheel
-        // experiment chooses new ones (DESIGN.md, "Mining, precisely"): change them here and in the README's table.
-        d.put("mining.positive", "farthest");
-        d.put("mining.negative", "hardest");
-        d.put("mining.gap-floor", GAP_FLOOR_NONE);
+        // Chosen by the flywheel experiment on its validation split (docs/decisions/0008-mining-defaults.md):
+        // a random positive, soft negatives above a gap floor, a third of the anchors spent on confused labels.
+        // The original rule is farthest / hardest / none / 1.0.
+        d.put("mining.positive", "random");
+        d.put("mining.negative", "soft");
+        d.put("mining.gap-floor", "0.3");
         d.put("mining.soft.beta", "5");
         d.put("mining.distance-weighted.cutoff", "0.5");
         d.put("mining.distance-weighted.nonzero-loss-cutoff", "1.4");
-        d.put("mining.anchor-share", "1.0");
+        d.put("mining.anchor-share", "0.3");
         d.put("mining.anchor-budget.k", "10");
         d.put("mining.anchor-budget.sample", "64");
         d.put("mining.rate-limit.per-label", "200");

@@ -108,13 +108,13 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldKeepTheOriginalMiningRuleByDefault() {
+    void shouldMineByTheFlywheelsChosenRulesByDefault() {
         HardnegConfig.Mining m = ConfigLoader.load(null, Map.of(), Map.of()).mining();
 
-        assertThat(m.positive()).isEqualTo(PositiveRule.FARTHEST);
-        assertThat(m.negative()).isEqualTo(NegativeRule.HARDEST);
-        assertThat(m.gapFloor()).isEqualTo(Float.POSITIVE_INFINITY);
-        assertThat(m.anchorShare()).isEqualTo(1.0);
+        assertThat(m.positive()).isEqualTo(PositiveRule.RANDOM);
+        assertThat(m.negative()).isEqualTo(NegativeRule.SOFT);
+        assertThat(m.gapFloor()).isEqualTo(0.3f);
+        assertThat(m.anchorShare()).isEqualTo(0.3);
         assertThat(m.soft().beta()).isEqualTo(5.0);
         assertThat(m.distanceWeighted()).isEqualTo(new HardnegConfig.Mining.DistanceWeighted(0.5, 1.4));
         assertThat(m.anchorBudget()).isEqualTo(new HardnegConfig.Mining.AnchorBudget(10, 64));

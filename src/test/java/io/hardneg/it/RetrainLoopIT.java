@@ -54,11 +54,11 @@ class RetrainLoopIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             String bootstrap = broker.bootstrapServers();
             // The shipped model, images in the triplet records (the retraining job trains on them); near-duplicate
-            // suppression off, so that 300 images against a filled bank yield the job's budget (100) of triplets
-            // with room to spare.
+            // suppression off and every anchor mined (no anchor budget), so that 300 images against a filled bank
+            // yield the job's budget (100) of triplets with room to spare.
             Map<String, String> settings = Map.of("bootstrap.servers", bootstrap, "application.id", "it-retrain-loop",
                     "mining.rate-limit.per-label", "0", "output.include-images", "true", "http.port", "0",
-                    "dedup.near.epsilon", "0");
+                    "dedup.near.epsilon", "0", "mining.anchor-share", "1");
             try (HardnegService service = HardnegService.start(ConfigLoader.fromMap(settings), observer)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 assertThat(service.model().info().version()).isEqualTo("1");

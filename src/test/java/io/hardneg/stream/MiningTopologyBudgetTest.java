@@ -59,7 +59,7 @@ class MiningTopologyBudgetTest {
     void shouldMineAShareOfTheAnchorsByTheConfiguredRulesAndReportTheBudget() {
         // Given drawn rules, the sample replayed with every anchor mined, then with a share of 0.3
         Map<String, String> rules = Map.of("mining.positive", "random", "mining.negative", "soft",
-                "mining.gap-floor", "1.0");
+                "mining.gap-floor", "1.0", "mining.anchor-share", "1");
         AtomicReference<Map<String, LabelBudget.Entry>> none = new AtomicReference<>(Map.of());
         Set<String> everyAnchor = anchorsWithTriplets(rules, none);
         Map<String, String> withShare = new HashMap<>(rules);

@@ -13,8 +13,12 @@ import org.junit.jupiter.api.Test;
 class MiningTopologyRulesTest {
 
     @Test
-    void shouldMineByTheOriginalRuleWithTheDefaultConfiguration() {
-        assertThat(MiningTopology.rules(ConfigLoader.fromMap(Map.of()).mining())).isEqualTo(MiningRules.defaults());
+    void shouldMineByTheChosenRulesWithTheDefaultConfigurationAndTheOriginalOneWhenAsked() {
+        assertThat(MiningTopology.rules(ConfigLoader.fromMap(Map.of()).mining())).isEqualTo(new MiningRules(0.2f,
+                MiningPolicy.ALL, 1, 3, PositiveRule.RANDOM, new NegativeSampling.Soft(5.0), 0.3f));
+        Map<String, String> original = Map.of("mining.positive", "farthest", "mining.negative", "hardest",
+                "mining.gap-floor", "none", "mining.anchor-share", "1");
+        assertThat(MiningTopology.rules(ConfigLoader.fromMap(original).mining())).isEqualTo(MiningRules.defaults());
     }
 
     @Test
@@ -23,7 +27,8 @@ class MiningTopologyRulesTest {
         Map<String, String> soft = Map.of("mining.positive", "nearest", "mining.negative", "soft",
                 "mining.soft.beta", "2.5", "mining.gap-floor", "0.4", "mining.policy", "semihard");
         Map<String, String> weighted = Map.of("mining.positive", "random", "mining.negative", "distance-weighted",
-                "mining.distance-weighted.cutoff", "0.3", "mining.distance-weighted.nonzero-loss-cutoff", "1.8");
+                "mining.distance-weighted.cutoff", "0.3", "mining.distance-weighted.nonzero-loss-cutoff", "1.8",
+                "mining.gap-floor", "none");
 
         // When turned into the miner's rules
         MiningRules s = MiningTopology.rules(ConfigLoader.fromMap(soft).mining());
