@@ -43,14 +43,19 @@ public final class SuspectSweep {
     static final int CLASSES = 10;
 
     /** A rule: the detector's (tau, k, agreement) and the minimum number of positives (bank rows of the claimed label). */
-    record Rule(float tau, int k, double agree, int minPos) {
+    record Rule(float tau, int k, double agree, int minPos, int maxNearer) {
+        Rule(float tau, int k, double agree, int minPos) {
+            this(tau, k, agree, minPos, -1);
+        }
+
         int need() {
             return Math.max(1, (int) Math.ceil(agree * k - 1e-9));
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "tau=%.2f k=%2d agree=%.2f minPos=%3d", tau, k, agree, minPos);
+            return String.format(Locale.ROOT, "tau=%.2f k=%2d agree=%.2f minPos=%3d maxNearer=%2d", tau, k, agree,
+                    minPos, maxNearer);
         }
     }
 
@@ -124,7 +129,7 @@ public final class SuspectSweep {
             for (String r : a.get("rules").split(",")) {
                 String[] p = r.split(":");
                 rules.add(new Rule(Float.parseFloat(p[0]), Integer.parseInt(p[1]), Double.parseDouble(p[2]),
-                        p.length > 3 ? Integer.parseInt(p[3]) : 1));
+                        p.length > 3 ? Integer.parseInt(p[3]) : 1, p.length > 4 ? Integer.parseInt(p[4]) : -1));
             }
         } else {
             rules = approximateGrid(streams, dist, n, perLabel, top, a);
@@ -163,7 +168,7 @@ public final class SuspectSweep {
     /**
      * A quick grid: every image enters the bank (so the lists do not depend on the rule), each anchor's 20 nearest
      * positives and negatives kept; returns the {@code top} rules by min recall among those with min precision
-     * ≥ 0.8, then by min precision.
+     * ≥ {@code --pmin} (default 0.8), then by min precision.
      */
     static List<Rule> approximateGrid(List<Stream> streams, float[] dist, int n, int perLabel, int top,
                                       Map<String, String> a) {
@@ -171,12 +176,15 @@ public final class SuspectSweep {
         int[] ks = Arrays.stream(a.getOrDefault("ks", "3,4,5,6,7,8,10,12,15,20").split(",")).mapToInt(Integer::parseInt).toArray();
         double[] agrees = Arrays.stream(a.getOrDefault("agrees", "0.5,0.6,0.7,0.8,0.9,1.0").split(",")).mapToDouble(Double::parseDouble).toArray();
         int[] minPoss = Arrays.stream(a.getOrDefault("minpos", "1,5,10,20,40").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] nearers = Arrays.stream(a.getOrDefault("nearer", "-1").split(",")).mapToInt(Integer::parseInt).toArray();
         List<Rule> grid = new ArrayList<>();
         for (int k : ks) {
             for (double ag : agrees) {
                 for (int t = 0; t <= 30; t++) {
                     for (int mp : minPoss) {
-                        grid.add(new Rule(t * 0.05f, k, ag, mp));
+                        for (int nr : nearers) {
+                            grid.add(new Rule(t * 0.05f, k, ag, mp, nr));
+                        }
                     }
                 }
             }
@@ -243,9 +251,10 @@ public final class SuspectSweep {
             }
             ranked.add(new Ranked(grid.get(g), minP, minR));
         }
+        double pmin = Double.parseDouble(a.getOrDefault("pmin", "0.8"));
         ranked.sort((x, y) -> {
-            boolean px = x.minP() >= 0.8;
-            boolean py = y.minP() >= 0.8;
+            boolean px = x.minP() >= pmin;
+            boolean py = y.minP() >= pmin;
             if (px != py) {
                 return px ? -1 : 1;
             }
@@ -294,10 +303,26 @@ public final class SuspectSweep {
         mean /= m;
         Arrays.fill(votes, 0);
         int best = 0;
+        int need = r.need();
+        float reach = Float.POSITIVE_INFINITY; // the distance at which a label first has the votes needed
         for (int t = 0; t < k && nd[t] - mean < -r.tau(); t++) {
             best = Math.max(best, ++votes[nl[t]]);
+            if (best >= need && reach == Float.POSITIVE_INFINITY) {
+                reach = nd[t];
+            }
         }
-        return best >= r.need();
+        if (best < need) {
+            return false;
+        }
+        if (r.maxNearer() < 0) {
+            return true;
+        }
+        // Guard: at most maxNearer positives nearer than the vote that made the suspicion.
+        int nearer = 0;
+        for (int t = 0; t < np && pd[t] < reach; t++) {
+            nearer++;
+        }
+        return nearer <= r.maxNearer();
     }
 
     /** The service, image by image: batches judged against the bank as of {@code lag} images before the batch. */
