@@ -51,10 +51,10 @@ public final class ConfigLoader {
         d.put("mining.rate-limit.per-label", "200");
         d.put("mining.rate-limit.burst", "400");
         d.put("mining.suspect.enabled", "true");
-        d.put("mining.suspect.tau", "0.95");
+        d.put("mining.suspect.tau", "1.0");
         d.put("mining.suspect.k", "6");
-        d.put("mining.suspect.agreement", "0.5");
-        d.put("mining.suspect.min-positives", "20");
+        d.put("mining.suspect.agreement", "0.6");
+        d.put("mining.suspect.min-positives", "40");
         d.put("mining.suspect.include-image", "true");
         d.put("dedup.exact.window", "100000");
         d.put("dedup.near.epsilon", "0.01");
