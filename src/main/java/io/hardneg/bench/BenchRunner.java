@@ -406,7 +406,7 @@ public final class BenchRunner {
         HardnegConfig.Suspect sc = base.suspect();
         // The stream's suspect rule, when on: the stage then also times mining with suspect detection both ways.
         MislabelDetector.Rules suspectRules = sc.enabled() ? new MislabelDetector.Rules(sc.tau(), sc.k(),
-                sc.agreement()) : null;
+                sc.agreement(), sc.minPositives()) : null;
         for (int size : options.miningSizes()) {
             var m = Microbenchmarks.mining(size, 64, base.inference().batchMax(), kernel, suspectRules, 2.0 * s);
             String key = size >= 1000 && size % 1000 == 0 ? (size / 1000) + "k" : Integer.toString(size);

@@ -66,9 +66,10 @@ public final class ConfigLoader {
         d.put("mining.rate-limit.per-label", "200");
         d.put("mining.rate-limit.burst", "400");
         d.put("mining.suspect.enabled", "true");
-        d.put("mining.suspect.tau", "0.9");
-        d.put("mining.suspect.k", "5");
-        d.put("mining.suspect.agreement", "0.8");
+        d.put("mining.suspect.tau", "1.0");
+        d.put("mining.suspect.k", "6");
+        d.put("mining.suspect.agreement", "0.6");
+        d.put("mining.suspect.min-positives", "40");
         d.put("mining.suspect.include-image", "true");
         d.put("dedup.exact.window", "100000");
         d.put("dedup.near.epsilon", "0.01");
@@ -167,7 +168,7 @@ public final class ConfigLoader {
                 new HardnegConfig.Http(r.nonBlank("http.host"), r.intIn("http.port", 0, 65_535)),
                 new HardnegConfig.Suspect(r.bool("mining.suspect.enabled"), (float) r.doubleIn("mining.suspect.tau", 0.0, 4.0),
                         r.intIn("mining.suspect.k", 1, 1000), r.doubleIn("mining.suspect.agreement", 0.01, 1.0),
-                        r.bool("mining.suspect.include-image")),
+                        r.intIn("mining.suspect.min-positives", 1, 1_000_000), r.bool("mining.suspect.include-image")),
                 new HardnegConfig.Dedup(r.intIn("dedup.exact.window", 0, 10_000_000),
                         (float) r.doubleIn("dedup.near.epsilon", 0.0, 4.0), r.intIn("dedup.near.window", 1, 100_000)),
                 new HardnegConfig.Quota(r.intIn("mining.quota.per-window", 0, 1_000_000_000),

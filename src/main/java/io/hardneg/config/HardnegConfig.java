@@ -107,8 +107,9 @@ public record HardnegConfig(
      * @param tau how much closer than the mean positive a negative must be to count as deep
      * @param k nearest negatives (and positives) compared
      * @param agreement share of the k negatives that must be deep and share one other label
+     * @param minPositives bank rows of the anchor's label needed before an anchor is judged at all
      */
-    public record Suspect(boolean enabled, float tau, int k, double agreement, boolean includeImage) { }
+    public record Suspect(boolean enabled, float tau, int k, double agreement, int minPositives, boolean includeImage) { }
 
     /**
      * Duplicate suppression.

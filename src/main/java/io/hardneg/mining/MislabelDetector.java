@@ -11,7 +11,9 @@ import java.util.List;
  * and its k nearest negatives N (another label, same version): with d̄P the mean distance to P, a negative n
  * is <em>deep</em> when d(a,n) − d̄P &lt; −τ; a is suspect when at least {@code ceil(agreement·k)} of N are
  * deep and carry one same label z, which becomes the suggested label. An anchor with no positive or fewer
- * than k negatives is never suspect: there is nothing to compare with.
+ * than k negatives is never suspect: there is nothing to compare with. Nor is one whose label has fewer than
+ * {@code minPositives} rows in the bank (same version, not a): while a label's rows are few, its mean positive is
+ * far and a negative easily looks deep, so a bank still filling up would flag good labels (docs/mining.md).
  *
  * <p>Not thread-safe (it reuses its query buffer): one per stream task.
  */
@@ -23,14 +25,21 @@ public final class MislabelDetector {
      * @param tau how far (squared L2) a negative must be closer than the mean positive to count as deep
      * @param k negatives and positives compared
      * @param agreement share of the k negatives that must be deep and agree on one label, in (0, 1]
+     * @param minPositives bank rows of the anchor's label (same version, not the anchor) needed before judging, >= 1
      */
-    public record Rules(float tau, int k, double agreement) {
+    public record Rules(float tau, int k, double agreement, int minPositives) {
 
         public Rules {
-            if (!(tau >= 0f && tau <= 4f) || k < 1 || !(agreement > 0 && agreement <= 1)) {
-                throw new IllegalArgumentException("suspect rule needs tau in [0,4], k >= 1, agreement in (0,1]; found tau="
-                        + tau + ", k=" + k + ", agreement=" + agreement);
+            if (!(tau >= 0f && tau <= 4f) || k < 1 || !(agreement > 0 && agreement <= 1) || minPositives < 1) {
+                throw new IllegalArgumentException("suspect rule needs tau in [0,4], k >= 1, agreement in (0,1], "
+                        + "minPositives >= 1; found tau=" + tau + ", k=" + k + ", agreement=" + agreement
+                        + ", minPositives=" + minPositives);
             }
+        }
+
+        /** The rule without a minimum bank fill: one positive is enough. */
+        public Rules(float tau, int k, double agreement) {
+            this(tau, k, agreement, 1);
         }
 
         /** The number of agreeing deep negatives that makes a suspect. */
@@ -186,7 +195,7 @@ public final class MislabelDetector {
         Nearest pos = search.pos;
         Nearest neg = search.neg;
         int k = rules.k();
-        if (pos.size == 0 || neg.size < k) {
+        if (pos.size == 0 || neg.size < k || !hasPositives(view, a, search, rules.minPositives())) {
             return null;
         }
         float sum = 0f;
@@ -225,6 +234,22 @@ public final class MislabelDetector {
         }
         return new Suspicion(a, view.label(bestRow), bestVotes, meanPos, neg.neighbours(view), pos.neighbours(view),
                 rules);
+    }
+
+    /** Whether the bank holds at least {@code min} rows of the search's label and version other than the anchor. */
+    private static boolean hasPositives(MemoryBank.View view, EmbeddedImage a, Search search, int min) {
+        if (search.pos.size >= min) {
+            return true; // the positives kept are such rows
+        }
+        int[] labels = view.labelIds();
+        int rows = view.rows();
+        int n = 0;
+        for (int r = 0; r < rows && n < min; r++) {
+            if (labels[r] == search.label && view.versionId(r) == search.version && !a.id().equals(view.id(r))) {
+                n++;
+            }
+        }
+        return n >= min;
     }
 
     /** How many of {@code neg}'s rows {@code from .. to} carry {@code label}. */

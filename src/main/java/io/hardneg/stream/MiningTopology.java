@@ -106,7 +106,7 @@ public final class MiningTopology {
                                        ObjectMapper mapper, PipelineObserver observer) {
         HardnegConfig.Suspect s = config.suspect();
         MislabelDetector detector = s.enabled()
-                ? new MislabelDetector(new MislabelDetector.Rules(s.tau(), s.k(), s.agreement()), Distances.create())
+                ? new MislabelDetector(new MislabelDetector.Rules(s.tau(), s.k(), s.agreement(), s.minPositives()), Distances.create())
                 : null;
         HardnegConfig.Quota q = config.quota();
         TripletQuota quota = new TripletQuota(new LabelRateLimiter(config.mining().perLabelRatePerSecond(),

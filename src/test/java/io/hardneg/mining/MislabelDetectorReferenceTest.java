@@ -17,7 +17,9 @@ class MislabelDetectorReferenceTest {
     private static final int DIM = 16;
 
     private static final List<MislabelDetector.Rules> RULES = List.of(new MislabelDetector.Rules(0.05f, 5, 0.6),
-            new MislabelDetector.Rules(0.2f, 12, 0.75), new MislabelDetector.Rules(0f, 1, 1.0));
+            new MislabelDetector.Rules(0.2f, 12, 0.75), new MislabelDetector.Rules(0f, 1, 1.0),
+            // about 231 current rows per class: some classes have enough, some do not
+            new MislabelDetector.Rules(0.05f, 5, 0.6, 231));
 
     @Test
     void shouldJudgeEveryAnchorAsTheRuleOverAllDistancesDoes() {
@@ -26,6 +28,8 @@ class MislabelDetectorReferenceTest {
         Scene scene = scene(31, 90);
         MemoryBank bank = scene.bank();
         List<EmbeddedImage> anchors = scene.anchors();
+        assertThat(reference(bank, anchors, RULES.get(3))).as("min-positives 231 leaves some classes unjudged")
+                .isNotEqualTo(reference(bank, anchors, RULES.get(0)));
         for (MislabelDetector.Rules rules : RULES) {
             List<String> expected = reference(bank, anchors, rules);
             assertThat(expected.stream().filter(s -> s.contains("suspect")).count()).as("suspects").isGreaterThan(10);
@@ -171,6 +175,10 @@ class MislabelDetectorReferenceTest {
                 pos.sort(nearest);
                 neg.sort(nearest);
                 int k = rules.k();
+                if (pos.size() < rules.minPositives()) {
+                    out.add(i + ": -");
+                    continue;
+                }
                 pos = pos.subList(0, Math.min(k, pos.size()));
                 neg = neg.subList(0, Math.min(k, neg.size()));
                 if (pos.isEmpty() || neg.size() < k) {

@@ -76,6 +76,41 @@ class MislabelDetectorTest {
     }
 
     @Test
+    void shouldNotJudgeUntilTheBankHoldsMinPositivesRowsOfTheAnchorsLabel() {
+        // Given five b negatives deep inside, and three positives of a, one of them of another model version, plus
+        // the anchor's own entry (a replay), which is no positive
+        MemoryBank bank = bank("b", "b", "b", "b", "b");
+        bank.put("a/p1", img("p1", "a", 2.1));
+        bank.put("a/old", new EmbeddedImage("old", "a", "0", at(2.2), null, 0));
+        bank.put("a/x", img("x", "a", 0));
+        MislabelDetector.Suspicion one = judge(bank, 1);
+        // Then it is suspect with up to two positives counted (p, p1), and not once three are required
+        assertThat(one).isNotNull();
+        assertThat(judge(bank, 2)).isNotNull();
+        assertThat(judge(bank, 3)).as("the old version and the anchor itself do not count").isNull();
+        // And a third current positive lets it be judged again, past k too (k = 5, 6 required)
+        bank.put("a/p2", img("p2", "a", 2.3));
+        assertThat(judge(bank, 3)).isNotNull();
+        for (int i = 0; i < 3; i++) {
+            bank.put("a/q" + i, img("q" + i, "a", 2.4));
+        }
+        assertThat(judge(bank, 6)).isNotNull();
+        assertThat(judge(bank, 7)).isNull();
+    }
+
+    private static MislabelDetector.Suspicion judge(MemoryBank bank, int minPositives) {
+        return new MislabelDetector(new MislabelDetector.Rules(0.5f, 5, 0.8, minPositives), Distances.create())
+                .detect(bank, List.of(img("x", "a", 0))).get(0);
+    }
+
+    @Test
+    void shouldRefuseAMinPositivesBelowOne() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MislabelDetector.Rules(0.5f, 5, 0.8, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minPositives");
+        assertThat(new MislabelDetector.Rules(0.5f, 5, 0.8).minPositives()).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotSuspectAnAnchorCloserToItsOwnClass() {
         MemoryBank bank = new MemoryBank(2, 100, 1000);
         bank.put("a/p", img("p", "a", 0.05));

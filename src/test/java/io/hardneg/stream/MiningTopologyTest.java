@@ -293,7 +293,7 @@ class MiningTopologyTest {
     void shouldRouteSuspectsToSuspectLabelsAndKeepThemOutOfTripletsAndTheBank() throws Exception {
         // A permissive rule (any negative nearer than the positives) so that the random-weight model yields some.
         Map<String, String> s = Map.of("inference.batch.max", "8", "mining.suspect.tau", "0", "mining.suspect.k", "1",
-                "mining.suspect.agreement", "0.01", "mining.suspect.include-image", "false");
+                "mining.suspect.agreement", "0.01", "mining.suspect.min-positives", "1", "mining.suspect.include-image", "false");
         try (Harness h = new Harness(s)) {
             for (int i = 0; i < 120; i += 8) {
                 h.sendSample(i, i + 8);

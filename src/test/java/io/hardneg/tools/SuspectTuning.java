@@ -15,7 +15,9 @@ import java.util.Locale;
 
 /**
  * Offline grid search of the suspect rule's (tau, k, agreement) on the shipped model with the demo's noise
- * (same seed): a streaming bank of the last K per label, every image added. Not a test; run by hand.
+ * (same seed): a streaming bank of the last K per label, every image added. Not a test; run by hand. Superseded
+ * by {@link SuspectSweep}, which simulates the service's bank (hashed slots, suspects kept out, lag) and tunes on the
+ * validation split.
  */
 public final class SuspectTuning {
 
