@@ -1,5 +1,6 @@
 package io.hardneg.cli;
 
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Plain `java -jar` lacks the Vector API on Java 17: run the command in a child JVM that has it.
+        OptionalInt child = Relauncher.runInChildIfUseful(args);
+        if (child.isPresent()) {
+            System.exit(child.getAsInt());
+        }
+        Relauncher.followLauncher();
         System.exit(run(args));
     }
 

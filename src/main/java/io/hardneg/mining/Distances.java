@@ -51,6 +51,14 @@ public interface Distances {
         return DistancesProvider.best();
     }
 
+    /**
+     * The name of the kernel {@link #create()} gives in this JVM, without warming it up: cheap enough for
+     * {@code --version}, which shows whether a plain {@code java -jar} got the fast path.
+     */
+    static String bestName() {
+        return DistancesProvider.candidate().name();
+    }
+
     /** The plain-Java kernel, whatever the JVM offers. */
     static Distances scalar() {
         return new ScalarDistances();

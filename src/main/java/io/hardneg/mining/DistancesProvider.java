@@ -17,13 +17,25 @@ final class DistancesProvider {
     /** {@code -Dhardneg.vector.warmup=false} skips the start-up warm-up (for comparisons). */
     static final String WARMUP_PROPERTY = "hardneg.vector.warmup";
 
-    private static final Distances BEST = choose();
+    /** Chosen on first use, not when {@link #candidate()} is asked: {@code --version} must not pay the warm-up. */
+    private static final class Chosen {
+        static final Distances BEST = choose();
+    }
 
     private DistancesProvider() {
     }
 
     static Distances best() {
-        return BEST;
+        return Chosen.BEST;
+    }
+
+    /** The kernel {@link #choose()} picks, neither warmed up nor logged. */
+    static Distances candidate() {
+        if (!Boolean.parseBoolean(System.getProperty(DISABLE_PROPERTY, "true"))) {
+            return new ScalarDistances();
+        }
+        Distances vector = vectorOrNull();
+        return vector != null ? vector : new ScalarDistances();
     }
 
     private static Distances choose() {
@@ -43,8 +55,10 @@ final class DistancesProvider {
             }
             return vector;
         }
-        LOG.info("mining kernel: scalar; start Java with --add-modules jdk.incubator.vector "
-                + "(or JDK_JAVA_OPTIONS=--add-modules=jdk.incubator.vector) for the SIMD kernel");
+        // Plain `java -jar` relaunches itself with the module (cli.VectorRelaunch) but for the cases named here.
+        LOG.info("mining kernel: scalar; start Java with --add-modules jdk.incubator.vector for the SIMD kernel "
+                + "(plain java -jar does unless HARDNEG_RELAUNCH=0, or an agent, debugger, JMX port, JFR or log file "
+                + "is set)");
         return new ScalarDistances();
     }
 

@@ -54,6 +54,9 @@ final class ServiceProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        // The module up front, as users get it, and no relaunch: kill() must SIGKILL the service itself.
+        cmd.add("--add-modules");
+        cmd.add("jdk.incubator.vector");
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
