@@ -144,17 +144,26 @@ public final class HttpApi implements AutoCloseable {
             try {
                 route(ex);
             } catch (RuntimeException | IOException e) {
-                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+                // The path, not the URI: its query may hold the access token.
+                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
                 sendJson(ex, 500, Map.of("error", "internal error", "message", String.valueOf(e.getMessage())));
             }
         } catch (IOException | RuntimeException e) {
             // The client went away mid-answer, or the answer had already begun: nothing more to tell it.
-            LOG.debug("could not answer {} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+            LOG.debug("could not answer {} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getPath(), e.toString());
         }
     }
 
     private void route(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        // Before anything else: without the token, not even which paths exist is told.
+        if (!OPEN.contains(path)
+                && !token.admits(ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestURI().getRawQuery())) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"hardneg\"");
+            sendJson(ex, 401, Map.of("error", "unauthorized",
+                    "message", "send Authorization: Bearer <token> or ?token=<token> (http.auth.token-file)"));
+            return;
+        }
         boolean known = STATIC.containsKey(path) || path.equals("/metrics") || path.equals("/health")
                 || path.equals("/api/triplets") || path.equals("/api/pairs") || path.equals("/api/stats")
                 || path.startsWith(IMAGES_PREFIX);
@@ -165,13 +174,6 @@ public final class HttpApi implements AutoCloseable {
         if (!ex.getRequestMethod().equals("GET")) {
             ex.getResponseHeaders().set("Allow", "GET");
             sendJson(ex, 405, Map.of("error", "method not allowed", "method", ex.getRequestMethod(), "allowed", "GET"));
-            return;
-        }
-        if (!OPEN.contains(path)
-                && !token.admits(ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestURI().getRawQuery())) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"hardneg\"");
-            sendJson(ex, 401, Map.of("error", "unauthorized",
-                    "message", "send Authorization: Bearer <token> or ?token=<token> (http.auth.token-file)"));
             return;
         }
         if (STATIC.containsKey(path)) {

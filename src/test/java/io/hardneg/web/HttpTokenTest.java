@@ -40,11 +40,16 @@ class HttpTokenTest {
     }
 
     private HttpResponse<String> get(String pathAndQuery, String authorization) throws Exception {
+        return send("GET", pathAndQuery, authorization);
+    }
+
+    private HttpResponse<String> send(String method, String pathAndQuery, String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return client.send(b.GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+        return client.send(b.method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
     }
 
     private List<String> guarded() {
@@ -72,6 +77,14 @@ class HttpTokenTest {
         }
         assertThat(get(image + "?" + QUERY, null).headers().firstValue("Cache-Control"))
                 .hasValueSatisfying(v -> assertThat(v).startsWith("private"));
+    }
+
+    @Test
+    void shouldNotTellWhichPathsExistWithoutTheToken() throws Exception {
+        assertThat(get("/nope", null).statusCode()).isEqualTo(401);
+        assertThat(send("POST", "/", null).statusCode()).isEqualTo(401);
+        assertThat(get("/nope", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/", "Bearer " + TOKEN).statusCode()).isEqualTo(405);
     }
 
     @Test
