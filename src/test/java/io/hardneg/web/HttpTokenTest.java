@@ -99,7 +99,8 @@ class HttpTokenTest {
 
         assertThat(page).contains("src=\"/app.js?" + QUERY + "\"").contains("href=\"/app.css?" + QUERY + "\"");
         // And the script passes it on to its own requests
-        assertThat(get("/app.js?" + QUERY, null).body()).contains("withToken(path)").contains("withToken(member.image)");
+        assertThat(get("/app.js?" + QUERY, null).body())
+                .contains("withToken(path)").contains("withToken(member.image)");
     }
 
     @Test

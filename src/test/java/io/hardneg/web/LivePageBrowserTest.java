@@ -116,7 +116,8 @@ class LivePageBrowserTest {
                 new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(
                         ((JavascriptExecutor) d).executeScript("const imgs = document.querySelectorAll("
                                 + "'#triplets tbody tr:first-child td.img img');"
-                                + "return imgs.length === 3 && [...imgs].every(i => i.complete && i.naturalWidth > 0);")));
+                                + "return imgs.length === 3"
+                                + " && [...imgs].every(i => i.complete && i.naturalWidth > 0);")));
                 assertThat(driver.findElement(By.id("status")).getText()).isEqualTo("RUNNING");
                 // And the style sheet loaded: app.css makes the header a flex box (a browser's default is block)
                 assertThat((String) driver.executeScript(
