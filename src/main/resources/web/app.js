@@ -9,6 +9,9 @@
   let lastPairs = null;
   const shown = new Map(); // seq -> <tr>, so images are not reloaded on every poll
 
+  // Opened as /?token=… (http.auth.token-file): every request the page makes carries the same token.
+  const TOKEN = new URLSearchParams(location.search).get('token');
+  const withToken = (url) => TOKEN ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(TOKEN) : url;
   const $ = (id) => document.getElementById(id);
   const fmt = (x, d) => (x === null || x === undefined || Number.isNaN(x)) ? '–' : Number(x).toFixed(d);
 
@@ -24,7 +27,7 @@
   }
 
   async function getJson(path) {
-    const r = await fetch(path, { cache: 'no-store' });
+    const r = await fetch(withToken(path), { cache: 'no-store' });
     if (!r.ok && r.status !== 503) throw new Error(path + ' → ' + r.status);
     return r.json();
   }
@@ -59,7 +62,7 @@
     const fig = document.createElement('figure');
     if (member.image) {
       const img = document.createElement('img');
-      img.src = member.image;
+      img.src = withToken(member.image);
       img.alt = member.id;
       img.title = member.id + ' (label ' + member.label + ')';
       fig.appendChild(img);

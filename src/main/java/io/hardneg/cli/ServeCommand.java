@@ -84,7 +84,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("running: model " + runtime.service.model().info().name() + " v"
                     + runtime.service.model().info().version() + " on " + runtime.service.model().device().name()
-                    + "; live page http://" + config.http().host() + ":" + runtime.service.httpPort() + "/");
+                    + "; live page http://" + config.http().host() + ":" + runtime.service.httpPort() + "/"
+                    // The token's file, never the token: this line ends up in terminals and logs.
+                    + (config.http().tokenFile() == null ? ""
+                            : "?token=<the token in " + config.http().tokenFile() + ">"));
             out.flush();
             stopped.await();
         }

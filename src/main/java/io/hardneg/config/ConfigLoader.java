@@ -91,6 +91,8 @@ public final class ConfigLoader {
         d.put("streams.threads", "1");
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
+        d.put("http.auth.token-file", "");
+        d.put("http.public", "false");
         return Collections.unmodifiableMap(d);
     }
 
@@ -165,7 +167,7 @@ public final class ConfigLoader {
                         r.intIn("output.max-record-bytes", 64 << 10, 1 << 30)),
                 new HardnegConfig.Streams(guarantee, r.longIn("streams.commit.interval.ms", 1, 3_600_000),
                         r.intIn("streams.threads", 1, 64)),
-                new HardnegConfig.Http(r.nonBlank("http.host"), r.intIn("http.port", 0, 65_535)),
+                http(r),
                 new HardnegConfig.Suspect(r.bool("mining.suspect.enabled"), (float) r.doubleIn("mining.suspect.tau", 0.0, 4.0),
                         r.intIn("mining.suspect.k", 1, 1000), r.doubleIn("mining.suspect.agreement", 0.01, 1.0),
                         r.intIn("mining.suspect.min-positives", 1, 1_000_000), r.bool("mining.suspect.include-image")),
@@ -197,6 +199,15 @@ public final class ConfigLoader {
                     + allowed);
         }
         return (float) v;
+    }
+
+    /** The HTTP server, refused beyond loopback unless a token guards it or it is declared public. */
+    private static HardnegConfig.Http http(Values r) {
+        String tokenFile = r.get("http.auth.token-file");
+        HardnegConfig.Http http = new HardnegConfig.Http(r.nonBlank("http.host"), r.intIn("http.port", 0, 65_535),
+                tokenFile.isEmpty() ? null : Path.of(tokenFile), r.bool("http.public"));
+        HttpExposure.check(http);
+        return http;
     }
 
     /** Wu et al.'s two Euclidean cutoffs: the clip below, and where the weight drops to 0, above it. */

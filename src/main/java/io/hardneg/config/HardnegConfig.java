@@ -129,6 +129,18 @@ public record HardnegConfig(
     public record Quota(int perWindow, long windowMs, long backpressureMaxLag, long backpressureIntervalMs,
                         double backpressureMinFactor) { }
 
-    /** The embedded HTTP server. */
-    public record Http(String host, int port) { }
+    /**
+     * The embedded HTTP server.
+     *
+     * @param tokenFile file holding the access token the page, {@code /api/} and images need; null = none. Only the
+     *                  path lives here: the token is read at start and never printed
+     * @param isPublic  served beyond loopback without a token, on purpose
+     */
+    public record Http(String host, int port, Path tokenFile, boolean isPublic) {
+
+        /** Loopback, no token: the default, and what tests and benchmarks use. */
+        public Http(String host, int port) {
+            this(host, port, null, false);
+        }
+    }
 }

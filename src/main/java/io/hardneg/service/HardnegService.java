@@ -17,6 +17,7 @@ import io.hardneg.topics.TopicDeclaration;
 import io.hardneg.topics.TopicFiles;
 import io.hardneg.update.ModelUpdateListener;
 import io.hardneg.update.ModelVerifier;
+import io.hardneg.web.AccessToken;
 import io.hardneg.topics.TopicProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,6 +75,8 @@ public final class HardnegService implements AutoCloseable {
         ModelOptions modelOptions = new ModelOptions(config.inference().device(), config.inference().threads(),
                 config.inference().spin(), null, null);
         byte[] hmacKey = readHmacKey(config);
+        // Read once, before anything slow starts: a wrong path fails in a second, not after the model loads.
+        AccessToken httpToken = AccessToken.readFrom(config.http().tokenFile());
         EmbeddingModel model = EmbeddingModel.load(source, modelOptions);
         try {
             LOG.info("model {} v{} ({}-dim embeddings, input {}x{}x{}) on {}", model.info().name(),
@@ -99,7 +102,7 @@ public final class HardnegService implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             HardnegService service = new HardnegService(config, registry, bank, streams, stateDir, obs);
-            obs.start(config.http(), streams, registry);
+            obs.start(config.http(), httpToken, streams, registry);
             if (backpressure.enabled()) {
                 service.lagMonitor = new ConsumerLagMonitor(config.bootstrapServers(), config.kafkaOverrides(),
                         backpressure, observer, q.backpressureIntervalMs());

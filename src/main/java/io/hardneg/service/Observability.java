@@ -5,6 +5,7 @@ import io.hardneg.metrics.MetricBinders;
 import io.hardneg.metrics.PipelineMetrics;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.ModelRegistry;
+import io.hardneg.web.AccessToken;
 import io.hardneg.web.HealthSource;
 import io.hardneg.web.HttpApi;
 import io.hardneg.web.LiveView;
@@ -43,12 +44,12 @@ final class Observability implements AutoCloseable {
         return liveView;
     }
 
-    void start(HardnegConfig.Http config, KafkaStreams streams, ModelRegistry models) {
+    void start(HardnegConfig.Http config, AccessToken token, KafkaStreams streams, ModelRegistry models) {
         streamsMetrics = MetricBinders.bindKafkaStreams(registry, streams);
         try {
             http = HttpApi.start(config.host(), config.port(), registry, liveView,
                     HealthSource.of(() -> streams.state().name(), () -> models.current().info(),
-                            () -> models.current().device(), () -> bank));
+                            () -> models.current().device(), () -> bank), token);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve HTTP on " + config.host() + ":" + config.port()
                     + " (set http.port, or --http-port): " + e.getMessage(), e);

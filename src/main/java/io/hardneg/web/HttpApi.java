@@ -13,12 +13,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service's HTTP face on the JDK's built-in server: {@code /metrics} for Prometheus, {@code /health}, the
- * live page at {@code /} and its JSON API under {@code /api/}.
+ * live page at {@code /} and its JSON API under {@code /api/}. With an {@link AccessToken}, everything but
+ * {@code /metrics} and {@code /health} needs it: the page shows training images, while scrapers and probes
+ * conventionally go without credentials and those two paths hold only counts and states.
  */
 public final class HttpApi implements AutoCloseable {
 
@@ -45,6 +49,9 @@ public final class HttpApi implements AutoCloseable {
             "/app.js", "web/app.js",
             "/app.css", "web/app.css");
 
+    /** Open even with a token (Prometheus convention): no images, labels or ids in them. */
+    private static final Set<String> OPEN = Set.of("/metrics", "/health");
+
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
     private final HttpServer server;
@@ -52,11 +59,14 @@ public final class HttpApi implements AutoCloseable {
     private final Supplier<String> scrape;
     private final LiveView live;
     private final HealthSource health;
+    private final AccessToken token;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
 
-    private HttpApi(HttpServer server, Supplier<String> scrape, LiveView live, HealthSource health) {
+    private HttpApi(HttpServer server, Supplier<String> scrape, LiveView live, HealthSource health,
+                    AccessToken token) {
         this.server = server;
+        this.token = token;
         this.scrape = scrape;
         this.live = live;
         this.health = health;
@@ -72,7 +82,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /**
-     * Binds {@code host:port} (port 0 picks a free one, see {@link #port()}) and starts serving.
+     * Binds {@code host:port} (port 0 picks a free one, see {@link #port()}) and starts serving, without a token.
      *
      * @param registry the registry {@code /metrics} scrapes
      * @param live     the live page's data
@@ -80,18 +90,31 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(String host, int port, PrometheusMeterRegistry registry, LiveView live,
                                 HealthSource health) throws IOException {
+        return start(host, port, registry, live, health, AccessToken.none());
+    }
+
+    /** As {@link #start(String, int, PrometheusMeterRegistry, LiveView, HealthSource)}, behind {@code token}. */
+    public static HttpApi start(String host, int port, PrometheusMeterRegistry registry, LiveView live,
+                                HealthSource health, AccessToken token) throws IOException {
         Objects.requireNonNull(registry, "registry");
-        return start(host, port, registry::scrape, live, health);
+        return start(host, port, registry::scrape, live, health, token);
     }
 
     /** As {@link #start(String, int, PrometheusMeterRegistry, LiveView, HealthSource)}, scraping any text source. */
     public static HttpApi start(String host, int port, Supplier<String> scrape, LiveView live, HealthSource health)
             throws IOException {
+        return start(host, port, scrape, live, health, AccessToken.none());
+    }
+
+    /** The general form: any text source for {@code /metrics}, and {@code token} guarding the rest. */
+    public static HttpApi start(String host, int port, Supplier<String> scrape, LiveView live, HealthSource health,
+                                AccessToken token) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
         HttpApi api = new HttpApi(server, Objects.requireNonNull(scrape, "scrape"), Objects.requireNonNull(live, "live"),
-                Objects.requireNonNull(health, "health"));
+                Objects.requireNonNull(health, "health"), Objects.requireNonNull(token, "token"));
         server.start();
-        LOG.info("HTTP on http://{}:{}/ (metrics at /metrics, health at /health)", host, api.port());
+        LOG.info("HTTP on http://{}:{}/ (metrics at /metrics, health at /health){}", host, api.port(),
+                token.required() ? "; the page and /api/ need the access token" : "");
         return api;
     }
 
@@ -121,17 +144,26 @@ public final class HttpApi implements AutoCloseable {
             try {
                 route(ex);
             } catch (RuntimeException | IOException e) {
-                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+                // The path, not the URI: its query may hold the access token.
+                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
                 sendJson(ex, 500, Map.of("error", "internal error", "message", String.valueOf(e.getMessage())));
             }
         } catch (IOException | RuntimeException e) {
             // The client went away mid-answer, or the answer had already begun: nothing more to tell it.
-            LOG.debug("could not answer {} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+            LOG.debug("could not answer {} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getPath(), e.toString());
         }
     }
 
     private void route(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        // Before anything else: without the token, not even which paths exist is told.
+        if (!OPEN.contains(path)
+                && !token.admits(ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestURI().getRawQuery())) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"hardneg\"");
+            sendJson(ex, 401, Map.of("error", "unauthorized",
+                    "message", "send Authorization: Bearer <token> or ?token=<token> (http.auth.token-file)"));
+            return;
+        }
         boolean known = STATIC.containsKey(path) || path.equals("/metrics") || path.equals("/health")
                 || path.equals("/api/triplets") || path.equals("/api/pairs") || path.equals("/api/stats")
                 || path.startsWith(IMAGES_PREFIX);
@@ -268,8 +300,10 @@ public final class HttpApi implements AutoCloseable {
                     "path", IMAGES_PREFIX + rest));
             return;
         }
-        // Triplets never change once mined, so a browser may keep the image as long as it likes.
-        ex.getResponseHeaders().set("Cache-Control", "public, max-age=3600, immutable");
+        // Triplets never change once mined, so a browser may keep the image as long as it likes; behind a token,
+        // only the browser: a shared cache would hand it to anyone.
+        ex.getResponseHeaders().set("Cache-Control",
+                (token.required() ? "private" : "public") + ", max-age=3600, immutable");
         send(ex, 200, contentType(bytes), bytes);
     }
 
@@ -306,8 +340,24 @@ public final class HttpApi implements AutoCloseable {
         }
         String type = resource.endsWith(".js") ? "text/javascript; charset=utf-8"
                 : resource.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
+        String presented = AccessToken.fromQuery(ex.getRequestURI().getRawQuery());
+        if (resource.endsWith(".html") && token.required() && presented != null) {
+            body = withToken(body, presented);
+        }
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         send(ex, 200, type, body);
+    }
+
+    /**
+     * The page opened as {@code /?token=…} (already admitted) loads its script and style with the same token: a
+     * browser sends no Authorization header of its own. URL-encoding leaves only characters safe in an attribute.
+     */
+    static byte[] withToken(byte[] html, String presented) {
+        String q = "?" + AccessToken.QUERY_PARAMETER + "=" + URLEncoder.encode(presented, StandardCharsets.UTF_8);
+        return new String(html, StandardCharsets.UTF_8)
+                .replace("\"/app.css\"", "\"/app.css" + q + "\"")
+                .replace("\"/app.js\"", "\"/app.js" + q + "\"")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private void sendJson(HttpExchange ex, int status, Object body) throws IOException {

@@ -121,6 +121,17 @@ class MainTest {
     }
 
     @Test
+    void shouldRefuseAnExposedHttpHostWithoutTokenOrPublicInOneLineBeforeStartingABroker() {
+        Run r = run("serve", "--set", "http.host=0.0.0.0");
+
+        assertThat(r.exitCode()).isIn(1, 2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).startsWith("hardneg serve: error: http.host=0.0.0.0 serves the live page and its training "
+                + "images beyond this machine; set http.auth.token-file (an access token) or http.public=true");
+        assertThat(r.out()).doesNotContain("broker");
+    }
+
+    @Test
     void shouldNameAMissingModelPathInOneLine() {
         Run r = run("eval", "--model", "/nonexistent", "--images", "2");
 

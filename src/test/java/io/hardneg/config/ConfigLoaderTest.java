@@ -33,7 +33,27 @@ class ConfigLoaderTest {
         assertThat(c.output().includeImages()).isTrue();
         assertThat(c.streams().processingGuarantee()).isEqualTo("exactly_once_v2");
         assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.http().tokenFile()).isNull();
+        assertThat(c.http().isPublic()).isFalse();
         assertThat(c.kafkaOverrides()).isEmpty();
+    }
+
+    @Test
+    void shouldReadTheHttpTokenFileAndPublicFlagFromTheEnvironment() {
+        HardnegConfig c = ConfigLoader.load(null, Map.of("HARDNEG_HTTP_HOST", "0.0.0.0",
+                "HARDNEG_HTTP_AUTH_TOKEN_FILE", " /run/secrets/token ", "HARDNEG_HTTP_PUBLIC", "true"), Map.of());
+
+        assertThat(c.http().tokenFile()).isEqualTo(Path.of("/run/secrets/token"));
+        assertThat(c.http().isPublic()).isTrue();
+        // Only the path is configuration; the token itself is read at start and appears nowhere in it
+        assertThat(c.toString()).contains("tokenFile=/run/secrets/token");
+    }
+
+    @Test
+    void shouldRefuseAnHttpPublicThatIsNotABoolean() {
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.public", "yes")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("http.public='yes' is not allowed; expected one of true, false");
     }
 
     @Test

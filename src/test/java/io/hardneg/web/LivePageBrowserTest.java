@@ -95,4 +95,36 @@ class LivePageBrowserTest {
             }
         }
     }
+
+    @Test
+    @Timeout(120)
+    void shouldShowTheImagesBehindAnAccessTokenWhenOpenedWithIt(@TempDir Path profile) throws Exception {
+        Assumptions.assumeTrue(HeadlessChrome.available(), HeadlessChrome.MISSING);
+
+        // Given a server behind an access token, with mined triplets
+        LiveView live = new LiveView();
+        live.mined(TestTriplets.fashion(3), 0);
+        try (HttpApi api = HttpApi.start("127.0.0.1", 0, () -> "", live,
+                HealthSource.of(() -> "RUNNING", () -> null, Device::cpu, () -> new MemoryBank(4, 10, 100)),
+                AccessToken.of("t&k=n"))) {
+            ChromeDriver driver = HeadlessChrome.open(profile);
+            try {
+                // When the page is opened with ?token= (a browser sends no Authorization header of its own)
+                driver.get("http://127.0.0.1:" + api.port() + "/?token=t%26k%3Dn");
+
+                // Then its script, style, API polls and images all pass: three images load, the state shows
+                new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(
+                        ((JavascriptExecutor) d).executeScript("const imgs = document.querySelectorAll("
+                                + "'#triplets tbody tr:first-child td.img img');"
+                                + "return imgs.length === 3"
+                                + " && [...imgs].every(i => i.complete && i.naturalWidth > 0);")));
+                assertThat(driver.findElement(By.id("status")).getText()).isEqualTo("RUNNING");
+                // And the style sheet loaded: app.css makes the header a flex box (a browser's default is block)
+                assertThat((String) driver.executeScript(
+                        "return getComputedStyle(document.querySelector('header')).display;")).isEqualTo("flex");
+            } finally {
+                driver.quit();
+            }
+        }
+    }
 }
