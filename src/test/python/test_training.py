@@ -67,3 +67,15 @@ def test_a_retraining_job_continues_from_a_checkpoint(tiny_model_dir, tmp_path):
                                       "--out", str(tmp_path), "--no-eval"])
     model, ckpt = load_checkpoint(str(tmp_path / "model.pt"))
     assert ckpt["version"] == "4" and ckpt["config"]["width"] == 4 and metrics["steps"] > 0
+
+
+def test_cosine_lr_keeps_both_old_schedules_to_the_last_bit():
+    # train.py divided the step count first, the fine-tuning multiplied by pi first; they differ in the last bit
+    # on about a third of the steps, so the shared schedule must reproduce each exactly.
+    import math
+    from hardneg_ml.training import cosine_lr
+    for steps in (14, 300):
+        for step in range(steps):
+            assert cosine_lr(1e-4, step, steps) == 1e-4 * 0.5 * (1.0 + math.cos(math.pi * step / steps))
+            frac = min(step / steps, 1.0)
+            assert cosine_lr(1e-3, frac) == 1e-3 * 0.5 * (1.0 + math.cos(math.pi * frac))
