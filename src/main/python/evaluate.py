@@ -8,63 +8,8 @@ import numpy as np
 import torch
 
 import data
-
-
-def recall_at_1(features, labels, query_mask, gallery_mask, chunk=1024):
-    """Fraction of queries whose nearest gallery item (squared L2, the query itself excluded) shares its label.
-
-    features [N,F], labels [N]; query_mask and gallery_mask are boolean [N] over the same N items.
-    """
-    x = torch.as_tensor(np.asarray(features), dtype=torch.float64)
-    y = torch.as_tensor(np.asarray(labels))
-    q_idx = torch.nonzero(torch.as_tensor(np.asarray(query_mask, dtype=bool))).flatten()
-    g_idx = torch.nonzero(torch.as_tensor(np.asarray(gallery_mask, dtype=bool))).flatten()
-    if len(q_idx) == 0:
-        return float("nan")
-    g = x[g_idx]
-    g_sq = (g * g).sum(1)
-    hits = 0
-    for s in range(0, len(q_idx), chunk):
-        qi = q_idx[s:s + chunk]
-        q = x[qi]
-        d = (q * q).sum(1, keepdim=True) + g_sq[None, :] - 2.0 * (q @ g.T)
-        d[qi[:, None] == g_idx[None, :]] = float("inf")  # a query is never its own neighbour
-        nn_ = g_idx[d.argmin(1)]
-        hits += int((y[nn_] == y[qi]).sum())
-    return hits / len(q_idx)
-
-
-def recall_table(features, labels, held_out, chunk=1024):
-    """Recall@1 for 'seen' (seen queries, seen gallery), 'held_out' (held-out queries, full gallery) and
-    'all' (every query, full gallery); one pass over the distance matrix serves all three."""
-    x = torch.as_tensor(np.asarray(features), dtype=torch.float64)
-    y = torch.as_tensor(np.asarray(labels))
-    held = torch.as_tensor(np.isin(np.asarray(labels), held_out))
-    sq = (x * x).sum(1)
-    hits = {"seen": 0, "held_out": 0, "all": 0}
-    for s in range(0, len(x), chunk):
-        q = x[s:s + chunk]
-        rows = torch.arange(s, s + len(q))
-        d = sq[s:s + chunk, None] + sq[None, :] - 2.0 * (q @ x.T)
-        d[rows - s, rows] = float("inf")  # a query is never its own neighbour
-        ok_all = y[d.argmin(1)] == y[rows]
-        ok_seen = y[d.masked_fill(held[None, :], float("inf")).argmin(1)] == y[rows]
-        hits["all"] += int(ok_all.sum())
-        hits["held_out"] += int(ok_all[held[rows]].sum())
-        hits["seen"] += int(ok_seen[~held[rows]].sum())
-    n_held = int(held.sum())
-    n_seen = len(x) - n_held
-    return {"seen": hits["seen"] / n_seen if n_seen else float("nan"),
-            "held_out": hits["held_out"] / n_held if n_held else float("nan"),
-            "all": hits["all"] / len(x)}
-
-
-@torch.no_grad()
-def embed(model, images, batch=1000):
-    model.eval()
-    x = data.normalize(images)
-    out = [model(torch.from_numpy(x[i:i + batch])) for i in range(0, len(x), batch)]
-    return torch.cat(out).numpy()
+from hardneg_ml.recall import embed, recall_table
+from hardneg_ml.versions import write_metrics
 
 
 def evaluate(model, held_out, data_dir=None):
@@ -107,9 +52,7 @@ def main():
         path = os.path.join(args.model_dir, "metrics.json")
         old = json.load(open(path)) if os.path.exists(path) else {}
         old.update(metrics)
-        with open(path, "w") as f:
-            json.dump(old, f, indent=2, sort_keys=True)
-            f.write("\n")
+        write_metrics(args.model_dir, old)
     json.dump(metrics, sys.stdout, indent=2, sort_keys=True)
     print()
 

@@ -1,12 +1,12 @@
 """ONNX export with the hardneg.* metadata that the Java service reads."""
 import argparse
-import hashlib
 import os
 
 import onnx
 import torch
 
 import data
+from hardneg_ml.digests import write_sha256
 
 OPSET = 13
 
@@ -49,16 +49,6 @@ def export_onnx(model, path, input_shape, metadata=None, opset=OPSET, doc=None):
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return m
-
-
-def write_sha256(model_dir, filename="model.onnx"):
-    h = hashlib.sha256()
-    with open(os.path.join(model_dir, filename), "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    with open(os.path.join(model_dir, "sha256"), "w") as f:
-        f.write(f"{h.hexdigest()}  {filename}\n")
-    return h.hexdigest()
 
 
 def main():

@@ -13,6 +13,7 @@ import torch.nn as nn
 import torchvision
 
 import export
+from hardneg_ml.digests import write_sha256
 from model import L2Normalize
 
 DEFAULT_OUT = "/tmp/hardneg-heavy/heavy-resnet18/1"
@@ -48,7 +49,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "model.onnx")
     export.export_onnx(net, path, (3, 112, 112), meta, doc="hardneg benchmark model (untrained resnet18)")
-    digest = export.write_sha256(args.out)
+    digest = write_sha256(args.out)
     print(f"{path} ({os.path.getsize(path) / 1e6:.1f} MB) sha256 {digest}")
 
 

@@ -30,103 +30,32 @@ import hashlib
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 
 import numpy as np
 import torch
 
 import data
-import evaluate
 import mining_sim
-import retrain
+from hardneg_ml.digests import read_sha256
+from hardneg_ml.finetune import Recipe, fine_tune_recipe, recipe_dict, recipe_fields
+from hardneg_ml.log import prefixed
+from hardneg_ml.recall import embed, group_scores
+from hardneg_ml.records import collect, kafka_consumer
+from hardneg_ml.samplers import ReplaySampler
+from hardneg_ml.service import JAR, Service, await_embeddings, produce
+from hardneg_ml.versions import SHIPPED_MODEL
 from model import load_checkpoint
 
-JAR = os.path.join(data.REPO_ROOT, "target", "hardneg.jar")
 STREAM = 20000
-HELD_OUT_NAMES = {6: "shirt", 9: "ankle_boot"}
 # Two-sided 95% Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
 T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
 
 
-def log(msg):
-    print(f"flywheel: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Service:
-    """`hardneg serve` with an in-process broker, as a child process; stopped on exit."""
-
-    def __init__(self, jar, model_dir, settings, app_id, java="java", http_port=0):
-        self.port = free_port()
-        self.bootstrap = f"127.0.0.1:{self.port}"
-        self.http_port = http_port
-        cmd = [java, "-jar", jar, "serve", "--embedded-port", str(self.port), "--model", model_dir,
-               "--set", f"application.id={app_id}", "--set", f"http.port={http_port}",
-               "--set", "mining.rate-limit.per-label=0", "--set", "inference.threads=2"]
-        for k, v in settings.items():
-            cmd += ["--set", f"{k}={v}"]
-        log("starting: " + " ".join(cmd))
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.ready = threading.Event()
-        self.lines = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        if not self.ready.wait(180) or self.proc.poll() is not None:
-            self.stop()
-            raise RuntimeError("service did not start:\n" + "".join(self.lines[-30:]))
-        log(f"service running on {self.bootstrap}")
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            if line.startswith("running:"):
-                self.ready.set()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def produce(jar, bootstrap, images_file, labels_file, limit, java="java", skip=0):
-    cmd = [java, "-jar", jar, "produce", "--idx", images_file, labels_file, "--bootstrap-servers", bootstrap,
-           "--limit", str(limit), "--skip", str(skip)]
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True, timeout=900)
-    log(out.stdout.strip())
-
-
-def await_embeddings(bootstrap, expected, timeout=1800):
-    """Counts the embeddings topic (read_committed) until every streamed image has one."""
-    from confluent_kafka import Consumer
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"flywheel-count-{time.time()}",
-                  "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                  "isolation.level": "read_committed"})
-    c.subscribe(["embeddings"])
-    n, start, last = 0, time.time(), 0
-    try:
-        while n < expected:
-            if time.time() - start > timeout:
-                raise RuntimeError(f"only {n}/{expected} embeddings after {timeout}s")
-            n += sum(1 for m in c.consume(1000, 1.0) if m.error() is None)
-            if time.time() - last > 10:
-                log(f"embedded {n}/{expected} ({time.time() - start:.0f}s)")
-                last = time.time()
-    finally:
-        c.close()
-    return time.time() - start
+log = prefixed("flywheel")
 
 
 def stream_and_mine(args, rules, train_images):
@@ -137,9 +66,9 @@ def stream_and_mine(args, rules, train_images):
         produce(args.jar, svc.bootstrap, args.train_images, args.train_labels, args.stream)
         await_embeddings(svc.bootstrap, args.stream)
         log(f"streamed and embedded {args.stream} images in {time.time() - t:.0f}s")
-        consumer = retrain.kafka_consumer(svc.bootstrap, "flywheel")
+        consumer = kafka_consumer(svc.bootstrap, "flywheel")
         try:
-            col, _ = retrain.collect(consumer, budget=10 ** 9, idle_timeout=10)
+            col, _ = collect(consumer, budget=10 ** 9, idle_timeout=10)
         finally:
             consumer.close()
     finally:
@@ -151,43 +80,6 @@ def stream_and_mine(args, rules, train_images):
             assert np.array_equal(col.triplets[k][j].image, train_images[idx[k, j]]), "decoded image mismatch"
     log(f"service mined {len(idx)} triplets: kinds {col.kinds}")
     return idx
-
-
-def retrieval(emb, labels, query_mask, gallery_mask, order_k):
-    """Recall@1 and MAP@R (Musgrave et al. 2020) of the queries against the gallery (a query never retrieves
-    itself). MAP@R: per query, R = its label's gallery count; precision at each relevant rank among the R
-    nearest, summed and divided by R. order_k: the nearest gallery columns of every row, nearest first."""
-    q = np.flatnonzero(query_mask)
-    y = labels
-    g_lab = y[order_k[q]]
-    rel = g_lab == y[q][:, None]
-    r = np.array([int(((labels == y[i]) & gallery_mask).sum() - int(gallery_mask[i])) for i in q])
-    ranks = np.arange(1, order_k.shape[1] + 1)[None, :]
-    within = ranks <= r[:, None]
-    prec = np.cumsum(rel, 1) / ranks
-    ap = (prec * rel * within).sum(1) / np.maximum(r, 1)
-    return float(rel[:, 0].mean()), float(ap.mean())
-
-
-def scores(model, images, labels, held_out):
-    """Recall@1 and MAP@R: held-out queries (and each held-out class) vs the full gallery, seen vs seen."""
-    emb = torch.as_tensor(evaluate.embed(model, images), dtype=torch.float32)
-    held = np.isin(labels, held_out)
-    d = (emb * emb).sum(1)[:, None] + (emb * emb).sum(1)[None, :] - 2.0 * emb @ emb.T
-    d.fill_diagonal_(float("inf"))
-    kmax = int(max(np.bincount(labels))) + 1
-    full_order = d.topk(kmax, dim=1, largest=False).indices.numpy()
-    d[:, torch.as_tensor(held)] = float("inf")
-    seen_order = d.topk(kmax, dim=1, largest=False).indices.numpy()
-    full = np.ones(len(labels), dtype=bool)
-    out = {}
-    out["held_out"], out["map_r_held_out"] = retrieval(emb, labels, held, full, full_order)
-    out["seen"], out["map_r_seen"] = retrieval(emb, labels, ~held, ~held, seen_order)
-    out["all"], _ = retrieval(emb, labels, full, full, full_order)
-    for c in held_out:
-        name = HELD_OUT_NAMES.get(int(c), f"class_{int(c)}")
-        out[name], out[f"map_r_{name}"] = retrieval(emb, labels, labels == c, full, full_order)
-    return out
 
 
 def interval(diffs):
@@ -231,21 +123,21 @@ class Experiment:
 
     def stream_embeddings(self):
         if self._stream_emb is None:
-            self._stream_emb = evaluate.embed(self.base, self.images[self.stream_idx])
+            self._stream_emb = embed(self.base, self.images[self.stream_idx])
         return self._stream_emb
 
     def before(self):
-        return scores(self.base, self.eval_images, self.eval_labels, self.held_out)
+        return group_scores(self.base, self.eval_images, self.eval_labels, self.held_out)
 
     def fine_tune(self, triplets, seed):
         """Scores after fine-tuning a fresh copy of the model on stream-index triplets [N,3]."""
         model, _ = load_checkpoint(os.path.join(self.args.model_dir, "model.pt"))
         im = self.images
         mined = (im[triplets[:, 0]], im[triplets[:, 1]], im[triplets[:, 2]])
-        replay = retrain.ReplaySampler(im[self.replay_idx], self.labels[self.replay_idx],
-                                       np.random.RandomState(seed + 1000))
-        retrain.fine_tune_recipe(model, mined, replay, self.recipe, self.alpha, seed)
-        return scores(model, self.eval_images, self.eval_labels, self.held_out)
+        replay = ReplaySampler(im[self.replay_idx], self.labels[self.replay_idx],
+                               np.random.RandomState(seed + 1000))
+        fine_tune_recipe(model, mined, replay, self.recipe, self.alpha, seed)
+        return group_scores(model, self.eval_images, self.eval_labels, self.held_out)
 
 
 def recipe_from(text, args):
@@ -253,11 +145,11 @@ def recipe_from(text, args):
     for part in filter(None, (t.strip() for t in (text or "").split(","))):
         k, _, v = part.partition("=")
         k = k.strip().replace("-", "_")
-        field = {f.name: f.type for f in retrain.dataclasses.fields(retrain.Recipe)}.get(k)
+        field = recipe_fields().get(k)
         if field is None:
             raise SystemExit(f"unknown recipe key {k!r}")
         kw[k] = v if field is str else (v.lower() in ("1", "true", "yes") if field is bool else field(v))
-    return retrain.Recipe(**kw)
+    return Recipe(**kw)
 
 
 def mined_pool(exp, rules, seed):
@@ -313,10 +205,9 @@ def random_arm(exp, rand, seed, n):
     so sweeps reuse them from --arm-cache."""
     path = None
     if exp.args.arm_cache:
-        with open(os.path.join(exp.args.model_dir, "sha256")) as f:
-            sha = f.read().split()[0][:16]
+        sha = read_sha256(exp.args.model_dir)[:16]
         key = f"{sha}-{exp.args.eval}-{exp.args.stream}-{seed}-{n}-" + "-".join(
-            f"{k}={v}" for k, v in sorted(dataclasses_asdict(exp.recipe).items()))
+            f"{k}={v}" for k, v in sorted(recipe_dict(exp.recipe).items()))
         path = os.path.join(exp.args.arm_cache, key.replace("/", "_") + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -366,17 +257,13 @@ def summary(results, args):
     main_point = next((p for p in results["curve"] if p["n"] == 3000), results["curve"][-1])
     exp = results["exp"]
     return {"n": main_point["n"], "seeds": args.seeds, "eval": args.eval, "mine": args.mine,
-            "policy": results["rules"].as_config(), "recipe": dataclasses_asdict(exp.recipe),
+            "policy": results["rules"].as_config(), "recipe": recipe_dict(exp.recipe),
             "heldout_gain_mean": main_point["held_out"]["gain_mean"],
             "heldout_gain_ci95": main_point["held_out"]["gain_ci95"],
             "seen_delta_mean": main_point["seen"]["mined_vs_before"],
             "seen_gain_vs_random_mean": main_point["seen"]["gain_mean"],
             "triplets_to_target_ratio": triplets_to_target(results["curve"]),
             "model_validation_apart": exp.validation_apart}
-
-
-def dataclasses_asdict(obj):
-    return {k: getattr(obj, k) for k in obj.__dataclass_fields__}
 
 
 def table(results, args):
@@ -408,7 +295,7 @@ def parse_args(argv=None):
                     help="choose on validation; report the test split once")
     ap.add_argument("--policy", default="", help="mining rules, e.g. positive=random,negative=soft,beta=5,"
                     "gap_floor=0.3,anchor_share=0.3 (mining_sim.Rules; service keys mining.*)")
-    ap.add_argument("--recipe", default="", help="retrain.Recipe fields, e.g. reducer=nonzero,distill=1")
+    ap.add_argument("--recipe", default="", help="hardneg_ml.finetune.Recipe fields, e.g. reducer=nonzero,distill=1")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--stream", type=int, default=STREAM, help="first N images of the training split")
     ap.add_argument("--n", default="3000", help="triplets per run (comma-separated: a budget curve)")
@@ -416,7 +303,7 @@ def parse_args(argv=None):
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--replay", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=1e-4)
-    ap.add_argument("--model-dir", default=retrain.SHIPPED_MODEL)
+    ap.add_argument("--model-dir", default=SHIPPED_MODEL)
     ap.add_argument("--jar", default=JAR)
     ap.add_argument("--train-data", default=None, help="train split directory (default: Debian's)")
     ap.add_argument("--train-images", default=os.path.join(data.DEBIAN_DIR, "train-images-idx3-ubyte.gz"))

@@ -22,22 +22,23 @@ import numpy as np
 import torch
 
 import data
-import evaluate
-import flywheel
 import retrain
+from hardneg_ml import service
+from hardneg_ml.log import prefixed
+from hardneg_ml.recall import model_recall_table
+from hardneg_ml.versions import SHIPPED_MODEL
 from model import load_checkpoint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def log(msg):
-    print(f"loop: {msg}", file=sys.stderr, flush=True)
+log = prefixed("loop")
 
 
 def test_scores(model_pt, held_out):
     model, _ = load_checkpoint(model_pt)
     images, labels = data.load_split("test")
-    return evaluate.recall_table(evaluate.embed(model, images), labels, held_out)
+    return model_recall_table(model, images, labels, held_out)
 
 
 def serving_version(http_port):
@@ -90,17 +91,17 @@ def run(args):
     version = str(ckpt["version"])
     model_dir = args.model_dir
     out_root = tempfile.mkdtemp(prefix="hardneg-loop-")
-    http_port = flywheel.free_port()
+    http_port = service.free_port()
     settings = dict(kv.split("=", 1) for kv in args.set)
     rows = [{"turn": 0, "version": version, "test": test_scores(os.path.join(model_dir, "model.pt"), held_out)}]
     log(f"v{version} on the test split: {rows[0]['test']}")
-    svc = flywheel.Service(args.jar, model_dir, settings, f"loop-{time.time_ns()}", http_port=http_port)
+    svc = service.Service(args.jar, model_dir, settings, f"loop-{time.time_ns()}", http_port=http_port)
     try:
         for turn in range(1, args.turns + 1):
             skip = (turn - 1) * args.images_per_turn
-            flywheel.produce(args.jar, svc.bootstrap, args.train_images, args.train_labels, args.images_per_turn,
+            service.produce(args.jar, svc.bootstrap, args.train_images, args.train_labels, args.images_per_turn,
                              skip=skip)
-            flywheel.await_embeddings(svc.bootstrap, turn * args.images_per_turn)
+            service.await_embeddings(svc.bootstrap, turn * args.images_per_turn)
             code, _ = retrain_turn(args, svc.bootstrap, model_dir, out_root, turn)
             row = {"turn": turn, "streamed": [skip, skip + args.images_per_turn], "retrain_exit": code}
             if code == retrain.EXIT_PUBLISHED:
@@ -135,8 +136,8 @@ def parse_args(argv=None):
                     help="train the from-scratch all-class baseline for E epochs (14.78 = the shipped model's 6350 "
                     "steps over the 55,000 images outside validation); 0 = skip")
     ap.add_argument("--scratch-model", default=None, help="score this already trained baseline folder instead")
-    ap.add_argument("--model-dir", default=retrain.SHIPPED_MODEL)
-    ap.add_argument("--jar", default=flywheel.JAR)
+    ap.add_argument("--model-dir", default=SHIPPED_MODEL)
+    ap.add_argument("--jar", default=service.JAR)
     ap.add_argument("--train-images", default=os.path.join(data.DEBIAN_DIR, "train-images-idx3-ubyte.gz"))
     ap.add_argument("--train-labels", default=os.path.join(data.DEBIAN_DIR, "train-labels-idx1-ubyte.gz"))
     ap.add_argument("--threads", type=int, default=1)

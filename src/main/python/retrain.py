@@ -18,15 +18,10 @@ Example:
 """
 import argparse
 import base64
-import copy
-import dataclasses
 import hashlib
 import hmac
-import io
 import json
-import math
 import os
-import shlex
 import sys
 import time
 
@@ -34,310 +29,27 @@ import numpy as np
 import torch
 
 import data
-import evaluate
 import export
-import train
-from model import load_checkpoint, save_checkpoint
+from hardneg_ml import finetune
+from hardneg_ml.digests import sha256_bytes
+from hardneg_ml.finetune import RECIPE_DEFAULTS, Recipe
+from hardneg_ml.log import prefixed, shell_line
+from hardneg_ml.recall import model_recall_table
+from hardneg_ml.records import HARD_NEGATIVES, collect, commit, kafka_consumer
+from hardneg_ml.samplers import ReplaySampler
+from hardneg_ml.versions import SHIPPED_MODEL, next_version, resolve_model_dir, write_metrics, write_version
+from model import load_checkpoint
 
-SHIPPED_MODEL = os.path.join(data.REPO_ROOT, "src", "main", "resources", "models", "fashion-triplet", "1")
-HARD_NEGATIVES = "hard-negatives"
 MODEL_UPDATES = "model-updates"
 MAX_INLINE_BYTES = 22 << 20  # as ModelPublisher.MAX_INLINE_BYTES: base64 stays under the topic's 32 MiB
 
 EXIT_PUBLISHED, EXIT_ERROR, EXIT_REFUSED, EXIT_TOO_FEW = 0, 1, 3, 4
 
 
-def log(msg):
-    print(f"retrain: {msg}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------------------------------- records
-def decode_image(b64, size=28):
-    """base64 PNG/JPEG (as the service publishes it) -> uint8 [size,size] grayscale."""
-    from PIL import Image
-    img = Image.open(io.BytesIO(base64.b64decode(b64)))
-    img = img.convert("L")
-    if img.size != (size, size):
-        img = img.resize((size, size), Image.BILINEAR)
-    return np.asarray(img, dtype=np.uint8)
-
-
-class Member:
-    __slots__ = ("id", "label", "image")
-
-    def __init__(self, node):
-        self.id = str(node["id"])
-        self.label = node.get("label")
-        self.image = decode_image(node["image"]) if node.get("image") else None
-
-
-class TripletCollector:
-    """Turns hard-negatives records into (anchor, positive, negative) triplets.
-
-    Triplet records are used as they are. Pair records (format "pair", target 1 = positive, 0 = negative) are
-    grouped by anchor id; an anchor's triplets are its positives x its negatives (the miner's AP:AN ratio).
-    Records without images (output.include-images=false) cannot be trained on and are counted as skipped.
-    """
-
-    def __init__(self):
-        self.triplets = []          # list of (Member, Member, Member)
-        self.kinds = {}
-        self.versions = {}
-        self.skipped = {}
-        self._pairs = {}            # anchor id -> (anchor, [positives], [negatives])
-
-    def _skip(self, why):
-        self.skipped[why] = self.skipped.get(why, 0) + 1
-
-    def add(self, value):
-        try:
-            rec = json.loads(value)
-        except (ValueError, TypeError):
-            self._skip("not JSON")
-            return
-        if not isinstance(rec, dict):
-            self._skip("not a JSON object")
-            return
-        fmt = rec.get("format", "triplet")
-        try:
-            if fmt == "pair":
-                self._add_pair(rec)
-            else:
-                self._add_triplet(rec)
-        except (KeyError, TypeError, ValueError, OSError) as e:
-            self._skip(f"bad record ({type(e).__name__})")
-            return
-        v = str(rec.get("model_version"))
-        self.versions[v] = self.versions.get(v, 0) + 1
-
-    def _add_triplet(self, rec):
-        a, p, n = Member(rec["anchor"]), Member(rec["positive"]), Member(rec["negative"])
-        if a.image is None or p.image is None or n.image is None:
-            self._skip("no images")
-            return
-        self.triplets.append((a, p, n))
-        k = str(rec.get("kind"))
-        self.kinds[k] = self.kinds.get(k, 0) + 1
-
-    def _add_pair(self, rec):
-        a, o = Member(rec["anchor"]), Member(rec["other"])
-        if a.image is None or o.image is None:
-            self._skip("no images")
-            return
-        entry = self._pairs.setdefault(a.id, (a, [], []))
-        positive = int(rec["target"]) == 1
-        (entry[1] if positive else entry[2]).append(o)
-        if positive:
-            self.triplets.extend((a, o, n) for n in entry[2])
-        else:
-            self.triplets.extend((a, p, o) for p in entry[1])
-            k = str(rec.get("kind"))
-            self.kinds[k] = self.kinds.get(k, 0) + len(entry[1])
-
-    def __len__(self):
-        return len(self.triplets)
-
-    def arrays(self):
-        """uint8 [M,28,28] x 3 and the anchors' labels (or -1)."""
-        a = np.stack([t[0].image for t in self.triplets])
-        p = np.stack([t[1].image for t in self.triplets])
-        n = np.stack([t[2].image for t in self.triplets])
-        return a, p, n
-
-
-def collect(consumer, budget, idle_timeout, batch=500, clock=time.monotonic):
-    """Reads records until `budget` triplets are collected or nothing arrives for `idle_timeout` seconds.
-
-    Returns (collector, offsets): offsets maps (topic, partition) -> the next offset to read, covering exactly the
-    records that were used (or skipped as unusable) -- what the caller commits once the model is published.
-    """
-    col = TripletCollector()
-    offsets = {}
-    last = clock()
-    while len(col) < budget:
-        msgs = consumer.consume(num_messages=batch, timeout=1.0)
-        if not msgs:
-            if clock() - last >= idle_timeout:
-                break
-            continue
-        last = clock()
-        for m in msgs:
-            err = m.error()
-            if err is not None:
-                if _is_partition_eof(err):
-                    continue
-                raise RuntimeError(f"consumer error: {err}")
-            col.add(m.value())
-            offsets[(m.topic(), m.partition())] = m.offset() + 1
-            if len(col) >= budget:
-                break
-    return col, offsets
-
-
-def _is_partition_eof(err):
-    try:
-        from confluent_kafka import KafkaError
-        return err.code() == KafkaError._PARTITION_EOF
-    except ImportError:  # pragma: no cover
-        return False
-
-
-def commit(consumer, offsets):
-    from confluent_kafka import TopicPartition
-    if offsets:
-        consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in sorted(offsets.items())],
-                        asynchronous=False)
+log = prefixed("retrain")
 
 
 # --------------------------------------------------------------------------------------------------- training
-def triplet_loss(ea, ep, en, alpha):
-    """FaceNet loss on explicit triplets, squared L2: mean relu(d_ap - d_an + alpha); and the active fraction."""
-    d_ap = ((ea - ep) ** 2).sum(1)
-    d_an = ((ea - en) ** 2).sum(1)
-    per = torch.relu(d_ap - d_an + alpha)
-    return per.mean(), float((per > 0).float().mean())
-
-
-class ReplaySampler:
-    """Random triplets from the base training data: anchor and positive of one class, negative of another."""
-
-    def __init__(self, images, labels, rng):
-        self.images = images
-        self.labels = labels
-        self.rng = rng
-        self.classes = np.array(sorted(set(int(v) for v in labels)))
-        self.by_class = {int(c): np.flatnonzero(labels == c) for c in self.classes}
-
-    def sample(self, n):
-        ca = self.rng.choice(self.classes, n)
-        cn = np.array([self.rng.choice(self.classes[self.classes != c]) for c in ca])
-        a = np.array([self.rng.choice(self.by_class[int(c)]) for c in ca])
-        p = np.array([self.rng.choice(self.by_class[int(c)]) for c in ca])
-        ng = np.array([self.rng.choice(self.by_class[int(c)]) for c in cn])
-        return self.images[a], self.images[p], self.images[ng]
-
-
-def triplet_terms(ea, ep, en, alpha):
-    """Per-triplet FaceNet loss relu(d_ap - d_an + alpha), squared L2."""
-    return torch.relu(((ea - ep) ** 2).sum(1) - ((ea - en) ** 2).sum(1) + alpha)
-
-
-def reduce_loss(per, reducer):
-    """'mean' over every triplet, or 'nonzero': over the active ones only (pytorch-metric-learning's
-    AvgNonZeroReducer), so that a batch of mostly solved triplets still moves the model by its active ones."""
-    if reducer == "nonzero":
-        active = per > 0
-        return per[active].mean() if bool(active.any()) else per.sum() * 0.0
-    return per.mean()
-
-
-@dataclasses.dataclass(frozen=True)
-class Recipe:
-    """How the mined triplets are trained on, beside replay of the base data.
-
-    replay: random base triplets per mined one in each step; reducer: the mined term's reduction ('mean' keeps
-    one loss over mined + replay triplets as before, 'nonzero' averages the mined term over its active triplets
-    and adds the replay term separately, weighted replay_weight); distill: weight of a term keeping the new
-    embeddings of the replay images near the previous version's ("Learning without Forgetting", Li & Hoiem
-    2016), 0 = off.
-    """
-    steps: int = 300
-    batch: int = 32
-    replay: float = 1.0
-    lr: float = 1e-4
-    reducer: str = "mean"
-    replay_weight: float = 1.0
-    distill: float = 1.0
-    freeze_bn: bool = True
-    weight_decay: float = 0.0
-
-
-RECIPE_DEFAULTS = Recipe()
-
-
-def fine_tune(model, mined, replay, steps, batch, replay_per_mined, lr, alpha, seed, weight_decay=0.0,
-              freeze_bn=True, log_every=50, reducer="mean", replay_weight=1.0, distill=0.0):
-    """Fine-tunes `model` in place on the mined triplets (uint8 arrays a, p, n) plus replay triplets.
-
-    Each step: `batch` mined triplets (shuffled passes over them) and round(batch * replay_per_mined) replay
-    triplets. With reducer 'mean' one triplet loss covers both; with 'nonzero' the mined term is averaged over
-    its active triplets and the replay term (also active-averaged) is added with weight `replay_weight`.
-    `distill` > 0 adds distill * mean squared distance between the new and the starting model's embeddings of
-    the replay images. Adam with cosine decay, no weight decay by default (with Adam it would pull every weight
-    toward 0 at ~lr per step while most triplets are inactive). BatchNorm statistics stay frozen by default
-    (the mined batches are far from the training distribution).
-    """
-    rng = np.random.RandomState(seed)
-    torch.manual_seed(seed)
-    a_all, p_all, n_all = mined
-    m = len(a_all)
-    n_replay = int(round(batch * replay_per_mined)) if replay is not None else 0
-    teacher = None
-    if distill > 0 and n_replay:
-        teacher = copy.deepcopy(model).eval()
-        for prm in teacher.parameters():
-            prm.requires_grad_(False)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    order, pos = rng.permutation(m), 0
-    start, loss_sum, act_sum, k = time.time(), 0.0, 0.0, 0
-    for step in range(steps):
-        for g in opt.param_groups:
-            g["lr"] = lr * 0.5 * (1.0 + math.cos(math.pi * step / max(steps, 1)))
-        take = []
-        while len(take) < min(batch, m):
-            if pos >= m:
-                order, pos = rng.permutation(m), 0
-            take.append(order[pos])
-            pos += 1
-        take = np.array(take)
-        parts = [(a_all[take], p_all[take], n_all[take])]
-        if n_replay:
-            parts.append(replay.sample(n_replay))
-        a = np.concatenate([x[0] for x in parts])
-        p = np.concatenate([x[1] for x in parts])
-        n = np.concatenate([x[2] for x in parts])
-        model.train()
-        if freeze_bn:
-            for mod in model.modules():
-                if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm):
-                    mod.eval()
-        x = torch.from_numpy(data.normalize(np.concatenate([a, p, n])))
-        e = model(x)
-        b = len(a)
-        per = triplet_terms(e[:b], e[b:2 * b], e[2 * b:], alpha)
-        bm = len(take)
-        if reducer == "mean":
-            loss = per.mean()
-        else:
-            loss = reduce_loss(per[:bm], reducer)
-            if n_replay:
-                loss = loss + replay_weight * reduce_loss(per[bm:], reducer)
-        if teacher is not None:
-            # The replay images' rows of the three blocks: anchors, positives and negatives alike.
-            rows = torch.cat([torch.arange(bm, b) + o for o in (0, b, 2 * b)])
-            with torch.no_grad():
-                old = teacher(x[rows])
-            loss = loss + distill * ((e[rows] - old) ** 2).sum(1).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        active = float((per > 0).float().mean())
-        loss_sum, act_sum, k = loss_sum + float(loss), act_sum + active, k + 1
-        if log_every and ((step + 1) % log_every == 0 or step + 1 == steps):
-            log(f"step {step + 1:5d}/{steps} loss {loss_sum / k:.4f} active {act_sum / k:.3f} "
-                f"lr {opt.param_groups[0]['lr']:.2e} elapsed {time.time() - start:.1f}s")
-            loss_sum, act_sum, k = 0.0, 0.0, 0
-    model.eval()
-    return model, opt
-
-
-def fine_tune_recipe(model, mined, replay, recipe, alpha, seed, log_every=0):
-    """fine_tune with a Recipe."""
-    return fine_tune(model, mined, replay, recipe.steps, recipe.batch, recipe.replay, recipe.lr, alpha, seed,
-                     weight_decay=recipe.weight_decay, freeze_bn=recipe.freeze_bn, log_every=log_every,
-                     reducer=recipe.reducer, replay_weight=recipe.replay_weight, distill=recipe.distill)
-
-
 def load_replay(held_out, replay_data=None, exclude=None):
     """The base training data: the train split without the held-out classes (and without `exclude` indices)."""
     images, labels = data.load_split("train", replay_data)
@@ -391,7 +103,7 @@ def mix_random(col, share, rng):
 
 def validation_score(model, images, labels, held_out):
     """Recall@1 on the validation split: 'all' (every query, full gallery) decides; seen/held_out are logged."""
-    return evaluate.recall_table(evaluate.embed(model, images), labels, held_out)
+    return model_recall_table(model, images, labels, held_out)
 
 
 def guard(current, candidate, tolerance):
@@ -405,7 +117,7 @@ def announcement(model_path, name, version, hmac_key=None, published_at=None):
     with open(model_path, "rb") as f:
         blob = f.read()
     a = {"schema_version": 1, "name": str(name), "version": str(version),
-         "sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob),
+         "sha256": sha256_bytes(blob), "size": len(blob),
          "published_at": int(published_at if published_at is not None else time.time() * 1000)}
     if hmac_key is not None:
         a["hmac_sha256"] = hmac.new(hmac_key, blob, hashlib.sha256).hexdigest()
@@ -443,43 +155,12 @@ class KafkaPublisher:
         return result["offset"]
 
 
-def kafka_consumer(bootstrap_servers, group_id, topic=HARD_NEGATIVES, extra=None):
-    from confluent_kafka import Consumer
-    conf = {"bootstrap.servers": bootstrap_servers, "group.id": group_id, "enable.auto.commit": False,
-            "auto.offset.reset": "earliest", "isolation.level": "read_committed",
-            "fetch.message.max.bytes": 10485760 + 4096}
-    conf.update(extra or {})
-    c = Consumer(conf)
-    c.subscribe([topic])
-    return c
-
-
 # --------------------------------------------------------------------------------------------------- the job
-def resolve_model_dir(path):
-    """A version folder holding model.pt, or a Triton model folder (the highest numbered version wins)."""
-    if os.path.isfile(os.path.join(path, "model.pt")):
-        return path
-    versions = [d for d in os.listdir(path) if d.isdigit() and os.path.isfile(os.path.join(path, d, "model.pt"))]
-    if not versions:
-        raise FileNotFoundError(f"no model.pt in {path} nor in {path}/<version>/")
-    return os.path.join(path, max(versions, key=int))
-
-
-def next_version(version):
-    try:
-        return str(int(version) + 1)
-    except ValueError:
-        raise ValueError(f"current version {version!r} is not a number; give --version") from None
-
-
 def export_version(model, out_root, name, version, held_out, alpha, training, opt, extra):
     out = os.path.join(out_root, name, str(version))
-    os.makedirs(out, exist_ok=True)
     meta = export.fashion_metadata(name, version, model.config["dim"], held_out, alpha, training)
-    save_checkpoint(os.path.join(out, "model.pt"), model, version, held_out, opt,
-                    extra=dict(extra, name=name, alpha=alpha, training=training, metadata=meta))
-    export.export_onnx(model, os.path.join(out, "model.onnx"), model.config["input_shape"], meta)
-    digest = export.write_sha256(out)
+    digest = write_version(out, model, version, held_out, meta, opt,
+                           extra=dict(extra, name=name, alpha=alpha, training=training, metadata=meta))
     return out, digest
 
 
@@ -516,7 +197,8 @@ def run(args, consumer, publisher):
     recipe = Recipe(steps=args.steps, batch=args.batch, replay=args.replay, lr=args.lr, reducer=args.reducer,
                     replay_weight=args.replay_weight, distill=args.distill, freeze_bn=not args.train_bn)
     mined = mix_random(col, args.mix, np.random.RandomState(args.seed + 2)) if args.mix > 0 else col.arrays()
-    candidate, opt = fine_tune_recipe(candidate, mined, replay, recipe, alpha, args.seed, log_every=args.log_every)
+    candidate, opt = finetune.fine_tune_recipe(candidate, mined, replay, recipe, alpha, args.seed,
+                                               log_every=args.log_every)
     secs = time.time() - t
 
     before = validation_score(current, val_images, val_labels, held_out)
@@ -538,9 +220,7 @@ def run(args, consumer, publisher):
                "sha256": digest, "guard": {"metric": "validation recall_at_1_all", "current": before,
                                            "candidate": after, "tolerance": args.guard_tolerance,
                                            "passed": ok}}
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_metrics(out, metrics)
     log(f"exported {name} v{version} to {out} (sha256 {digest[:12]})")
 
     if not ok:
@@ -613,7 +293,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    log("command: " + " ".join(["/usr/bin/python3"] + [shlex.quote(a) for a in (argv or sys.argv)]))
+    log("command: " + shell_line(["/usr/bin/python3"] + (argv or sys.argv)))
     consumer = kafka_consumer(args.bootstrap_servers, args.group_id, args.topic)
     try:
         return run(args, consumer, KafkaPublisher(args.bootstrap_servers))

@@ -4,11 +4,7 @@ Example (the shipped model's command is in docs/model.md and in metrics.json):
   /usr/bin/python3 src/main/python/train.py --epochs 12 --width 32 --out /tmp/m
 """
 import argparse
-import json
 import math
-import os
-import random
-import shlex
 import sys
 import time
 
@@ -18,68 +14,13 @@ import torch
 import data
 import evaluate
 import export
-from model import EmbeddingNet, load_checkpoint, save_checkpoint
-from write_parity import write_parity
-
-
-def pairwise_sq_dist(e):
-    sq = (e * e).sum(1)
-    return (sq[:, None] + sq[None, :] - 2.0 * (e @ e.T)).clamp_min(0.0)
-
-
-def semihard_triplet_loss(emb, labels, alpha=0.2):
-    """FaceNet triplet loss with online semi-hard mining over every anchor-positive pair of the batch.
-
-    For each (a, p): the negative is the closest one still farther than p (d_an > d_ap); when none is,
-    the farthest negative (as TensorFlow Addons' triplet_semihard_loss). Squared L2 distances.
-    Returns (loss, fraction of anchor-positive pairs with a non-zero loss).
-    """
-    d = pairwise_sq_dist(emb)
-    n = len(labels)
-    same = labels[:, None] == labels[None, :]
-    pos = same & ~torch.eye(n, dtype=torch.bool)
-    neg = ~same
-    # Index arithmetic without gradients: per anchor, negatives sorted by distance; for each positive the
-    # first negative strictly farther (searchsorted, right side). O(B^2 log B) instead of a [B,B,B] tensor.
-    with torch.no_grad():
-        dn_sorted, order = d.masked_fill(~neg, float("inf")).sort(1)
-        first = torch.searchsorted(dn_sorted, d.contiguous(), right=True)      # [a, p]
-        n_neg = neg.sum(1, keepdim=True)
-        has_semi = first < n_neg
-        semi_n = order.gather(1, first.clamp(max=n - 1))
-        far_n = order.gather(1, (n_neg - 1).clamp(min=0)).expand(n, n)   # the fallback
-        neg_idx = torch.where(has_semi, semi_n, far_n)
-    chosen = d.gather(1, neg_idx)
-    per_pair = torch.relu(d - chosen + alpha)[pos]
-    return per_pair.mean(), float((per_pair > 0).float().mean())
-
-
-class PKSampler:
-    """P classes x K images per class per batch; each class's indices are consumed in shuffled order."""
-
-    def __init__(self, labels, p, k, rng):
-        self.rng = rng
-        self.classes = sorted(set(int(v) for v in labels))
-        self.p = min(p, len(self.classes))
-        self.k = k
-        self.by_class = {c: np.flatnonzero(labels == c) for c in self.classes}
-        self.queues = {c: [] for c in self.classes}
-
-    def _take(self, c):
-        out = []
-        while len(out) < self.k:
-            if not len(self.queues[c]):
-                self.queues[c] = list(self.rng.permutation(self.by_class[c]))
-            out.append(self.queues[c].pop())
-        return out
-
-    def batch(self):
-        classes = self.rng.permutation(self.classes)[:self.p]
-        return np.array([i for c in classes for i in self._take(int(c))])
-
-
-def command_line():
-    return " ".join(["/usr/bin/python3"] + [shlex.quote(a) for a in sys.argv])
+from hardneg_ml import losses
+from hardneg_ml.log import shell_line
+from hardneg_ml.parity import write_parity
+from hardneg_ml.samplers import PKSampler
+from hardneg_ml.training import CosineAdam, RunningMeans, seed_everything
+from hardneg_ml.versions import write_metrics, write_version
+from model import EmbeddingNet, load_checkpoint
 
 
 def parse_args(argv=None):
@@ -115,14 +56,6 @@ def parse_args(argv=None):
     return args
 
 
-def seed_everything(seed, threads):
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    random.seed(seed)
-    torch.use_deterministic_algorithms(True)
-
-
 def train(args):
     seed_everything(args.seed, args.threads)
     held_out = data.parse_classes(args.held_out)
@@ -144,7 +77,7 @@ def train(args):
     else:
         model = EmbeddingNet(width=args.width, dim=args.dim)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    opt = CosineAdam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sampler = PKSampler(labels, args.p, args.k, np.random.RandomState(args.seed))
     batch = sampler.p * sampler.k
     steps_per_epoch = max(1, len(labels) // batch)
@@ -153,7 +86,7 @@ def train(args):
 
     start = time.time()
     step, seen_images, last_log, last_images = 0, 0, start, 0
-    loss_sum, active_sum, n_sum = 0.0, 0.0, 0
+    means = RunningMeans()
     while True:
         elapsed = time.time() - start
         if total_steps is not None and step >= total_steps:
@@ -162,38 +95,31 @@ def train(args):
             break
         # Cosine decay: over the steps when --epochs is given (deterministic), else over the time budget.
         frac = step / total_steps if total_steps is not None else elapsed / budget
-        for g in opt.param_groups:
-            g["lr"] = args.lr * 0.5 * (1.0 + math.cos(math.pi * min(frac, 1.0)))
         idx = torch.from_numpy(sampler.batch())
         emb = model(x_all[idx])
-        loss, active = semihard_triplet_loss(emb, y_all[idx], args.alpha)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        loss, active = losses.semihard_triplet_loss(emb, y_all[idx], args.alpha)
+        opt.step(loss, min(frac, 1.0))
         step += 1
         seen_images += len(idx)
-        loss_sum += float(loss)
-        active_sum += active
-        n_sum += 1
+        means.add(float(loss), active)
         if step % args.log_every == 0 or step % steps_per_epoch == 0:
             now = time.time()
             ips = (seen_images - last_images) / max(now - last_log, 1e-9)
-            print(f"epoch {step / steps_per_epoch:6.2f} step {step:6d} loss {loss_sum / n_sum:.4f} "
-                  f"active {active_sum / n_sum:.3f} lr {opt.param_groups[0]['lr']:.2e} "
+            mean_loss, mean_active = means.take()
+            print(f"epoch {step / steps_per_epoch:6.2f} step {step:6d} loss {mean_loss:.4f} "
+                  f"active {mean_active:.3f} lr {opt.lr:.2e} "
                   f"{ips:7.0f} img/s elapsed {now - start:7.1f}s", flush=True)
             last_log, last_images = now, seen_images
-            loss_sum, active_sum, n_sum = 0.0, 0.0, 0
     train_seconds = time.time() - start
     epochs_done = step / steps_per_epoch
     model.eval()
-    return model, opt, held_out, train_seconds, epochs_done, step, len(labels)
+    return model, opt.optimizer, held_out, train_seconds, epochs_done, step, len(labels)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    cmd = command_line() if argv is None else " ".join(["train.py"] + [shlex.quote(a) for a in argv])
+    cmd = shell_line(["/usr/bin/python3"] + sys.argv if argv is None else ["train.py"] + argv)
     model, opt, held_out, secs, epochs, steps, n_train = train(args)
-    os.makedirs(args.out, exist_ok=True)
     training = (f"triplet loss alpha={args.alpha} semi-hard P={args.p} K={args.k}, seed={args.seed}, "
                 f"epochs={epochs:.2f} ({steps} steps, {secs / 60:.1f} min, {n_train} images), "
                 f"width={model.config['width']}, dim={model.config['dim']}, Adam lr={args.lr} cosine; "
@@ -202,11 +128,9 @@ def main(argv=None):
     validation = None if args.include_validation else dict(data.VALIDATION)
     if validation:
         meta["hardneg.validation_split"] = f"{validation['split']}[{validation['start']}:{validation['stop']}]"
-    save_checkpoint(os.path.join(args.out, "model.pt"), model, args.version, held_out, opt,
-                    extra={"name": args.name, "alpha": args.alpha, "seed": args.seed, "training": training,
-                           "metadata": meta, "validation": validation})
-    export.export_onnx(model, os.path.join(args.out, "model.onnx"), model.config["input_shape"], meta)
-    digest = export.write_sha256(args.out)
+    digest = write_version(args.out, model, args.version, held_out, meta, opt,
+                           extra={"name": args.name, "alpha": args.alpha, "seed": args.seed, "training": training,
+                                  "metadata": meta, "validation": validation})
     metrics = {
         "model_name": args.name, "model_version": str(args.version), "seed": args.seed,
         "train_seconds": round(secs, 1), "epochs": round(epochs, 3), "steps": steps,
@@ -219,9 +143,7 @@ def main(argv=None):
         metrics.update(evaluate.evaluate(model, held_out, args.test_data))
         print(evaluate.format_table(metrics), flush=True)
         print(f"evaluation took {time.time() - t:.1f}s", flush=True)
-    with open(os.path.join(args.out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_metrics(args.out, metrics)
     if args.parity_out:
         write_parity(model, args.parity_out, args.version, args.test_data)
     print(f"wrote {args.out}", flush=True)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import evaluate
+from hardneg_ml import recall
 
 
 def test_recall_at_1_excludes_the_query_itself():
@@ -12,14 +13,14 @@ def test_recall_at_1_excludes_the_query_itself():
     labels = np.array([0, 0, 1, 0, 1])
     everything = np.ones(5, dtype=bool)
     # 0->1 ok, 1->0 ok, 2->3 wrong, 3->2 wrong, 4->3 (d=24.01 vs 25) wrong
-    assert evaluate.recall_at_1(feats, labels, everything, everything) == pytest.approx(2 / 5)
+    assert recall.recall_at_1(feats, labels, everything, everything) == pytest.approx(2 / 5)
 
 
 def test_recall_table_known_answer():
     # classes 0,1 seen; class 6 held out. Positions on a line.
     feats = np.array([[0.0], [0.2], [1.0], [1.1], [3.0], [3.3], [0.5]])
     labels = np.array([0, 0, 1, 1, 6, 6, 6])
-    t = evaluate.recall_table(feats, labels, [6], chunk=3)
+    t = recall.recall_table(feats, labels, [6], chunk=3)
     # seen (gallery = items 0..3): 0->1 ok, 1->0 ok, 2->3 ok, 3->2 ok
     assert t["seen"] == 1.0
     # held-out queries vs all: 4(3.0)->5(3.3) ok, 5->4 ok, 6(0.5)->1(0.2) wrong
@@ -33,11 +34,11 @@ def test_recall_table_agrees_with_the_masked_definition():
     labels = rng.randint(0, 10, 500)
     feats = rng.randn(500, 8) + labels[:, None] * 0.3
     held = np.isin(labels, [6, 9])
-    t = evaluate.recall_table(feats, labels, [6, 9], chunk=64)
+    t = recall.recall_table(feats, labels, [6, 9], chunk=64)
     every = np.ones(500, dtype=bool)
-    assert t["seen"] == evaluate.recall_at_1(feats, labels, ~held, ~held)
-    assert t["held_out"] == evaluate.recall_at_1(feats, labels, held, every)
-    assert t["all"] == evaluate.recall_at_1(feats, labels, every, every)
+    assert t["seen"] == recall.recall_at_1(feats, labels, ~held, ~held)
+    assert t["held_out"] == recall.recall_at_1(feats, labels, held, every)
+    assert t["all"] == recall.recall_at_1(feats, labels, every, every)
 
 
 def test_evaluate_cli_on_a_model_dir(tiny_model_dir, small_test_split, monkeypatch, capsys):

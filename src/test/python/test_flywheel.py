@@ -7,6 +7,7 @@ import torch
 
 import data
 import flywheel
+from hardneg_ml import recall
 
 
 def test_interval_is_the_t_interval_of_the_paired_differences():
@@ -27,7 +28,7 @@ def test_map_at_r_and_recall_match_their_definitions():
     d = torch.cdist(x, x) ** 2
     d.fill_diagonal_(float("inf"))
     order = d.topk(int(np.bincount(labels).max()) + 1, dim=1, largest=False).indices.numpy()
-    r1, mapr = flywheel.retrieval(emb, labels, query, gallery, order)
+    r1, mapr = recall.retrieval(emb, labels, query, gallery, order)
     ref_r1, ref_ap = [], []
     for i in np.flatnonzero(query):
         ranked = [j for j in np.argsort(d[i].numpy(), kind="stable") if j != i]

@@ -12,6 +12,7 @@ from PIL import Image
 
 import data
 import retrain
+from hardneg_ml import finetune, losses, records
 from conftest import write_idx
 
 
@@ -116,7 +117,7 @@ def args_for(tiny_model_dir, tmp_path, small_test_split, small_train_split, *ext
 def test_collect_stops_at_the_budget_and_reports_exactly_the_offsets_it_used():
     events = []
     c = FakeConsumer(triplet_records(10), events)
-    col, offsets = retrain.collect(c, budget=7, idle_timeout=0)
+    col, offsets = records.collect(c, budget=7, idle_timeout=0)
     assert len(col) == 7
     # records 0..6 over partitions 0,1 round-robin: p0 has offsets 0..3 (records 0,2,4,6), p1 0..2 (1,3,5)
     assert offsets == {("hard-negatives", 0): 4, ("hard-negatives", 1): 3}
@@ -135,7 +136,7 @@ def test_pairs_become_the_anchors_positives_times_negatives():
                            "model_version": "1", "anchor": member(a, images, labels),
                            "other": member(o, images, labels)}).encode()
 
-    col = retrain.TripletCollector()
+    col = records.TripletCollector()
     for v in [pair(p, 1) for p in pos] + [pair(n, 0) for n in neg]:
         col.add(v)
     assert len(col) == 6
@@ -145,7 +146,7 @@ def test_pairs_become_the_anchors_positives_times_negatives():
 
 def test_records_without_images_or_garbage_are_skipped_and_counted():
     images, labels = data.load_split("test")
-    col = retrain.TripletCollector()
+    col = records.TripletCollector()
     col.add(b"not json")
     col.add(json.dumps({"format": "triplet", "anchor": member(0, images, labels, False),
                         "positive": member(1, images, labels, False),
@@ -163,7 +164,7 @@ def test_guard_refuses_a_worse_model_logs_both_numbers_and_does_not_publish(
             model.head.bias.fill_(1.0)
         return model, torch.optim.Adam(model.parameters())
 
-    monkeypatch.setattr(retrain, "fine_tune", sabotage)
+    monkeypatch.setattr(finetune, "fine_tune", sabotage)
     events = []
     consumer, publisher = FakeConsumer(triplet_records(40), events), FakePublisher(events)
     rc = retrain.run(args_for(tiny_model_dir, tmp_path, small_test_split, small_train_split), consumer, publisher)
@@ -207,7 +208,7 @@ def test_offsets_are_not_committed_when_training_crashes(tiny_model_dir, tmp_pat
     def crash(*a, **k):
         raise MemoryError("simulated crash")
 
-    monkeypatch.setattr(retrain, "fine_tune", crash)
+    monkeypatch.setattr(finetune, "fine_tune", crash)
     events = []
     consumer, publisher = FakeConsumer(triplet_records(40), events), FakePublisher(events)
     with pytest.raises(MemoryError):
@@ -267,9 +268,9 @@ def test_fine_tuning_reduces_the_loss_on_the_mined_triplets():
     def loss():
         with torch.no_grad():
             e = [net(torch.from_numpy(data.normalize(x))) for x in mined]
-            return float(retrain.triplet_loss(*e, 0.2)[0])
+            return float(losses.triplet_loss(*e, 0.2)[0])
 
     before = loss()
-    retrain.fine_tune(net, mined, None, steps=30, batch=32, replay_per_mined=0, lr=3e-3, alpha=0.2, seed=0,
-                      log_every=0)
+    finetune.fine_tune(net, mined, None, steps=30, batch=32, replay_per_mined=0, lr=3e-3, alpha=0.2, seed=0,
+                       log_every=0)
     assert loss() < before

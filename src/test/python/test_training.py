@@ -4,6 +4,8 @@ import torch
 
 import train
 from conftest import TINY_ARGS
+from hardneg_ml import losses
+from hardneg_ml.samplers import PKSampler
 from model import EmbeddingNet, load_checkpoint
 
 
@@ -11,7 +13,7 @@ def test_semihard_loss_picks_the_closest_negative_farther_than_the_positive():
     # 1-D unit "embeddings" are not needed for the loss; use points on a line (2-D, second coord 0).
     e = torch.tensor([[0.0, 0.0], [0.3, 0.0], [0.5, 0.0], [2.0, 0.0]])
     y = torch.tensor([0, 0, 1, 1])
-    loss, active = train.semihard_triplet_loss(e, y, alpha=0.2)
+    loss, active = losses.semihard_triplet_loss(e, y, alpha=0.2)
     # pairs (a,p): (0,1) d_ap=.09, negatives 2 (.25) and 3 (4.0): semi-hard = .25 -> relu(.09-.25+.2)=.04
     # (1,0) d_ap=.09, negatives .04 and 2.89: closest farther than .09 is 2.89 -> 0
     # (2,3) d_ap=2.25, negatives .25 and .04: none farther -> the farthest (.25) -> 2.2
@@ -22,7 +24,7 @@ def test_semihard_loss_picks_the_closest_negative_farther_than_the_positive():
 
 def test_pk_sampler_draws_k_images_of_p_classes():
     labels = np.repeat(np.arange(8), 10)
-    s = train.PKSampler(labels, p=4, k=3, rng=np.random.RandomState(0))
+    s = PKSampler(labels, p=4, k=3, rng=np.random.RandomState(0))
     for _ in range(20):
         b = s.batch()
         assert len(b) == 12
@@ -47,13 +49,13 @@ def test_training_is_deterministic_for_a_seed(tiny_model_dir, tmp_path):
 
 def test_held_out_classes_never_reach_training(monkeypatch):
     seen = []
-    real = train.semihard_triplet_loss
+    real = losses.semihard_triplet_loss
 
     def spy(emb, labels, alpha):
         seen.extend(labels.tolist())
         return real(emb, labels, alpha)
 
-    monkeypatch.setattr(train, "semihard_triplet_loss", spy)
+    monkeypatch.setattr(losses, "semihard_triplet_loss", spy)
     args = train.parse_args(["--max-train", "400", "--epochs", "1", "--width", "2", "--dim", "4", "--k", "2",
                              "--out", "unused", "--held-out", "6,9,0"])
     train.train(args)
@@ -65,3 +67,15 @@ def test_a_retraining_job_continues_from_a_checkpoint(tiny_model_dir, tmp_path):
                                       "--out", str(tmp_path), "--no-eval"])
     model, ckpt = load_checkpoint(str(tmp_path / "model.pt"))
     assert ckpt["version"] == "4" and ckpt["config"]["width"] == 4 and metrics["steps"] > 0
+
+
+def test_cosine_lr_keeps_both_old_schedules_to_the_last_bit():
+    # train.py divided the step count first, the fine-tuning multiplied by pi first; they differ in the last bit
+    # on about a third of the steps, so the shared schedule must reproduce each exactly.
+    import math
+    from hardneg_ml.training import cosine_lr
+    for steps in (14, 300):
+        for step in range(steps):
+            assert cosine_lr(1e-4, step, steps) == 1e-4 * 0.5 * (1.0 + math.cos(math.pi * step / steps))
+            frac = min(step / steps, 1.0)
+            assert cosine_lr(1e-3, frac) == 1e-3 * 0.5 * (1.0 + math.cos(math.pi * frac))

@@ -1,6 +1,6 @@
 """Writes the small ONNX models the Java tests use, each with a reference.json of PyTorch outputs.
 
-  /usr/bin/python3 src/main/python/export_test_models.py [--out src/test/resources/models]
+  /usr/bin/python3 src/test/python/export_test_models.py [--out src/test/resources/models]
 
 Deterministic (seeded random weights). Models:
   tiny-rgb/1           [N,3,32,32] -> [N,16], L2-normalised, ImageNet mean/std metadata
@@ -11,14 +11,19 @@ Deterministic (seeded random weights). Models:
 import argparse
 import json
 import os
+import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-import data
-import export
-from model import L2Normalize
+# Run by path: the ML code lives in src/main/python.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "main", "python"))
+
+import data  # noqa: E402
+import export  # noqa: E402
+from hardneg_ml.digests import write_sha256  # noqa: E402
+from model import L2Normalize  # noqa: E402
 
 DEFAULT_OUT = os.path.join(data.REPO_ROOT, "src", "test", "resources", "models")
 
@@ -88,7 +93,7 @@ def write_all(out_dir, seed=1234):
         os.makedirs(d, exist_ok=True)
         path = os.path.join(d, "model.onnx")
         export.export_onnx(net, path, in_shape, meta, doc=f"hardneg test model {name}")
-        export.write_sha256(d)
+        write_sha256(d)
         cases = []
         for kind, desc, x in reference_inputs((2,) + tuple(in_shape)):
             with torch.no_grad():
@@ -122,7 +127,7 @@ def write_swap_models(out_dir, seed=4321):
         os.makedirs(d, exist_ok=True)
         path = os.path.join(d, "model.onnx")
         export.export_onnx(net, path, (1, 28, 28), meta, doc=f"hardneg hot-reload test model v{version}")
-        export.write_sha256(d)
+        write_sha256(d)
         written.append(path)
     return written
 

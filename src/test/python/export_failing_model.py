@@ -1,21 +1,25 @@
 """Writes a test model that fails at run time on one kind of input, for the failed-inference tests.
 
-  /usr/bin/python3 src/main/python/export_failing_model.py [--out src/test/resources/models]
+  /usr/bin/python3 src/test/python/export_failing_model.py [--out src/test/resources/models]
 
 fails-on-white/1: [N,1,28,28] -> [N,8], L2-normalised, deterministic weights. Any batch holding an image
 whose every pixel is above 0.99 (after (v/255-0.5)/0.5, i.e. an all-white image) makes the final Reshape
 ask for [N,9] from N*8 values, so ONNX Runtime throws; batches without such an image run normally.
 """
 import argparse
-import hashlib
 import os
+import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_OUT = os.path.join(HERE, "..", "..", "test", "resources", "models")
+DEFAULT_OUT = os.path.join(HERE, "..", "resources", "models")
+# Run by path: the ML code lives in src/main/python.
+sys.path.insert(0, os.path.join(HERE, "..", "..", "main", "python"))
+
+from hardneg_ml.digests import write_sha256  # noqa: E402
 
 
 def build():
@@ -72,10 +76,7 @@ def main():
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "model.onnx")
     onnx.save(build(), path)
-    with open(path, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    with open(os.path.join(d, "sha256"), "w") as f:
-        f.write(digest + "  model.onnx\n")
+    write_sha256(d)
     print("wrote", path)
 
 
