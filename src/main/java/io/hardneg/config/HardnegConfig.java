@@ -4,6 +4,7 @@ import io.hardneg.model.DeviceRequest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -35,16 +36,24 @@ public record HardnegConfig(
 
     /**
      * Like the record's own, every section included, but with Kafka secrets masked: configurations end up in logs.
-     * Built from the record's components so a section added later cannot be left out.
      */
     @Override
     public String toString() {
         StringJoiner out = new StringJoiner(", ", "HardnegConfig[", "]");
-        for (RecordComponent c : HardnegConfig.class.getRecordComponents()) {
-            Object value = c.getName().equals("kafkaOverrides") ? ConfigLoader.redacted(kafkaOverrides) : get(c);
-            out.add(c.getName() + "=" + value);
-        }
+        sections().forEach((name, value) -> out.add(name + "=" + value));
         return out.toString();
+    }
+
+    /**
+     * Each component by name, in order, with {@code kafkaOverrides} masked ({@link ConfigLoader#redacted}). Read
+     * from the record's components so a section added later cannot be left out of what is printed.
+     */
+    public Map<String, Object> sections() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : HardnegConfig.class.getRecordComponents()) {
+            out.put(c.getName(), c.getName().equals("kafkaOverrides") ? ConfigLoader.redacted(kafkaOverrides) : get(c));
+        }
+        return out;
     }
 
     private Object get(RecordComponent c) {
