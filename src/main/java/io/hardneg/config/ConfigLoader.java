@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Builds a {@link HardnegConfig} from defaults, a properties file, {@code HARDNEG_*} environment variables and
@@ -71,7 +74,7 @@ public final class ConfigLoader {
             }
         }
         Values r = new Values(v);
-        return new HardnegConfig(
+        HardnegConfig config = new HardnegConfig(
                 r.get(ConfigKeys.APPLICATION_ID),
                 r.get(ConfigKeys.BOOTSTRAP_SERVERS),
                 r.get(ConfigKeys.MODEL_PATH),
@@ -92,6 +95,8 @@ public final class ConfigLoader {
                         r.get(ConfigKeys.STREAMS_COMMIT_INTERVAL_MS), r.get(ConfigKeys.STREAMS_THREADS)),
                 http(r),
                 kafka);
+        r.checkAllRead();
+        return config;
     }
 
     private static HardnegConfig.Mining mining(Values r) {
@@ -199,14 +204,31 @@ public final class ConfigLoader {
     }
 
     /** The raw values of one load, each read through its key's declaration. */
-    record Values(Map<String, String> raw) {
+    private static final class Values {
+
+        private final Map<String, String> raw;
+        private final Set<String> read = new HashSet<>();
+
+        Values(Map<String, String> raw) {
+            this.raw = raw;
+        }
 
         <T> T get(Setting<T> setting) {
+            read.add(setting.key());
             return setting.parse(raw(setting));
         }
 
         String raw(Setting<?> setting) {
             return raw.get(setting.key()).trim();
+        }
+
+        /** A key declared in ConfigKeys but filling no record would be accepted and then silently ignored. */
+        void checkAllRead() {
+            Set<String> unread = new TreeSet<>(SETTINGS.keySet());
+            unread.removeAll(read);
+            if (!unread.isEmpty()) {
+                throw new IllegalStateException("configuration keys declared but never read: " + unread);
+            }
         }
     }
 }
