@@ -157,7 +157,7 @@ public final class BenchRunner {
             if (options.runs("decode")) {
                 log.line("[2/8] decode of the bundled PNGs into %s", r.get("model_input"));
                 ImageDecoder decoder = new ImageDecoder(info.inputSpec(), new DecodeLimits(
-                        base.limits().maxImageBytes(), base.limits().maxPixels()));
+                        base.input().maxImageBytes(), base.input().maxPixels()));
                 double decode = Microbenchmarks.decode(decoder, pngs, 1.5 * s);
                 r.put("decode_images_per_s", round(decode));
                 r.put("decode_us_per_image", Math.round(1e7 / decode) / 10.0);
@@ -403,7 +403,7 @@ public final class BenchRunner {
         log.line("[6/8] mining: anchors/s, D = 64, batches of %d", base.inference().batchMax());
         Distances kernel = Distances.create();
         r.put("mining_kernel", kernel.name());
-        HardnegConfig.Suspect sc = base.suspect();
+        HardnegConfig.Mining.Suspect sc = base.mining().suspect();
         // The stream's suspect rule, when on: the stage then also times mining with suspect detection both ways.
         MislabelDetector.Rules suspectRules = sc.enabled() ? new MislabelDetector.Rules(sc.tau(), sc.k(),
                 sc.agreement(), sc.minPositives()) : null;

@@ -48,7 +48,7 @@ final class PassthroughTopology {
         t.addProcessor("passthrough", () -> new Forwarder(config, dim, bank.perLabel()), "images-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.Bytes(),
                 Serdes.ByteArray()).withLoggingEnabled(Map.of("max.message.bytes",
-                Integer.toString(config.limits().maxImageBytes() + 64 * 1024))), "passthrough");
+                Integer.toString(config.input().maxImageBytes() + 64 * 1024))), "passthrough");
         ByteArraySerializer bytes = new ByteArraySerializer();
         t.addSink("embeddings-sink", Topics.EMBEDDINGS.name(), bytes, bytes, "passthrough");
         t.addSink("hard-negatives-sink", Topics.HARD_NEGATIVES.name(), bytes, bytes, "passthrough");

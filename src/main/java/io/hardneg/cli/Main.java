@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Embeds streamed images with a triplet CNN and mines hard negatives for retraining.",
-        subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, DemoCommand.class, ProduceCommand.class, EvalCommand.class, TopicsCommand.class, ModelCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, DemoCommand.class, ProduceCommand.class, EvalCommand.class, TopicsCommand.class, ModelCommand.class, BenchCommand.class,
+                ConfigCommand.class})
 public final class Main {
 
     private Main() {

@@ -24,7 +24,8 @@ final class OneLineErrorHandler implements IExecutionExceptionHandler, IParamete
             cli.getErr().println("hardneg: " + pe.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
-        cli.getErr().println("hardneg " + cli.getCommandName() + ": error: " + oneLine(describe(ex)));
+        // The qualified name, so a subcommand's failure reads "hardneg config show: …", not "hardneg show: …".
+        cli.getErr().println(cli.getCommandSpec().qualifiedName() + ": error: " + oneLine(describe(ex)));
         if (System.getenv("HARDNEG_DEBUG") != null) {
             ex.printStackTrace(cli.getErr());
         }

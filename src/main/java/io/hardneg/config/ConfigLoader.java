@@ -1,99 +1,48 @@
 package io.hardneg.config;
 
-import io.hardneg.model.DeviceRequest;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.TreeSet;
 
 /**
  * Builds a {@link HardnegConfig} from defaults, a properties file, {@code HARDNEG_*} environment variables and
- * command-line settings — each overriding the one before — and validates every value.
+ * command-line settings — each overriding the one before — and validates every value through its declaration in
+ * {@link ConfigKeys}; what spans keys (bank.max ≥ bank.per-label, …) is checked here.
  */
 public final class ConfigLoader {
 
     /** Keys passed straight to Kafka clients and Streams, prefix removed. */
     public static final String KAFKA_PREFIX = "kafka.";
 
-    private static final String ENV_PREFIX = "HARDNEG_";
-
-    /** {@code mining.gap-floor}'s value for no floor: every negative under α counts, however deep. */
-    static final String GAP_FLOOR_NONE = "none";
-
-    /** Every key we know, with its default, in the order of docs/configuration.md's table (ConfigurationDocTest). */
+    /**
+     * Every key we know, with its default, in {@link ConfigKeys}' order. The defaults are declared there, the
+     * mining ones chosen by the flywheel experiment (docs/decisions/0008-mining-defaults.md).
+     */
     public static final Map<String, String> DEFAULTS = defaults();
+
+    private static final Map<String, Setting<?>> SETTINGS = settingsByKey();
 
     private static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("application.id", "hardneg");
-        d.put("bootstrap.servers", "");
-        d.put("model.path", "");
-        d.put("model.updates.enabled", "true");
-        d.put("model.hmac-key-file", "");
-        d.put("inference.device", "auto");
-        d.put("inference.threads", "0");
-        d.put("inference.spin", "false");
-        d.put("inference.batch.max", "64");
-        d.put("inference.batch.linger.ms", "20");
-        d.put("input.max-bytes", Integer.toString(10 << 20));
-        d.put("input.max-pixels", Long.toString(16L << 20));
-        d.put("input.label.max-length", "128");
-        d.put("input.headers.max", "64");
-        d.put("mining.alpha", "0.2");
-        d.put("mining.policy", "all");
-        d.put("mining.positives-per-anchor", "1");
-        d.put("mining.negatives-per-positive", "3");
-        // Chosen by the flywheel experiment on its validation split (docs/decisions/0008-mining-defaults.md):
-        // a random positive, soft negatives above a gap floor, a third of the anchors spent on confused labels.
-        // The original rule is farthest / hardest / none / 1.0.
-        d.put("mining.positive", "random");
-        d.put("mining.negative", "soft");
-        d.put("mining.gap-floor", "0.3");
-        d.put("mining.soft.beta", "5");
-        d.put("mining.distance-weighted.cutoff", "0.5");
-        d.put("mining.distance-weighted.nonzero-loss-cutoff", "1.4");
-        d.put("mining.anchor-share", "0.3");
-        d.put("mining.anchor-budget.k", "10");
-        d.put("mining.anchor-budget.sample", "64");
-        d.put("mining.rate-limit.per-label", "200");
-        d.put("mining.rate-limit.burst", "400");
-        d.put("mining.suspect.enabled", "true");
-        d.put("mining.suspect.tau", "1.0");
-        d.put("mining.suspect.k", "6");
-        d.put("mining.suspect.agreement", "0.6");
-        d.put("mining.suspect.min-positives", "40");
-        d.put("mining.suspect.include-image", "true");
-        d.put("dedup.exact.window", "100000");
-        d.put("dedup.near.epsilon", "0.01");
-        d.put("dedup.near.window", "256");
-        d.put("mining.quota.per-window", "0");
-        d.put("mining.quota.window.ms", "60000");
-        d.put("mining.backpressure.max-lag", "0");
-        d.put("mining.backpressure.interval.ms", "5000");
-        d.put("mining.backpressure.min-factor", "0.05");
-        d.put("bank.per-label", "256");
-        d.put("bank.max", "20000");
-        d.put("bank.max-image-bytes", Integer.toString(256 << 10));
-        d.put("bank.images.max-bytes", Long.toString(64L << 20));
-        d.put("output.format", "triplets");
-        d.put("output.include-images", "true");
-        d.put("output.max-record-bytes", Integer.toString(4 << 20));
-        d.put("streams.processing.guarantee", "exactly_once_v2");
-        d.put("streams.commit.interval.ms", "50");
-        d.put("streams.threads", "1");
-        d.put("http.host", "127.0.0.1");
-        d.put("http.port", "8080");
-        d.put("http.auth.token-file", "");
-        d.put("http.public", "false");
+        ConfigKeys.all().forEach(s -> d.put(s.key(), s.defaultValue()));
         return Collections.unmodifiableMap(d);
+    }
+
+    private static Map<String, Setting<?>> settingsByKey() {
+        Map<String, Setting<?>> m = new LinkedHashMap<>();
+        ConfigKeys.all().forEach(s -> m.put(s.key(), s));
+        return Collections.unmodifiableMap(m);
     }
 
     private ConfigLoader() {
@@ -119,107 +68,90 @@ public final class ConfigLoader {
             String key = e.getKey();
             if (key.startsWith(KAFKA_PREFIX)) {
                 kafka.put(key.substring(KAFKA_PREFIX.length()), e.getValue());
-            } else if (!DEFAULTS.containsKey(key)) {
+            } else if (!SETTINGS.containsKey(key)) {
                 throw new ConfigException("unknown configuration key '" + key + "'; known keys: "
                         + String.join(", ", DEFAULTS.keySet()) + ", or kafka.<client setting>");
             }
         }
         Values r = new Values(v);
-        String guarantee = r.oneOf("streams.processing.guarantee", "exactly_once_v2", "at_least_once");
-        int batchMax = r.intIn("inference.batch.max", 1, 65_536);
-        int perLabel = r.intIn("bank.per-label", 1, 1_000_000);
-        int bankMax = r.intIn("bank.max", 1, 10_000_000);
-        if (bankMax < perLabel) {
-            throw new ConfigException("bank.max=" + bankMax + " is smaller than bank.per-label=" + perLabel
-                    + "; bank.max must hold at least one label's K entries");
-        }
-        return new HardnegConfig(
-                r.nonBlank("application.id"),
-                v.get("bootstrap.servers").trim(),
-                v.get("model.path").isBlank() ? null : Path.of(v.get("model.path").trim()),
-                new HardnegConfig.ModelUpdates(r.bool("model.updates.enabled"),
-                        v.get("model.hmac-key-file").isBlank() ? null : Path.of(v.get("model.hmac-key-file").trim())),
-                new HardnegConfig.Inference(r.parse("inference.device", DeviceRequest::parse),
-                        r.intIn("inference.threads", 0, 1024), r.bool("inference.spin"), batchMax,
-                        r.longIn("inference.batch.linger.ms", 0, 60_000)),
-                new HardnegConfig.Limits(r.intIn("input.max-bytes", 1, Integer.MAX_VALUE - 8),
-                        r.longIn("input.max-pixels", 1, Long.MAX_VALUE),
-                        r.intIn("input.label.max-length", 1, 10_000), r.intIn("input.headers.max", 1, 100_000)),
-                new HardnegConfig.Mining(r.floatIn("mining.alpha", 0f, 4f),
-                        MiningPolicy.valueOf(r.oneOf("mining.policy", "semihard", "hard", "all").toUpperCase(Locale.ROOT)),
-                        r.intIn("mining.positives-per-anchor", 1, 1000), r.intIn("mining.negatives-per-positive", 1, 1000),
-                        r.doubleIn("mining.rate-limit.per-label", 0.0, 1e9), r.intIn("mining.rate-limit.burst", 1, 1_000_000_000),
-                        PositiveRule.valueOf(r.oneOf("mining.positive", "farthest", "nearest", "random")
-                                .toUpperCase(Locale.ROOT)),
-                        NegativeRule.valueOf(r.oneOf("mining.negative", "hardest", "soft", "distance-weighted")
-                                .toUpperCase(Locale.ROOT).replace('-', '_')),
-                        gapFloor(r),
-                        new HardnegConfig.Mining.Soft(r.doubleIn("mining.soft.beta", 0.0, 1e6)),
-                        distanceWeighted(r),
-                        r.doubleAbove("mining.anchor-share", 0.0, 1.0),
-                        new HardnegConfig.Mining.AnchorBudget(r.intIn("mining.anchor-budget.k", 1, 1000),
-                                r.intIn("mining.anchor-budget.sample", 1, 100_000))),
-                new HardnegConfig.Bank(perLabel, bankMax, r.intIn("bank.max-image-bytes", 0, 64 << 20),
-                        r.longIn("bank.images.max-bytes", 0, Long.MAX_VALUE)),
-                new HardnegConfig.Output(
-                        OutputFormat.valueOf(r.oneOf("output.format", "triplets", "pairs").toUpperCase(Locale.ROOT)),
-                        r.bool("output.include-images"),
-                        r.intIn("output.max-record-bytes", 64 << 10, 1 << 30)),
-                new HardnegConfig.Streams(guarantee, r.longIn("streams.commit.interval.ms", 1, 3_600_000),
-                        r.intIn("streams.threads", 1, 64)),
+        HardnegConfig config = new HardnegConfig(
+                r.get(ConfigKeys.APPLICATION_ID),
+                r.get(ConfigKeys.BOOTSTRAP_SERVERS),
+                r.get(ConfigKeys.MODEL_PATH),
+                new HardnegConfig.ModelUpdates(r.get(ConfigKeys.MODEL_UPDATES_ENABLED),
+                        r.get(ConfigKeys.MODEL_HMAC_KEY_FILE)),
+                new HardnegConfig.Inference(r.get(ConfigKeys.INFERENCE_DEVICE), r.get(ConfigKeys.INFERENCE_THREADS),
+                        r.get(ConfigKeys.INFERENCE_SPIN), r.get(ConfigKeys.INFERENCE_BATCH_MAX),
+                        r.get(ConfigKeys.INFERENCE_BATCH_LINGER_MS)),
+                new HardnegConfig.Input(r.get(ConfigKeys.INPUT_MAX_BYTES), r.get(ConfigKeys.INPUT_MAX_PIXELS),
+                        r.get(ConfigKeys.INPUT_LABEL_MAX_LENGTH), r.get(ConfigKeys.INPUT_HEADERS_MAX)),
+                mining(r),
+                new HardnegConfig.Dedup(r.get(ConfigKeys.DEDUP_EXACT_WINDOW), r.get(ConfigKeys.DEDUP_NEAR_EPSILON),
+                        r.get(ConfigKeys.DEDUP_NEAR_WINDOW)),
+                bank(r),
+                new HardnegConfig.Output(r.get(ConfigKeys.OUTPUT_FORMAT), r.get(ConfigKeys.OUTPUT_INCLUDE_IMAGES),
+                        r.get(ConfigKeys.OUTPUT_MAX_RECORD_BYTES)),
+                new HardnegConfig.Streams(r.get(ConfigKeys.STREAMS_PROCESSING_GUARANTEE),
+                        r.get(ConfigKeys.STREAMS_COMMIT_INTERVAL_MS), r.get(ConfigKeys.STREAMS_THREADS)),
                 http(r),
-                new HardnegConfig.Suspect(r.bool("mining.suspect.enabled"), (float) r.doubleIn("mining.suspect.tau", 0.0, 4.0),
-                        r.intIn("mining.suspect.k", 1, 1000), r.doubleIn("mining.suspect.agreement", 0.01, 1.0),
-                        r.intIn("mining.suspect.min-positives", 1, 1_000_000), r.bool("mining.suspect.include-image")),
-                new HardnegConfig.Dedup(r.intIn("dedup.exact.window", 0, 10_000_000),
-                        (float) r.doubleIn("dedup.near.epsilon", 0.0, 4.0), r.intIn("dedup.near.window", 1, 100_000)),
-                new HardnegConfig.Quota(r.intIn("mining.quota.per-window", 0, 1_000_000_000),
-                        r.longIn("mining.quota.window.ms", 1, 86_400_000L),
-                        r.longIn("mining.backpressure.max-lag", 0, Long.MAX_VALUE),
-                        r.longIn("mining.backpressure.interval.ms", 100, 3_600_000),
-                        r.doubleIn("mining.backpressure.min-factor", 0.001, 1.0)),
                 kafka);
+        r.checkAllRead();
+        return config;
     }
 
-    /** {@code none} (no floor: +∞) or τ in [0, 4]: squared distances lie in [0, 4], so τ = 4 is no floor either. */
-    private static float gapFloor(Values r) {
-        if (r.get("mining.gap-floor").equalsIgnoreCase(GAP_FLOOR_NONE)) {
-            return Float.POSITIVE_INFINITY;
-        }
-        String allowed = GAP_FLOOR_NONE + " or a number in [0.0, 4.0]";
-        double v;
-        try {
-            v = Double.parseDouble(r.get("mining.gap-floor"));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("mining.gap-floor='" + r.get("mining.gap-floor") + "' is not allowed; expected "
-                    + allowed);
-        }
-        if (!(v >= 0 && v <= 4)) {
-            throw new ConfigException("mining.gap-floor=" + r.get("mining.gap-floor") + " is out of range; expected "
-                    + allowed);
-        }
-        return (float) v;
-    }
-
-    /** The HTTP server, refused beyond loopback unless a token guards it or it is declared public. */
-    private static HardnegConfig.Http http(Values r) {
-        String tokenFile = r.get("http.auth.token-file");
-        HardnegConfig.Http http = new HardnegConfig.Http(r.nonBlank("http.host"), r.intIn("http.port", 0, 65_535),
-                tokenFile.isEmpty() ? null : Path.of(tokenFile), r.bool("http.public"));
-        HttpExposure.check(http);
-        return http;
+    private static HardnegConfig.Mining mining(Values r) {
+        return new HardnegConfig.Mining(r.get(ConfigKeys.MINING_ALPHA), r.get(ConfigKeys.MINING_POLICY),
+                r.get(ConfigKeys.MINING_POSITIVES_PER_ANCHOR), r.get(ConfigKeys.MINING_NEGATIVES_PER_POSITIVE),
+                new HardnegConfig.Mining.RateLimit(r.get(ConfigKeys.MINING_RATE_LIMIT_PER_LABEL),
+                        r.get(ConfigKeys.MINING_RATE_LIMIT_BURST)),
+                r.get(ConfigKeys.MINING_POSITIVE), r.get(ConfigKeys.MINING_NEGATIVE),
+                r.get(ConfigKeys.MINING_GAP_FLOOR),
+                new HardnegConfig.Mining.Soft(r.get(ConfigKeys.MINING_SOFT_BETA)),
+                distanceWeighted(r),
+                r.get(ConfigKeys.MINING_ANCHOR_SHARE),
+                new HardnegConfig.Mining.AnchorBudget(r.get(ConfigKeys.MINING_ANCHOR_BUDGET_K),
+                        r.get(ConfigKeys.MINING_ANCHOR_BUDGET_SAMPLE)),
+                new HardnegConfig.Mining.Suspect(r.get(ConfigKeys.MINING_SUSPECT_ENABLED),
+                        r.get(ConfigKeys.MINING_SUSPECT_TAU), r.get(ConfigKeys.MINING_SUSPECT_K),
+                        r.get(ConfigKeys.MINING_SUSPECT_AGREEMENT), r.get(ConfigKeys.MINING_SUSPECT_MIN_POSITIVES),
+                        r.get(ConfigKeys.MINING_SUSPECT_INCLUDE_IMAGE)),
+                new HardnegConfig.Mining.Quota(r.get(ConfigKeys.MINING_QUOTA_PER_WINDOW),
+                        r.get(ConfigKeys.MINING_QUOTA_WINDOW_MS)),
+                new HardnegConfig.Mining.Backpressure(r.get(ConfigKeys.MINING_BACKPRESSURE_MAX_LAG),
+                        r.get(ConfigKeys.MINING_BACKPRESSURE_INTERVAL_MS),
+                        r.get(ConfigKeys.MINING_BACKPRESSURE_MIN_FACTOR)));
     }
 
     /** Wu et al.'s two Euclidean cutoffs: the clip below, and where the weight drops to 0, above it. */
     private static HardnegConfig.Mining.DistanceWeighted distanceWeighted(Values r) {
-        double cutoff = r.doubleAbove("mining.distance-weighted.cutoff", 0.0, 2.0);
-        double nonzero = r.doubleAbove("mining.distance-weighted.nonzero-loss-cutoff", 0.0, 2.0);
+        double cutoff = r.get(ConfigKeys.MINING_DISTANCE_WEIGHTED_CUTOFF);
+        double nonzero = r.get(ConfigKeys.MINING_DISTANCE_WEIGHTED_NONZERO_LOSS_CUTOFF);
         if (!(nonzero > cutoff)) {
-            throw new ConfigException("mining.distance-weighted.nonzero-loss-cutoff=" + r.get(
-                    "mining.distance-weighted.nonzero-loss-cutoff") + " must be larger than mining.distance-weighted"
-                    + ".cutoff=" + r.get("mining.distance-weighted.cutoff") + ": every negative would weigh 0");
+            throw new ConfigException(ConfigKeys.MINING_DISTANCE_WEIGHTED_NONZERO_LOSS_CUTOFF.key() + "="
+                    + r.raw(ConfigKeys.MINING_DISTANCE_WEIGHTED_NONZERO_LOSS_CUTOFF) + " must be larger than "
+                    + ConfigKeys.MINING_DISTANCE_WEIGHTED_CUTOFF.key() + "="
+                    + r.raw(ConfigKeys.MINING_DISTANCE_WEIGHTED_CUTOFF) + ": every negative would weigh 0");
         }
         return new HardnegConfig.Mining.DistanceWeighted(cutoff, nonzero);
+    }
+
+    private static HardnegConfig.Bank bank(Values r) {
+        int perLabel = r.get(ConfigKeys.BANK_PER_LABEL);
+        int bankMax = r.get(ConfigKeys.BANK_MAX);
+        if (bankMax < perLabel) {
+            throw new ConfigException("bank.max=" + bankMax + " is smaller than bank.per-label=" + perLabel
+                    + "; bank.max must hold at least one label's K entries");
+        }
+        return new HardnegConfig.Bank(perLabel, bankMax, r.get(ConfigKeys.BANK_MAX_IMAGE_BYTES),
+                r.get(ConfigKeys.BANK_IMAGES_MAX_BYTES));
+    }
+
+    /** The HTTP server, refused beyond loopback unless a token guards it or it is declared public. */
+    private static HardnegConfig.Http http(Values r) {
+        HardnegConfig.Http http = new HardnegConfig.Http(r.get(ConfigKeys.HTTP_HOST), r.get(ConfigKeys.HTTP_PORT),
+                r.get(ConfigKeys.HTTP_AUTH_TOKEN_FILE), r.get(ConfigKeys.HTTP_PUBLIC));
+        HttpExposure.check(http);
+        return http;
     }
 
     static Map<String, String> readFile(Path file) {
@@ -243,17 +175,16 @@ public final class ConfigLoader {
      */
     static Map<String, String> fromEnv(Map<String, String> env) {
         Map<String, String> byEnvName = new LinkedHashMap<>();
-        for (String key : DEFAULTS.keySet()) {
-            byEnvName.put(ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key);
-        }
+        ConfigKeys.all().forEach(s -> byEnvName.put(s.envName(), s.key()));
+        String kafkaEnv = Setting.ENV_PREFIX + "KAFKA_";
         Map<String, String> m = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : env.entrySet()) {
             String name = e.getKey();
             if (byEnvName.containsKey(name)) {
                 m.put(byEnvName.get(name), e.getValue());
-            } else if (name.startsWith(ENV_PREFIX + "KAFKA_")) {
-                m.put(KAFKA_PREFIX + name.substring((ENV_PREFIX + "KAFKA_").length()).toLowerCase(Locale.ROOT)
-                        .replace('_', '.'), e.getValue());
+            } else if (name.startsWith(kafkaEnv)) {
+                m.put(KAFKA_PREFIX + name.substring(kafkaEnv.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
+                        e.getValue());
             }
         }
         return m;
@@ -272,94 +203,32 @@ public final class ConfigLoader {
                 || k.contains("token") || k.contains("credentials");
     }
 
-    /** Typed access to raw values with messages that name the key, the value and what is allowed. */
-    private record Values(Map<String, String> raw) {
+    /** The raw values of one load, each read through its key's declaration. */
+    private static final class Values {
 
-        String get(String key) {
-            return raw.get(key).trim();
+        private final Map<String, String> raw;
+        private final Set<String> read = new HashSet<>();
+
+        Values(Map<String, String> raw) {
+            this.raw = raw;
         }
 
-        String nonBlank(String key) {
-            String s = get(key);
-            if (s.isEmpty()) {
-                throw new ConfigException(key + " must not be empty");
-            }
-            return s;
+        <T> T get(Setting<T> setting) {
+            read.add(setting.key());
+            return setting.parse(raw(setting));
         }
 
-        <T> T parse(String key, Function<String, T> parser) {
-            try {
-                return parser.apply(get(key));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage().contains(key) ? e.getMessage()
-                        : key + "='" + get(key) + "' is invalid: " + e.getMessage());
-            }
+        String raw(Setting<?> setting) {
+            return raw.get(setting.key()).trim();
         }
 
-        String oneOf(String key, String... allowed) {
-            String s = get(key).toLowerCase(Locale.ROOT);
-            for (String a : allowed) {
-                if (a.equals(s)) {
-                    return a;
-                }
+        /** A key declared in ConfigKeys but filling no record would be accepted and then silently ignored. */
+        void checkAllRead() {
+            Set<String> unread = new TreeSet<>(SETTINGS.keySet());
+            unread.removeAll(read);
+            if (!unread.isEmpty()) {
+                throw new IllegalStateException("configuration keys declared but never read: " + unread);
             }
-            throw new ConfigException(key + "='" + get(key) + "' is not allowed; expected one of "
-                    + String.join(", ", allowed));
-        }
-
-        boolean bool(String key) {
-            return Boolean.parseBoolean(oneOf(key, "true", "false"));
-        }
-
-        int intIn(String key, int min, int max) {
-            long v = longIn(key, min, max);
-            return (int) v;
-        }
-
-        long longIn(String key, long min, long max) {
-            long v;
-            try {
-                v = Long.parseLong(get(key));
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key + "='" + get(key) + "' is not a whole number; expected "
-                        + min + ".." + max);
-            }
-            if (v < min || v > max) {
-                throw new ConfigException(key + "=" + v + " is out of range; expected " + min + ".." + max);
-            }
-            return v;
-        }
-
-        double doubleIn(String key, double min, double max) {
-            double v;
-            try {
-                v = Double.parseDouble(get(key));
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key + "='" + get(key) + "' is not a number; expected " + min + ".." + max);
-            }
-            if (!(v >= min && v <= max)) {
-                throw new ConfigException(key + "=" + get(key) + " is out of range; expected " + min + ".." + max);
-            }
-            return v;
-        }
-
-        float floatIn(String key, float minExclusive, float max) {
-            return (float) doubleAbove(key, minExclusive, max);
-        }
-
-        double doubleAbove(String key, double minExclusive, double max) {
-            // Own parsing rather than doubleIn: its message would offer minExclusive itself as allowed.
-            String allowed = "a number in (" + minExclusive + ", " + max + "]";
-            double v;
-            try {
-                v = Double.parseDouble(get(key));
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key + "='" + get(key) + "' is not a number; expected " + allowed);
-            }
-            if (!(v > minExclusive && v <= max)) {
-                throw new ConfigException(key + "=" + get(key) + " is out of range; expected " + allowed);
-            }
-            return v;
         }
     }
 }

@@ -1,11 +1,17 @@
 package io.hardneg.config;
 
 import io.hardneg.model.DeviceRequest;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
- * The whole service configuration, typed and validated once at start-up.
+ * The whole service configuration, typed and validated once at start-up. Each record is filled by the keys of
+ * one prefix ({@code input.*} fills {@link Input}, {@code mining.suspect.*} fills {@link Mining.Suspect}); every
+ * key is declared in {@link ConfigKeys}.
  *
  * @param kafkaOverrides client/streams settings passed through from {@code kafka.*} keys (prefix removed)
  */
@@ -15,29 +21,47 @@ public record HardnegConfig(
         Path modelPath,
         ModelUpdates modelUpdates,
         Inference inference,
-        Limits limits,
+        Input input,
         Mining mining,
+        Dedup dedup,
         Bank bank,
         Output output,
         Streams streams,
         Http http,
-        Suspect suspect,
-        Dedup dedup,
-        Quota quota,
         Map<String, String> kafkaOverrides) {
 
     public HardnegConfig {
         kafkaOverrides = Map.copyOf(kafkaOverrides);
     }
 
-    /** Like the record's own, but with Kafka secrets masked: configurations end up in logs. */
+    /**
+     * Like the record's own, every section included, but with Kafka secrets masked: configurations end up in logs.
+     */
     @Override
     public String toString() {
-        return "HardnegConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
-                + ", modelPath=" + modelPath + ", modelUpdates=" + modelUpdates + ", inference=" + inference
-                + ", limits=" + limits + ", mining=" + mining + ", bank=" + bank + ", output=" + output
-                + ", streams=" + streams + ", http=" + http + ", kafkaOverrides="
-                + ConfigLoader.redacted(kafkaOverrides) + ", …]";
+        StringJoiner out = new StringJoiner(", ", "HardnegConfig[", "]");
+        sections().forEach((name, value) -> out.add(name + "=" + value));
+        return out.toString();
+    }
+
+    /**
+     * Each component by name, in order, with {@code kafkaOverrides} masked ({@link ConfigLoader#redacted}). Read
+     * from the record's components so a section added later cannot be left out of what is printed.
+     */
+    public Map<String, Object> sections() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : HardnegConfig.class.getRecordComponents()) {
+            out.put(c.getName(), c.getName().equals("kafkaOverrides") ? ConfigLoader.redacted(kafkaOverrides) : get(c));
+        }
+        return out;
+    }
+
+    private Object get(RecordComponent c) {
+        try {
+            return c.getAccessor().invoke(this);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot read " + c.getName(), e);
+        }
     }
 
     /**
@@ -50,8 +74,8 @@ public record HardnegConfig(
     /** Batched inference. */
     public record Inference(DeviceRequest device, int threads, boolean spin, int batchMax, long batchLingerMs) { }
 
-    /** Input limits: anything over them is dead-lettered with its reason. */
-    public record Limits(int maxImageBytes, long maxPixels, int maxLabelLength, int maxHeaders) { }
+    /** {@code input.*}: limits on the input; anything over them is dead-lettered with its reason. */
+    public record Input(int maxImageBytes, long maxPixels, int maxLabelLength, int maxHeaders) { }
 
     /**
      * Mining rules; see DESIGN.md "Mining, precisely".
@@ -62,9 +86,16 @@ public record HardnegConfig(
      * @param anchorShare s: the mean share of labeled anchors that yield triplets, spent by label confusion
      */
     public record Mining(float alpha, MiningPolicy policy, int positivesPerAnchor, int negativesPerPositive,
-                         double perLabelRatePerSecond, int perLabelBurst, PositiveRule positive, NegativeRule negative,
-                         float gapFloor, Soft soft, DistanceWeighted distanceWeighted, double anchorShare,
-                         AnchorBudget anchorBudget) {
+                         RateLimit rateLimit, PositiveRule positive, NegativeRule negative, float gapFloor, Soft soft,
+                         DistanceWeighted distanceWeighted, double anchorShare, AnchorBudget anchorBudget,
+                         Suspect suspect, Quota quota, Backpressure backpressure) {
+
+        /**
+         * {@code mining.rate-limit.*}: a token bucket per anchor label, on event time.
+         *
+         * @param perLabel triplets per second per label (0 = off)
+         */
+        public record RateLimit(double perLabel, int burst) { }
 
         /** {@code mining.soft.*}: probability ∝ exp(−β·d_an). */
         public record Soft(double beta) { }
@@ -81,6 +112,32 @@ public record HardnegConfig(
          * @param sample bank rows sampled per label
          */
         public record AnchorBudget(int k, int sample) { }
+
+        /**
+         * {@code mining.suspect.*}: suspected-mislabel routing; see docs/mining.md (Suspected mislabels).
+         *
+         * @param tau how much closer than the mean positive a negative must be to count as deep
+         * @param k nearest negatives (and positives) compared
+         * @param agreement share of the k negatives that must be deep and share one other label
+         * @param minPositives bank rows of the anchor's label needed before an anchor is judged at all
+         */
+        public record Suspect(boolean enabled, float tau, int k, double agreement, int minPositives,
+                             boolean includeImage) { }
+
+        /**
+         * {@code mining.quota.*}: a cap on published triplets per label per event-time window.
+         *
+         * @param perWindow triplets per label per window (0 = no cap)
+         */
+        public record Quota(int perWindow, long windowMs) { }
+
+        /**
+         * {@code mining.backpressure.*}: fewer triplets while the retraining topic's slowest consumer lags.
+         *
+         * @param maxLag records the slowest consumer of hard-negatives may lag before the miner slows (0 = off)
+         * @param minFactor the lowest share of triplets still published
+         */
+        public record Backpressure(long maxLag, long intervalMs, double minFactor) { }
     }
 
     /**
@@ -102,32 +159,13 @@ public record HardnegConfig(
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }
 
     /**
-     * Suspected-mislabel routing; see docs/mining.md (Suspected mislabels).
-     *
-     * @param tau how much closer than the mean positive a negative must be to count as deep
-     * @param k nearest negatives (and positives) compared
-     * @param agreement share of the k negatives that must be deep and share one other label
-     * @param minPositives bank rows of the anchor's label needed before an anchor is judged at all
-     */
-    public record Suspect(boolean enabled, float tau, int k, double agreement, int minPositives, boolean includeImage) { }
-
-    /**
-     * Duplicate suppression.
+     * {@code dedup.*}: duplicate suppression.
      *
      * @param exactWindow distinct content hashes remembered (0 = off)
      * @param nearEpsilon squared L2 under which two negatives of one anchor label are near duplicates (0 = off)
      * @param nearWindow published negatives remembered per anchor label
      */
     public record Dedup(int exactWindow, float nearEpsilon, int nearWindow) { }
-
-    /**
-     * Per-label quotas and backpressure on published triplets.
-     *
-     * @param perWindow triplets per label per event-time window (0 = no cap)
-     * @param backpressureMaxLag records the slowest consumer of hard-negatives may lag before the miner slows (0 = off)
-     */
-    public record Quota(int perWindow, long windowMs, long backpressureMaxLag, long backpressureIntervalMs,
-                        double backpressureMinFactor) { }
 
     /**
      * The embedded HTTP server.

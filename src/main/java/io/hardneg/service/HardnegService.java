@@ -91,8 +91,8 @@ public final class HardnegService implements AutoCloseable {
             PipelineObserver observer = PipelineObserver.of(obs.metrics(), obs.liveView(), extra);
             ModelRegistry registry = new ModelRegistry(model, m -> observer.modelSwapped(m.info(), m.device()));
             observer.modelSwapped(model.info(), model.device());
-            HardnegConfig.Quota q = config.quota();
-            Backpressure backpressure = new Backpressure(q.backpressureMaxLag(), q.backpressureMinFactor());
+            HardnegConfig.Mining.Backpressure bp = config.mining().backpressure();
+            Backpressure backpressure = new Backpressure(bp.maxLag(), bp.minFactor());
             KafkaStreams streams = new KafkaStreams(
                     MiningTopology.build(config, registry, bank, observer, backpressure),
                     StreamsSettings.of(config, stateDir.toString()));
@@ -105,7 +105,7 @@ public final class HardnegService implements AutoCloseable {
             obs.start(config.http(), httpToken, streams, registry);
             if (backpressure.enabled()) {
                 service.lagMonitor = new ConsumerLagMonitor(config.bootstrapServers(), config.kafkaOverrides(),
-                        backpressure, observer, q.backpressureIntervalMs());
+                        backpressure, observer, bp.intervalMs());
             }
             streams.start();
             if (config.modelUpdates().enabled()) {

@@ -35,14 +35,14 @@ public record HeapBudget(Map<String, Long> terms) {
 
     /** The budget of one instance owning up to {@code partitions} input partitions. */
     public static HeapBudget of(HardnegConfig config, InputSpec spec, int dim, int partitions) {
-        long m = config.limits().maxImageBytes();
+        long m = config.input().maxImageBytes();
         long b = config.inference().batchMax();
         long t = config.streams().threads();
         long c = spec.channels();
         Map<String, Long> terms = new LinkedHashMap<>();
         terms.put("input queue", (partitions * b + b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m));
         terms.put("batch buffer", t * 2 * b * m);
-        terms.put("decode", t * config.limits().maxPixels() * (8 + 4 * c));
+        terms.put("decode", t * config.input().maxPixels() * (8 + 4 * c));
         terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages()
                 ? 2L * Math.min(8 * m, config.output().maxRecordBytes()) : 0)));
         long bank = config.bank().max();

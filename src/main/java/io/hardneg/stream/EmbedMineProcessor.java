@@ -75,7 +75,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         this.observer = observer;
         this.miner = miner;
         this.json = json;
-        this.validator = new InputValidator(config.limits());
+        this.validator = new InputValidator(config.input());
         this.guards = guards;
     }
 
@@ -311,7 +311,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         output = model.allocateOutput(max);
         singleInput = model.allocateInput(1);
         singleOutput = model.allocateOutput(1);
-        decoder = new ImageDecoder(spec, new DecodeLimits(config.limits().maxImageBytes(), config.limits().maxPixels()));
+        decoder = new ImageDecoder(spec, new DecodeLimits(config.input().maxImageBytes(), config.input().maxPixels()));
         bufferSpec = spec;
         bufferDim = dim;
     }

@@ -13,9 +13,9 @@ import org.apache.kafka.common.header.Headers;
 /** Checks what can be checked before decoding: size, header count and the {@code label} header. */
 final class InputValidator {
 
-    private final HardnegConfig.Limits limits;
+    private final HardnegConfig.Input limits;
 
-    InputValidator(HardnegConfig.Limits limits) {
+    InputValidator(HardnegConfig.Input limits) {
         this.limits = limits;
     }
 

@@ -76,7 +76,7 @@ public final class MiningTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedMineProcessor.PENDING_STORE),
                         Serdes.Bytes(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of("max.message.bytes",
-                        Integer.toString(config.limits().maxImageBytes() + CHANGELOG_OVERHEAD))), PROCESSOR);
+                        Integer.toString(config.input().maxImageBytes() + CHANGELOG_OVERHEAD))), PROCESSOR);
         ByteArraySerializer bytes = new ByteArraySerializer();
         t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS.name(), bytes, bytes, PROCESSOR);
         t.addSink(HARD_NEGATIVES_SINK, Topics.HARD_NEGATIVES.name(), bytes, bytes, PROCESSOR);
@@ -104,13 +104,14 @@ public final class MiningTopology {
     private static MiningGuards guards(HardnegConfig config, DuplicateFilter duplicates,
                                        NearDuplicateFilter nearDuplicates, Backpressure backpressure,
                                        ObjectMapper mapper, PipelineObserver observer) {
-        HardnegConfig.Suspect s = config.suspect();
+        HardnegConfig.Mining.Suspect s = config.mining().suspect();
         MislabelDetector detector = s.enabled()
                 ? new MislabelDetector(new MislabelDetector.Rules(s.tau(), s.k(), s.agreement(), s.minPositives()), Distances.create())
                 : null;
-        HardnegConfig.Quota q = config.quota();
-        TripletQuota quota = new TripletQuota(new LabelRateLimiter(config.mining().perLabelRatePerSecond(),
-                config.mining().perLabelBurst()), q.perWindow(), q.windowMs(), backpressure);
+        HardnegConfig.Mining.Quota q = config.mining().quota();
+        HardnegConfig.Mining.RateLimit rate = config.mining().rateLimit();
+        TripletQuota quota = new TripletQuota(new LabelRateLimiter(rate.perLabel(), rate.burst()), q.perWindow(),
+                q.windowMs(), backpressure);
         return new MiningGuards(duplicates, nearDuplicates, detector, quota, new SuspectJson(mapper, s.includeImage()),
                 observer);
     }

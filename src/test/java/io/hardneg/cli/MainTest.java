@@ -44,7 +44,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "demo", "produce", "eval", "topics"})
+    @ValueSource(strings = {"serve", "demo", "produce", "eval", "topics", "config"})
     void shouldPrintHelpForEveryCommandAndExitZero(String command) {
         Run r = run(command, "--help");
 
@@ -107,6 +107,43 @@ class MainTest {
     @Test
     void shouldRefuseAnUnknownEvalDeviceAsBadUsage() {
         assertOneLineUsageError(run("eval", "--device", "tpu"), "hardneg eval", "'tpu'", "auto, cpu, cuda, cuda:<id>");
+    }
+
+    @Test
+    void shouldListEveryConfigurationKeyWithItsDefault() {
+        Run r = run("config", "keys");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out().lines()).hasSize(io.hardneg.config.ConfigKeys.all().size());
+        assertThat(r.out()).containsPattern("(?m)^mining\\.soft\\.beta +5 +0\\.0\\.\\.1000000\\.0$")
+                .containsPattern("(?m)^bootstrap\\.servers +\\(empty\\) ");
+    }
+
+    @Test
+    void shouldPrintTheDocsTableOfKeys() {
+        Run r = run("config", "keys", "--markdown");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo(io.hardneg.config.ConfigDoc.markdownTable());
+    }
+
+    @Test
+    void shouldShowTheResolvedConfigurationWithSecretsMasked() {
+        Run r = run("config", "show", "--set", "mining.suspect.k=9", "--set", "kafka.ssl.key.password=hunter2",
+                "--device", "cpu");
+
+        assertThat(r.exitCode()).as("stderr: %s", r.err()).isZero();
+        assertThat(r.out()).contains("inference = Inference[device=cpu", "suspect=Suspect[enabled=true, tau=1.0, k=9",
+                "kafkaOverrides = {ssl.key.password=[hidden]}").doesNotContain("hunter2");
+    }
+
+    @Test
+    void shouldRefuseABadSettingToShowInOneLine() {
+        Run r = run("config", "show", "--set", "mining.suspect.k=0");
+
+        assertThat(r.exitCode()).isIn(1, 2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).startsWith("hardneg config show: error: mining.suspect.k=0 is out of range; expected 1..1000");
     }
 
     @Test

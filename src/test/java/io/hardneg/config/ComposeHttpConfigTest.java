@@ -29,4 +29,17 @@ class ComposeHttpConfigTest {
         assertThat(http.isPublic()).isTrue();
         assertThat(service.path("ports").get(0).asText()).startsWith("127.0.0.1:");
     }
+
+    @Test
+    void shouldNameOnlyKnownKeysInTheComposeServicesEnvironment() throws Exception {
+        // A misspelled HARDNEG_* variable is ignored, not refused (the environment holds others), so check it here
+        JsonNode env = new YAMLMapper().readTree(Path.of("docker-compose.yml").toFile()).path("services")
+                .path("hardneg").path("environment");
+        java.util.Set<String> known = new java.util.HashSet<>();
+        ConfigKeys.all().forEach(s -> known.add(s.envName()));
+
+        env.fieldNames().forEachRemaining(name -> assertThat(known.contains(name) || name.startsWith("HARDNEG_KAFKA_"))
+                .as("%s in docker-compose.yml names a configuration key", name).isTrue());
+        assertThat(env.size()).isPositive();
+    }
 }

@@ -118,13 +118,52 @@ class ConfigLoaderTest {
             "mining.anchor-share          | 1.5    | (0.0, 1.0]",
             "mining.anchor-share          | 0      | (0.0, 1.0]",
             "mining.anchor-budget.k       | 0      | 1..1000",
-            "mining.anchor-budget.sample  | many   | 1..100000"})
+            "mining.anchor-budget.sample  | many   | 1..100000",
+            "mining.suspect.tau           | 4.5    | 0.0..4.0",
+            "mining.quota.window.ms       | 0      | 1..86400000",
+            "mining.backpressure.max-lag  | -1     | 0 or more",
+            "input.max-pixels             | lots   | 1 or more",
+            "dedup.near.window            | 0      | 1..100000"})
     void shouldNameTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(key)
                 .hasMessageContaining(value)
                 .hasMessageContaining(allowed);
+    }
+
+    @Test
+    void shouldFillTheRecordNamedByEachKeysPrefix() {
+        // Given one key of each mining sub-record, set away from its default
+        Map<String, String> cli = Map.of("mining.suspect.k", "9", "mining.quota.per-window", "7",
+                "mining.backpressure.max-lag", "1000", "mining.rate-limit.burst", "5", "input.headers.max", "3");
+
+        // When loaded
+        HardnegConfig c = ConfigLoader.load(null, Map.of("HARDNEG_MINING_BACKPRESSURE_MIN_FACTOR", "0.5"), cli);
+
+        // Then each lands in the record its prefix names
+        assertThat(c.mining().suspect()).isEqualTo(new HardnegConfig.Mining.Suspect(true, 1.0f, 9, 0.6, 40, true));
+        assertThat(c.mining().quota()).isEqualTo(new HardnegConfig.Mining.Quota(7, 60_000));
+        assertThat(c.mining().backpressure()).isEqualTo(new HardnegConfig.Mining.Backpressure(1000, 5000, 0.5));
+        assertThat(c.mining().rateLimit()).isEqualTo(new HardnegConfig.Mining.RateLimit(200, 5));
+        assertThat(c.input().maxHeaders()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldShowEverySectionWithKafkaSecretsMasked() {
+        HardnegConfig c = ConfigLoader.fromMap(Map.of("kafka.ssl.key.password", "hunter2",
+                "kafka.security.protocol", "SSL", "mining.quota.per-window", "7"));
+
+        String shown = c.toString();
+
+        for (java.lang.reflect.RecordComponent section : HardnegConfig.class.getRecordComponents()) {
+            assertThat(shown).contains(section.getName() + "=");
+        }
+        assertThat(shown).contains("suspect=Suspect[enabled=true", "quota=Quota[perWindow=7",
+                "backpressure=Backpressure[maxLag=0", "dedup=Dedup[exactWindow=100000", "security.protocol=SSL",
+                "ssl.key.password=[hidden]").doesNotContain("hunter2").doesNotContain("…");
+        assertThat(c.sections()).containsOnlyKeys(java.util.Arrays.stream(HardnegConfig.class.getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName).toList());
     }
 
     @Test
