@@ -15,6 +15,12 @@ Exit status: 0 published, 3 refused by the guard (offsets committed), 4 too few 
 Example:
   /usr/bin/python3 src/main/python/retrain.py --bootstrap-servers 127.0.0.1:9092 --budget 2000 --steps 300 \\
       --model-dir src/main/resources/models/fashion-triplet/1 --out /tmp/models
+
+A secured cluster (TLS, mutual TLS, SASL_SSL): librdkafka settings in a properties file, --kafka-config FILE
+(security.protocol=SSL, ssl.ca.location=ca.pem, ssl.certificate.location=..., ssl.key.location=..., or
+ssl.keystore.location=client.p12 with ssl.keystore.password; sasl.mechanisms, sasl.username, sasl.password), or
+-X KEY=VALUE (repeatable, wins over the file); both the consumer and the publisher use them. Secret values are
+logged as [hidden].
 """
 import argparse
 import base64
@@ -49,6 +55,72 @@ EXIT_PUBLISHED, EXIT_ERROR, EXIT_REFUSED, EXIT_TOO_FEW = 0, 1, 3, 4
 
 def log(msg):
     print(f"retrain: {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------------- kafka settings
+_SECRET_WORDS = ("password", "secret", "jaas", "token", "credential")
+
+
+def is_secret(key):
+    """As ConfigLoader.isSecret: passwords, secrets, tokens and inline private keys (ssl.key.pem) are never shown."""
+    k = key.lower()
+    return any(w in k for w in _SECRET_WORDS) or k.endswith((".key", ".key.pem"))
+
+
+def redacted(settings):
+    return {k: ("[hidden]" if is_secret(k) else v) for k, v in sorted(settings.items())}
+
+
+def read_kafka_config(path):
+    """librdkafka properties: KEY=VALUE lines, '#' and '!' comments, blank lines ignored."""
+    settings = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line[0] in "#!":
+                continue
+            if "=" not in line:
+                raise ValueError(f"--kafka-config {path} line {n}: expected KEY=VALUE")
+            k, v = line.split("=", 1)
+            settings[k.strip()] = v.strip()
+    return settings
+
+
+def kafka_settings(kafka_config=None, overrides=()):
+    """The file's settings, then each -X KEY=VALUE."""
+    settings = read_kafka_config(kafka_config) if kafka_config else {}
+    for kv in overrides:
+        if "=" not in kv:
+            raise ValueError(f"-X {kv.split('=')[0]!r}: expected KEY=VALUE")
+        k, v = kv.split("=", 1)
+        settings[k.strip()] = v
+    return settings
+
+
+def masked_argv(argv):
+    """The command line as logged: the value of a secret -X KEY=VALUE becomes [hidden]."""
+    out, secret_next = [], False
+    for a in argv:
+        if secret_next:
+            k = a.split("=", 1)[0]
+            out.append(f"{k}=[hidden]" if is_secret(k) and "=" in a else a)
+            secret_next = False
+            continue
+        if a == "-X":
+            secret_next = True
+        elif a.startswith("-X") and "=" in a:
+            k = a[2:].split("=", 1)[0]
+            a = f"-X{k}=[hidden]" if is_secret(k) else a
+        out.append(a)
+    return out
+
+
+def _fail_on_refusal(err):
+    """librdkafka retries a refused handshake forever; an untrusted certificate or a wrong password will not heal."""
+    from confluent_kafka import KafkaError, KafkaException
+    if err.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL):
+        raise KafkaException(err)
+    log(f"kafka: {err}")
 
 
 # --------------------------------------------------------------------------------------------------- records
@@ -424,6 +496,7 @@ class KafkaPublisher:
         conf = {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True,
                 "message.max.bytes": 33554432}
         conf.update(extra or {})
+        conf.setdefault("error_cb", _fail_on_refusal)
         self.producer = Producer(conf)
         self.topic = topic
 
@@ -449,6 +522,7 @@ def kafka_consumer(bootstrap_servers, group_id, topic=HARD_NEGATIVES, extra=None
             "auto.offset.reset": "earliest", "isolation.level": "read_committed",
             "fetch.message.max.bytes": 10485760 + 4096}
     conf.update(extra or {})
+    conf.setdefault("error_cb", _fail_on_refusal)
     c = Consumer(conf)
     c.subscribe([topic])
     return c
@@ -608,15 +682,22 @@ def parse_args(argv=None):
                     help="commit the used triplets' offsets when the guard refuses (default) or keep them")
     ap.add_argument("--hmac-key-file", default=None, help="sign the announcement (hmac_sha256)")
     ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--kafka-config", default=None, metavar="FILE",
+                    help="librdkafka client properties (security.protocol, ssl.*, sasl.*), KEY=VALUE lines")
+    ap.add_argument("-X", dest="kafka_set", action="append", default=[], metavar="KEY=VALUE",
+                    help="one librdkafka client setting; repeatable; wins over --kafka-config")
     return ap.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    log("command: " + " ".join(["/usr/bin/python3"] + [shlex.quote(a) for a in (argv or sys.argv)]))
-    consumer = kafka_consumer(args.bootstrap_servers, args.group_id, args.topic)
+    log("command: " + " ".join(["/usr/bin/python3"] + [shlex.quote(a) for a in masked_argv(argv or sys.argv)]))
+    settings = kafka_settings(args.kafka_config, args.kafka_set)
+    if settings:
+        log("kafka settings: " + ", ".join(f"{k}={v}" for k, v in redacted(settings).items()))
+    consumer = kafka_consumer(args.bootstrap_servers, args.group_id, args.topic, settings)
     try:
-        return run(args, consumer, KafkaPublisher(args.bootstrap_servers))
+        return run(args, consumer, KafkaPublisher(args.bootstrap_servers, extra=settings))
     except Exception as e:  # offsets stay uncommitted: the next run re-reads the same triplets
         log(f"failed, offsets not committed: {type(e).__name__}: {e}")
         raise

@@ -273,3 +273,19 @@ def test_fine_tuning_reduces_the_loss_on_the_mined_triplets():
     retrain.fine_tune(net, mined, None, steps=30, batch=32, replay_per_mined=0, lr=3e-3, alpha=0.2, seed=0,
                       log_every=0)
     assert loss() < before
+
+
+def test_kafka_settings_come_from_the_file_then_x_and_secrets_are_never_shown(tmp_path):
+    f = tmp_path / "client.properties"
+    f.write_text("# TLS\nsecurity.protocol=SSL\nssl.ca.location=/ca.pem\nssl.keystore.password=from-file\n")
+    s = retrain.kafka_settings(str(f), ["ssl.keystore.password=S3cret", "sasl.password=P4ss"])
+    assert s == {"security.protocol": "SSL", "ssl.ca.location": "/ca.pem", "ssl.keystore.password": "S3cret",
+                 "sasl.password": "P4ss"}
+    shown = str(retrain.redacted(s))
+    assert "S3cret" not in shown and "P4ss" not in shown and "/ca.pem" in shown
+    argv = retrain.masked_argv(["retrain.py", "-X", "sasl.password=P4ss", "-Xssl.key.pem=KEY", "-X",
+                                "security.protocol=SASL_SSL"])
+    assert argv == ["retrain.py", "-X", "sasl.password=[hidden]", "-Xssl.key.pem=[hidden]", "-X",
+                    "security.protocol=SASL_SSL"]
+    with pytest.raises(ValueError):
+        retrain.kafka_settings(None, ["no-equals-sign"])
