@@ -115,10 +115,18 @@ def masked_argv(argv):
     return out
 
 
+def is_refusal(err):
+    """A failed login or TLS handshake, ours or the broker's: with TLS 1.3 a broker that refuses our certificate
+    sends an alert after the handshake, which librdkafka reports as a transport error naming the alert."""
+    from confluent_kafka import KafkaError
+    return err.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL) or (
+        err.code() == KafkaError._TRANSPORT and "SSL alert" in err.str())
+
+
 def _fail_on_refusal(err):
     """librdkafka retries a refused handshake forever; an untrusted certificate or a wrong password will not heal."""
-    from confluent_kafka import KafkaError, KafkaException
-    if err.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL):
+    from confluent_kafka import KafkaException
+    if is_refusal(err):
         raise KafkaException(err)
     log(f"kafka: {err}")
 

@@ -289,3 +289,14 @@ def test_kafka_settings_come_from_the_file_then_x_and_secrets_are_never_shown(tm
                     "security.protocol=SASL_SSL"]
     with pytest.raises(ValueError):
         retrain.kafka_settings(None, ["no-equals-sign"])
+
+
+def test_a_refused_certificate_or_login_is_fatal_but_a_down_broker_is_not():
+    from confluent_kafka import KafkaError
+    alert = KafkaError(KafkaError._TRANSPORT, "ssl://h:1/bootstrap: Receive failed: error:0A000416:SSL routines::"
+                       "sslv3 alert certificate unknown: SSL alert number 46")
+    assert retrain.is_refusal(alert)
+    assert retrain.is_refusal(KafkaError(KafkaError._AUTHENTICATION, "SASL authentication error"))
+    assert retrain.is_refusal(KafkaError(KafkaError._SSL, "certificate verify failed"))
+    assert not retrain.is_refusal(KafkaError(KafkaError._TRANSPORT, "Connect to ipv4#127.0.0.1:1 failed"))
+    assert not retrain.is_refusal(KafkaError(KafkaError._ALL_BROKERS_DOWN, "1/1 brokers are down"))
