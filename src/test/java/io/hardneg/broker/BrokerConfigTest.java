@@ -11,7 +11,8 @@ class BrokerConfigTest {
 
     @Test
     void shouldAddEachExtraListenerWithItsPortAndProtocolAndKeepTheBrokerOnPlaintext() {
-        BrokerOptions options = BrokerOptions.defaults().withListener("SSL", "SSL").withListener("SASL_SSL", "SASL_SSL");
+        BrokerOptions options = BrokerOptions.defaults().withListener("SSL", "SSL")
+                .withListener("SASL_SSL", "SASL_SSL");
 
         Map<String, String> c = BrokerConfig.build(options, Path.of("/tmp/x"), 9092, 9093,
                 Map.of("SSL", 9094, "SASL_SSL", 9095));

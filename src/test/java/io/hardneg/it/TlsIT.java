@@ -190,7 +190,8 @@ class TlsIT {
             System.setErr(err);
         }
         Run r = new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        System.err.println("hardneg " + String.join(" ", args.subList(0, 2)) + " -> " + code + "\n" + r.out() + r.err());
+        System.err.println("hardneg " + String.join(" ", args.subList(0, 2)) + " -> " + code + "\n" + r.out()
+                + r.err());
         return r;
     }
 
@@ -276,7 +277,8 @@ class TlsIT {
             assertNoSecretLogged(logs);
         }
         assertThat(logs.list).as("our settings line, masked").anyMatch(e -> e.getFormattedMessage()
-                .contains("ssl.keystore.password=[hidden]") && e.getFormattedMessage().contains("ssl.key.password=[hidden]"));
+                .contains("ssl.keystore.password=[hidden]")
+                && e.getFormattedMessage().contains("ssl.key.password=[hidden]"));
         assertThat(logs.list).as("Kafka's own configuration dump, masked").anyMatch(e -> e.getFormattedMessage()
                 .contains("ssl.keystore.password = [hidden]"));
     }
@@ -290,7 +292,8 @@ class TlsIT {
                 try (Admin admin = Admin.create(client(mutualTls(store)))) {
                     Throwable refused = catchThrowable(() -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS));
                     assertThat(refused).as("client with %s", store == null ? "no certificate" : "a rogue certificate")
-                            .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(SslAuthenticationException.class);
+                            .isInstanceOf(ExecutionException.class)
+                            .hasCauseInstanceOf(SslAuthenticationException.class);
                     assertNoSecret("the refusal", String.valueOf(refused));
                 }
             }
@@ -367,7 +370,8 @@ class TlsIT {
                 "-X", "ssl.keystore.password=" + ROGUE_STORE_PASSWORD, "--group-id", "it-tls-rogue",
                 "--idle-timeout", "60"));
         assertThat(refused.exitCode()).as("retrain.py with a rogue certificate:\n%s", refused.output()).isEqualTo(1);
-        assertThat(refused.output()).contains("failed, offsets not committed").contains("ssl.keystore.password=[hidden]");
+        assertThat(refused.output()).contains("failed, offsets not committed")
+                .contains("ssl.keystore.password=[hidden]");
         assertNoSecret("retrain.py's refusal", refused.output());
     }
 
