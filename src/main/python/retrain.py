@@ -15,6 +15,12 @@ Exit status: 0 published, 3 refused by the guard (offsets committed), 4 too few 
 Example:
   /usr/bin/python3 src/main/python/retrain.py --bootstrap-servers 127.0.0.1:9092 --budget 2000 --steps 300 \\
       --model-dir src/main/resources/models/fashion-triplet/1 --out /tmp/models
+
+A secured cluster (TLS, mutual TLS, SASL_SSL): librdkafka settings in a properties file, --kafka-config FILE
+(security.protocol=SSL, ssl.ca.location=ca.pem, ssl.certificate.location=..., ssl.key.location=..., or
+ssl.keystore.location=client.p12 with ssl.keystore.password; sasl.mechanisms, sasl.username, sasl.password), or
+-X KEY=VALUE (repeatable, wins over the file); both the consumer and the publisher use them. Secret values are
+logged as [hidden].
 """
 import argparse
 import base64
@@ -33,6 +39,8 @@ import export
 from hardneg_ml import finetune
 from hardneg_ml.digests import sha256_bytes
 from hardneg_ml.finetune import RECIPE_DEFAULTS, Recipe
+from hardneg_ml.kafka_settings import (  # noqa: F401 (is_refusal, is_secret, read_kafka_config: retrain's API)
+    fail_on_refusal, is_refusal, is_secret, kafka_settings, masked_argv, read_kafka_config, redacted)
 from hardneg_ml.log import prefixed, shell_line
 from hardneg_ml.recall import model_recall_table
 from hardneg_ml.records import HARD_NEGATIVES, collect, commit, kafka_consumer
@@ -136,6 +144,7 @@ class KafkaPublisher:
         conf = {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True,
                 "message.max.bytes": 33554432}
         conf.update(extra or {})
+        conf.setdefault("error_cb", fail_on_refusal)
         self.producer = Producer(conf)
         self.topic = topic
 
@@ -288,15 +297,22 @@ def parse_args(argv=None):
                     help="commit the used triplets' offsets when the guard refuses (default) or keep them")
     ap.add_argument("--hmac-key-file", default=None, help="sign the announcement (hmac_sha256)")
     ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--kafka-config", default=None, metavar="FILE",
+                    help="librdkafka client properties (security.protocol, ssl.*, sasl.*), KEY=VALUE lines")
+    ap.add_argument("-X", dest="kafka_set", action="append", default=[], metavar="KEY=VALUE",
+                    help="one librdkafka client setting; repeatable; wins over --kafka-config")
     return ap.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    log("command: " + shell_line(["/usr/bin/python3"] + (argv or sys.argv)))
-    consumer = kafka_consumer(args.bootstrap_servers, args.group_id, args.topic)
+    log("command: " + shell_line(["/usr/bin/python3"] + masked_argv(argv or sys.argv)))
+    settings = kafka_settings(args.kafka_config, args.kafka_set)
+    if settings:
+        log("kafka settings: " + ", ".join(f"{k}={v}" for k, v in redacted(settings).items()))
+    consumer = kafka_consumer(args.bootstrap_servers, args.group_id, args.topic, settings)
     try:
-        return run(args, consumer, KafkaPublisher(args.bootstrap_servers))
+        return run(args, consumer, KafkaPublisher(args.bootstrap_servers, extra=settings))
     except Exception as e:  # offsets stay uncommitted: the next run re-reads the same triplets
         log(f"failed, offsets not committed: {type(e).__name__}: {e}")
         raise

@@ -274,3 +274,30 @@ def test_fine_tuning_reduces_the_loss_on_the_mined_triplets():
     finetune.fine_tune(net, mined, None, steps=30, batch=32, replay_per_mined=0, lr=3e-3, alpha=0.2, seed=0,
                        log_every=0)
     assert loss() < before
+
+
+def test_kafka_settings_come_from_the_file_then_x_and_secrets_are_never_shown(tmp_path):
+    f = tmp_path / "client.properties"
+    f.write_text("# TLS\nsecurity.protocol=SSL\nssl.ca.location=/ca.pem\nssl.keystore.password=from-file\n")
+    s = retrain.kafka_settings(str(f), ["ssl.keystore.password=S3cret", "sasl.password=P4ss"])
+    assert s == {"security.protocol": "SSL", "ssl.ca.location": "/ca.pem", "ssl.keystore.password": "S3cret",
+                 "sasl.password": "P4ss"}
+    shown = str(retrain.redacted(s))
+    assert "S3cret" not in shown and "P4ss" not in shown and "/ca.pem" in shown
+    argv = retrain.masked_argv(["retrain.py", "-X", "sasl.password=P4ss", "-Xssl.key.pem=KEY", "-X",
+                                "security.protocol=SASL_SSL"])
+    assert argv == ["retrain.py", "-X", "sasl.password=[hidden]", "-Xssl.key.pem=[hidden]", "-X",
+                    "security.protocol=SASL_SSL"]
+    with pytest.raises(ValueError):
+        retrain.kafka_settings(None, ["no-equals-sign"])
+
+
+def test_a_refused_certificate_or_login_is_fatal_but_a_down_broker_is_not():
+    from confluent_kafka import KafkaError
+    alert = KafkaError(KafkaError._TRANSPORT, "ssl://h:1/bootstrap: Receive failed: error:0A000416:SSL routines::"
+                       "sslv3 alert certificate unknown: SSL alert number 46")
+    assert retrain.is_refusal(alert)
+    assert retrain.is_refusal(KafkaError(KafkaError._AUTHENTICATION, "SASL authentication error"))
+    assert retrain.is_refusal(KafkaError(KafkaError._SSL, "certificate verify failed"))
+    assert not retrain.is_refusal(KafkaError(KafkaError._TRANSPORT, "Connect to ipv4#127.0.0.1:1 failed"))
+    assert not retrain.is_refusal(KafkaError(KafkaError._ALL_BROKERS_DOWN, "1/1 brokers are down"))

@@ -7,6 +7,8 @@ import time
 
 import numpy as np
 
+from hardneg_ml.kafka_settings import fail_on_refusal
+
 HARD_NEGATIVES = "hard-negatives"
 
 
@@ -153,6 +155,7 @@ def kafka_consumer(bootstrap_servers, group_id, topic=HARD_NEGATIVES, extra=None
             "auto.offset.reset": "earliest", "isolation.level": "read_committed",
             "fetch.message.max.bytes": 10485760 + 4096}
     conf.update(extra or {})
+    conf.setdefault("error_cb", fail_on_refusal)
     c = Consumer(conf)
     c.subscribe([topic])
     return c

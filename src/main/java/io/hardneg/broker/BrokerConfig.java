@@ -22,7 +22,19 @@ final class BrokerConfig {
     private BrokerConfig() {
     }
 
-    static Map<String, String> build(BrokerOptions options, Path dataDir, int port, int controllerPort) {
+    /** {@code listenerPorts}: the port of each of {@code options.listeners()}, by name. */
+    static Map<String, String> build(BrokerOptions options, Path dataDir, int port, int controllerPort,
+                                     Map<String, Integer> listenerPorts) {
+        StringBuilder listeners = new StringBuilder(CLIENT_LISTENER + "://" + options.host() + ":" + port);
+        StringBuilder advertised = new StringBuilder(listeners);
+        StringBuilder protocols = new StringBuilder(CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER
+                + ":PLAINTEXT");
+        options.listeners().forEach((name, protocol) -> {
+            String address = name + "://" + options.host() + ":" + listenerPorts.get(name);
+            listeners.append(',').append(address);
+            advertised.append(',').append(address);
+            protocols.append(',').append(name).append(':').append(protocol);
+        });
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
@@ -30,10 +42,12 @@ final class BrokerConfig {
         // controller port when a kept data dir is reused with port 0.
         p.put("controller.quorum.voters", NODE_ID + "@" + BrokerOptions.DEFAULT_HOST + ":" + controllerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("listeners", CLIENT_LISTENER + "://" + options.host() + ":" + port + ","
-                + CONTROLLER_LISTENER + "://" + BrokerOptions.DEFAULT_HOST + ":" + controllerPort);
-        p.put("advertised.listeners", CLIENT_LISTENER + "://" + options.host() + ":" + port);
-        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("listeners", listeners + "," + CONTROLLER_LISTENER + "://" + BrokerOptions.DEFAULT_HOST + ":"
+                + controllerPort);
+        p.put("advertised.listeners", advertised.toString());
+        p.put("listener.security.protocol.map", protocols.toString());
+        // The node talks to itself on PLAINTEXT (loopback, or the host it was told): the extra listeners are
+        // for the clients under test, and their credentials stay theirs.
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         p.put("log.dirs", logDir(dataDir).toString());
 

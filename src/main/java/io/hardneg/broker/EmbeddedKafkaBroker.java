@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -33,6 +34,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean ownsDataDir;
     private final int port;
     private final int controllerPort;
+    private final Map<String, Integer> listenerPorts;
     private final Map<String, String> config;
     private final Map<String, Object> clientSettings;
 
@@ -41,13 +43,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private boolean closed; // guarded by this
 
     private EmbeddedKafkaBroker(BrokerOptions options, Path dataDir, boolean ownsDataDir, int port,
-                                int controllerPort, Map<String, Object> clientSettings) {
+                                int controllerPort, Map<String, Integer> listenerPorts,
+                                Map<String, Object> clientSettings) {
         this.options = options;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.port = port;
         this.controllerPort = controllerPort;
-        this.config = BrokerConfig.build(options, dataDir, port, controllerPort);
+        this.listenerPorts = Map.copyOf(listenerPorts);
+        this.config = BrokerConfig.build(options, dataDir, port, controllerPort, listenerPorts);
         this.clientSettings = Map.copyOf(clientSettings);
     }
 
@@ -73,6 +77,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int port = options.port() == 0 ? Ports.free(options.host()) : Ports.requireFree(options.host(),
                 options.port());
         int controllerPort = Ports.free(BrokerOptions.DEFAULT_HOST);
+        Map<String, Integer> listenerPorts = new LinkedHashMap<>();
+        options.listeners().keySet().forEach(name -> listenerPorts.put(name, Ports.free(options.host())));
         boolean ownsDataDir = options.dataDir() == null;
         Path dataDir;
         try {
@@ -83,7 +89,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     + (options.dataDir() == null ? "(temp)" : options.dataDir()) + ": " + e.getMessage(), e);
         }
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(options, dataDir, ownsDataDir, port,
-                controllerPort, clientSettings);
+                controllerPort, listenerPorts, clientSettings);
         try {
             broker.clusterId = StorageFormatter.formatIfNeeded(broker.config, dataDir);
             broker.launch();
@@ -97,6 +103,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The address clients use: {@code host:port}. */
     public String bootstrapServers() {
         return options.host() + ":" + port;
+    }
+
+    /**
+     * The address of the extra listener {@code name} (see {@link BrokerOptions#withListener}): {@code host:port}.
+     *
+     * @throws IllegalArgumentException if the broker has no such listener
+     */
+    public String bootstrapServers(String name) {
+        Integer p = listenerPorts.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no listener named " + name + "; this broker has "
+                    + listenerPorts.keySet());
+        }
+        return options.host() + ":" + p;
     }
 
     /** The client port, fixed for this broker's life (kept across {@link #restart()}). */

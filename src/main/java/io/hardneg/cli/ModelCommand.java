@@ -5,9 +5,11 @@ import io.hardneg.update.ModelPublisher;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,8 +41,12 @@ final class ModelCommand implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "Model directory (<name>/<version>/model.onnx layout) or .onnx file.")
         Path dir;
 
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+                description = "Default: bootstrap.servers from the configuration, else 127.0.0.1:9092.")
         String bootstrapServers;
+
+        @Mixin
+        KafkaClientOptions kafka;
 
         @Option(names = "--hmac-key-file", paramLabel = "FILE", description = "Sign with HMAC-SHA256 under this key.")
         Path hmacKeyFile;
@@ -55,11 +61,14 @@ final class ModelCommand implements Callable<Integer> {
                 key = Files.readAllBytes(hmacKeyFile);
             }
             ModelAnnouncement a = ModelPublisher.announce(dir, key);
-            ModelPublisher.publish(bootstrapServers, Map.of(), a);
+            String bootstrap = kafka.bootstrapServers(bootstrapServers, KafkaClientOptions.DEFAULT_BOOTSTRAP);
+            Map<String, String> settings = new LinkedHashMap<>();
+            kafka.clientSettings().forEach((k, v) -> settings.put(k, String.valueOf(v)));
+            ModelPublisher.publish(bootstrap, settings, a);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("published %s v%s (%d bytes, sha256 %s%s) to model-updates on %s%n", a.name(), a.version(), a.size(),
                     a.sha256().substring(0, 12), a.hmacSha256() == null ? ", unsigned" : ", signed",
-                    bootstrapServers);
+                    bootstrap);
             out.flush();
             return 0;
         }

@@ -11,10 +11,10 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,8 +43,12 @@ final class ProduceCommand implements Callable<Integer> {
         boolean sample;
     }
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Default: bootstrap.servers from the configuration, else 127.0.0.1:9092.")
     String bootstrapServers;
+
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Option(names = "--topic", defaultValue = "images", description = "Default: ${DEFAULT-VALUE}.")
     String topic;
@@ -70,7 +74,8 @@ final class ProduceCommand implements Callable<Integer> {
         int total = limit == null ? available : Math.min(limit, available);
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(System.err, "producing", total);
-        try (ImageSender sender = new ImageSender(bootstrapServers, topic, rate, Map.of())) {
+        String bootstrap = kafka.bootstrapServers(bootstrapServers, KafkaClientOptions.DEFAULT_BOOTSTRAP);
+        try (ImageSender sender = new ImageSender(bootstrap, topic, rate, kafka.clientSettings())) {
             int n = 0;
             int position = 0;
             for (LabeledImage img : source) {
@@ -84,7 +89,7 @@ final class ProduceCommand implements Callable<Integer> {
                 progress.update(++n, "");
             }
             sender.flush();
-            out.println("sent " + sender.acked() + " images to '" + topic + "' on " + bootstrapServers);
+            out.println("sent " + sender.acked() + " images to '" + topic + "' on " + bootstrap);
         }
         return 0;
     }

@@ -8,7 +8,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -54,16 +56,21 @@ public final class TopicsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]",
-                description = "The Kafka cluster to create the topics on.")
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+                description = "The Kafka cluster to create the topics on (default: bootstrap.servers from the "
+                        + "configuration).")
         String bootstrapServers;
+
+        @Mixin
+        KafkaClientOptions kafka;
 
         @Option(names = "--topics-dir", paramLabel = "DIR",
                 description = "Read the topic files from DIR instead of the ones bundled in the jar.")
         Path topicsDir;
 
         @Option(names = "--command-config", paramLabel = "FILE",
-                description = "Kafka client properties (security.protocol, sasl.*, ssl.*) for the admin client.")
+                description = "Kafka client properties (security.protocol, sasl.*, ssl.*) for the admin client, "
+                        + "without the kafka. prefix; they win over the configuration's kafka.* settings.")
         Path commandConfig;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
@@ -74,14 +81,21 @@ public final class TopicsCommand implements Callable<Integer> {
         public Integer call() {
             List<TopicDeclaration> declarations = load(topicsDir);
             Duration timeout = Duration.ofSeconds(timeoutSeconds);
-            Properties props = clientProperties(commandConfig);
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            String bootstrap = kafka.bootstrapServers(bootstrapServers, "");
+            if (bootstrap.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "no cluster given: pass --bootstrap-servers, or "
+                        + "bootstrap.servers in --config, --set or HARDNEG_BOOTSTRAP_SERVERS");
+            }
+            Properties props = new Properties();
+            props.putAll(kafka.clientSettings());
+            props.putAll(clientProperties(commandConfig));
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             // Bound every call so an unreachable cluster is an error within the timeout, not a hang.
             props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
             props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
             TopicProvisioner.Report report;
             try (Admin admin = createAdmin(props)) {
-                report = new TopicProvisioner(admin, bootstrapServers, timeout).apply(declarations);
+                report = new TopicProvisioner(admin, bootstrap, timeout).apply(declarations);
             }
             PrintWriter out = spec.commandLine().getOut();
             report.created().forEach(t -> out.println("created  " + t));
@@ -91,12 +105,13 @@ public final class TopicsCommand implements Callable<Integer> {
             return 0;
         }
 
-        private Admin createAdmin(Properties props) {
+        private static Admin createAdmin(Properties props) {
             try {
                 return Admin.create(props);
             } catch (KafkaException e) {
                 // e.g. an unresolvable host: Kafka says "Failed to create new KafkaAdminClient", we say where.
-                throw new IllegalArgumentException("cannot connect to Kafka at " + bootstrapServers + ": "
+                throw new IllegalArgumentException("cannot connect to Kafka at "
+                        + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": "
                         + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
             }
         }
