@@ -25,11 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -142,16 +138,12 @@ public final class HardnegService implements AutoCloseable {
     }
 
     static void provisionTopics(HardnegConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            TopicProvisioner.Report report = new TopicProvisioner(admin, config.bootstrapServers(),
-                    TopicProvisioner.DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled());
-            if (!report.created().isEmpty()) {
-                LOG.info("created topics {}", report.created());
-            }
-            report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
+        TopicProvisioner.Report report = TopicProvisioner.provisionBundled(config.bootstrapServers(),
+                config.kafkaOverrides());
+        if (!report.created().isEmpty()) {
+            LOG.info("created topics {}", report.created());
         }
+        report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
     }
 
     /** Says what the worst case needs and warns when -Xmx is below it: an OOM later would be harder to read. */

@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
-    static final String PENDING_STORE = "pending-images";
-
     /** Below this many images, handing work to other cores costs more than it saves. */
     private static final int PARALLEL_DECODE_MIN = 8;
 
@@ -82,7 +80,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        KeyValueStore<Bytes, byte[]> store = context.getStateStore(PENDING_STORE);
+        KeyValueStore<Bytes, byte[]> store = context.getStateStore(MiningTopology.PENDING_STORE);
         this.pending = new BatchBuffer<>(store, PendingImage::encode, PendingImage::decode);
         MemoryBankStore bankStore = context.getStateStore(MemoryBankStore.NAME);
         this.bank = bankStore.bank();
