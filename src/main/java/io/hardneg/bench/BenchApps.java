@@ -4,6 +4,7 @@ import io.hardneg.config.HardnegConfig;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.service.HardnegService;
 import io.hardneg.stream.PipelineObserver;
+import io.hardneg.stream.StageTimer;
 import io.hardneg.stream.StreamsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +52,12 @@ final class BenchApps {
     }
 
     static HardnegService startService(HardnegConfig config, PipelineObserver observer) throws Exception {
-        HardnegService service = HardnegService.start(config, observer);
+        return startService(config, observer, StageTimer.NONE);
+    }
+
+    static HardnegService startService(HardnegConfig config, PipelineObserver observer, StageTimer timer)
+            throws Exception {
+        HardnegService service = HardnegService.start(config, observer, timer);
         if (!service.awaitRunning(Duration.ofMinutes(2))) {
             service.close();
             throw new IllegalStateException("the service did not reach RUNNING");

@@ -18,11 +18,12 @@ final class StreamingStage {
 
     /**
      * A streaming stage's median rate and the process's median CPU per image over the same rounds, the cores each
-     * thread used, where the stream threads waited on Kafka ({@link StreamTime#shares}) and the broker's requests
-     * per image over them.
+     * thread used, where the stream threads waited on Kafka ({@link StreamTime#shares}), the broker's requests
+     * per image over them and, when the processor was timed, its CPU per image by part ({@link CpuByStage}).
      */
     record Result(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread,
-                  Map<String, Double> streamTime, Map<String, Double> requestsPerImage) {
+                  Map<String, Double> streamTime, Map<String, Double> requestsPerImage,
+                  Map<String, Double> cpuByStage) {
     }
 
     /** Where the warm-up left off: images through, seconds since start, the rate of its last second. */
@@ -45,11 +46,16 @@ final class StreamingStage {
      * their median rate, CPU per image and the cores each thread used over the rounds.
      */
     Result measure(String name, double capSeconds, Starter starter) throws Exception {
+        return measure(name, capSeconds, starter, null);
+    }
+
+    /** As above, with the CPU by part that {@code parts} (null for none) charged over the rounds. */
+    Result measure(String name, double capSeconds, Starter starter, ThreadCpuStageTimer parts) throws Exception {
         Thread.sleep(300); // let the previous stage's last commit arrive before taking the baseline
         long base = counter.count();
         try (Running app = starter.start()) {
             WarmUp w = warmUp(base, capSeconds);
-            return rounds(name, app, base, w, capSeconds);
+            return rounds(name, app, base, w, capSeconds, parts);
         }
     }
 
@@ -99,7 +105,8 @@ final class StreamingStage {
     }
 
     // Long, but one measurement: the readings before and after the rounds must bracket the same window.
-    private Result rounds(String name, Running app, long base, WarmUp w, double capSeconds) throws Exception {
+    private Result rounds(String name, Running app, long base, WarmUp w, double capSeconds, ThreadCpuStageTimer parts)
+            throws Exception {
         int n = images;
         long c = w.count();
         double left = capSeconds - w.elapsed();
@@ -119,6 +126,8 @@ final class StreamingStage {
         StreamTime.Totals waits0 = StreamTime.read(app.streams().metrics());
         Map<String, Long> requests0 = BrokerRequests.counts();
         long images0 = counter.count();
+        long[] parts0 = parts == null ? null : parts.totals();
+        long process0 = CpuClock.processNanos();
         long roundsStart = System.nanoTime();
         for (int i = 0; i < ROUNDS && c < n; i++) {
             long r0 = System.nanoTime();
@@ -144,8 +153,11 @@ final class StreamingStage {
         double cpuMedian = cpus.isEmpty() ? Double.NaN : Stats.median(cpus);
         // Without a full round the window is a few milliseconds: 10 ms ticks over it would read as cores.
         double window = (System.nanoTime() - roundsStart) / 1e9;
-        Map<String, Double> byThread = rates.isEmpty() ? Map.of() : ThreadCpu.coresByName(threads0,
-                ThreadCpu.snapshot(), window, ThreadCpu.USER_HZ, 6);
+        ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
+        Map<String, Double> byStage = rates.isEmpty() || parts == null ? Map.of()
+                : byStage(parts, parts0, threads0, threads1, window, process0, counter.count() - images0);
+        Map<String, Double> byThread = rates.isEmpty() ? Map.of() : ThreadCpu.coresByName(threads0, threads1, window,
+                ThreadCpu.USER_HZ, 6);
         Map<String, Double> waits = rates.isEmpty() ? Map.of()
                 : StreamTime.shares(waits0, StreamTime.read(app.streams().metrics()), window);
         Map<String, Double> requests = rates.isEmpty() ? Map.of()
@@ -154,7 +166,22 @@ final class StreamingStage {
         log.line("%s: stream threads' time blocked on Kafka %s; broker requests per image %s", name, waits, requests);
         log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds", name, median, cpuMedian,
                 rates.size());
-        return new Result(median, cpuMedian, byThread, waits, requests);
+        if (parts != null) {
+            log.line("%s: CPU µs per image by stage %s", name, byStage);
+        }
+        return new Result(median, cpuMedian, byThread, waits, requests, byStage);
+    }
+
+    private static Map<String, Double> byStage(ThreadCpuStageTimer parts, long[] parts0, ThreadCpu.Snapshot threads0,
+                                               ThreadCpu.Snapshot threads1, double window, long process0,
+                                               long images) {
+        long[] delta = parts.totals();
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] -= parts0[i];
+        }
+        long process1 = CpuClock.processNanos();
+        return CpuByStage.perImage(delta, CpuByStage.Helpers.between(threads0, threads1, window),
+                process0 < 0 || process1 < 0 ? -1 : process1 - process0, images);
     }
 
     /**

@@ -75,6 +75,9 @@ final class StreamingStages {
             double rate = pipelineImagesPerSecond();
             json.put("pipeline_images_per_s", round(rate));
             json.put("pipeline_cpu_us_per_image", round(median(pipeline.cpus())));
+            // Where the last repeat's CPU per image went, part by part of the processor; the rest is Kafka's and
+            // the JVM's (CpuByStage). Its parts add up to the process's CPU over the rounds, not to the median above.
+            json.put("pipeline_cpu_us_by_stage", pipeline.last().cpuByStage());
             // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
             json.put("pipeline_cores_by_thread", pipeline.last().coresByThread());
             // Where the stream thread waited on Kafka in the last pipeline repeat: shares of its wall time
@@ -205,8 +208,9 @@ final class StreamingStages {
         MiningTally tally = new MiningTally();
         g.tally = tally;
         double ortBefore = beside == null ? Double.NaN : beside.measure();
+        ThreadCpuStageTimer parts = new ThreadCpuStageTimer();
         StreamingStage.Result pl = timer.measure("pipeline", cap,
-                () -> BenchApps.Running.of(BenchApps.startService(pipeConfig, tally)));
+                () -> BenchApps.Running.of(BenchApps.startService(pipeConfig, tally, parts)), parts);
         g.pipe = g.pipe.with(pl);
         double rate = pl.imagesPerSecond();
         if (beside != null) {

@@ -11,6 +11,7 @@ import io.hardneg.model.ModelRegistry;
 import io.hardneg.model.ModelSource;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.PipelineObserver;
+import io.hardneg.stream.StageTimer;
 import io.hardneg.stream.StreamsSettings;
 import io.hardneg.stream.Topics;
 import io.hardneg.topics.TopicDeclaration;
@@ -64,6 +65,12 @@ public final class HardnegService implements AutoCloseable {
      * endpoints; {@code extra} also hears every pipeline event (tests, tools).
      */
     public static HardnegService start(HardnegConfig config, PipelineObserver extra) throws ModelLoadException {
+        return start(config, extra, StageTimer.NONE);
+    }
+
+    /** As above, with the processor's work timed part by part by {@code timer} (the bench's). */
+    public static HardnegService start(HardnegConfig config, PipelineObserver extra, StageTimer timer)
+            throws ModelLoadException {
         if (config.bootstrapServers().isBlank()) {
             throw new IllegalArgumentException("bootstrap.servers is empty: name a Kafka cluster");
         }
@@ -90,7 +97,7 @@ public final class HardnegService implements AutoCloseable {
             HardnegConfig.Quota q = config.quota();
             Backpressure backpressure = new Backpressure(q.backpressureMaxLag(), q.backpressureMinFactor());
             KafkaStreams streams = new KafkaStreams(
-                    MiningTopology.build(config, registry, bank, observer, backpressure),
+                    MiningTopology.build(config, registry, bank, observer, backpressure, timer),
                     StreamsSettings.of(config, stateDir.toString()));
             // A thread that dies on an unexpected error is replaced; its task resumes from the last commit.
             streams.setUncaughtExceptionHandler(e -> {

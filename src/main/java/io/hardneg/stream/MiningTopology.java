@@ -58,6 +58,12 @@ public final class MiningTopology {
     /** As above, with the instance's {@code backpressure} (fed by a consumer-lag monitor) slowing the miner. */
     public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer,
                                  Backpressure backpressure) {
+        return build(config, models, bank, observer, backpressure, StageTimer.NONE);
+    }
+
+    /** As above, with the processor's work timed part by part by {@code timer} (the bench's). */
+    public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer,
+                                 Backpressure backpressure, StageTimer timer) {
         MiningRules rules = rules(config.mining());
         // One budget for the instance's tasks: they mine against one bank, so they would compute the same one.
         LabelBudget budget = config.mining().anchorShare() < 1.0 ? new LabelBudget(new LabelBudget.Rules(
@@ -72,7 +78,7 @@ public final class MiningTopology {
                 new TripletMiner(rules, Distances.create(), Runtime.getRuntime().availableProcessors(), budget),
                 new TripletJson(mapper, config.output().includeImages(),
                         config.output().maxRecordBytes()),
-                guards(config, duplicates, nearDuplicates, backpressure, mapper, observer)));
+                guards(config, duplicates, nearDuplicates, backpressure, mapper, observer), timer));
     }
 
     /**
