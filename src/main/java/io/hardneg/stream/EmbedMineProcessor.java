@@ -59,6 +59,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private final StageTimer timer;
 
     private ProcessorContext<byte[], byte[]> context;
+    private DeadLetters deadLetters;
     private BatchBuffer<PendingImage> pending;
     private MemoryBank bank;
 
@@ -93,6 +94,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.deadLetters = new DeadLetters(context, observer);
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(MiningTopology.PENDING_STORE);
         this.pending = new BatchBuffer<>(store, PendingImage::encode, PendingImage::decode);
         MemoryBankStore bankStore = context.getStateStore(MemoryBankStore.NAME);
@@ -118,7 +120,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             label = validator.validate(record.value(), record.headers());
         } catch (InvalidInputException e) {
             boolean keepHeaders = e.code() != ErrorCode.TOO_MANY_HEADERS;
-            deadLetter(record.key(), record.value(), keepHeaders ? record.headers() : new RecordHeaders(),
+            deadLetters.send(record.key(), record.value(), keepHeaders ? record.headers() : new RecordHeaders(),
                     record.timestamp(), md.topic(), md.partition(), md.offset(), e);
             return;
         }
@@ -185,7 +187,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         List<PendingImage> decoded = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             if (errors[i] != null) {
-                deadLetter(batch.get(i), errors[i]);
+                deadLetters.send(batch.get(i), errors[i]);
                 continue;
             }
             int slot = decoded.size();
@@ -291,7 +293,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         for (int i = 0; i < decoded.size(); i++) {
             PendingImage p = decoded.get(i);
             if (failed[i]) {
-                deadLetter(p, new InvalidInputException(ErrorCode.INFERENCE_FAILED, "model " + model.info().name()
+                deadLetters.send(p, new InvalidInputException(ErrorCode.INFERENCE_FAILED, "model " + model.info().name()
                         + " v" + model.info().version() + " failed on this image twice"));
                 continue;
             }
@@ -392,27 +394,5 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 config.limits().maxPixels()));
         bufferSpec = spec;
         bufferDim = dim;
-    }
-
-    private void deadLetter(PendingImage p, InvalidInputException e) {
-        Headers h = new RecordHeaders();
-        if (p.label() != null) {
-            h.add(RecordHeaderNames.LABEL, p.label().getBytes(StandardCharsets.UTF_8));
-        }
-        deadLetter(p.key(), p.image(), h, p.timestamp(), p.topic(), p.partition(), p.offset(), e);
-    }
-
-    private void deadLetter(byte[] key, byte[] value, Headers original, long timestamp, String topic, int partition,
-                            long offset, InvalidInputException e) {
-        Headers h = new RecordHeaders(original.toArray());
-        h.remove(RecordHeaderNames.ERROR_CODE);
-        h.add(RecordHeaderNames.ERROR_CODE, e.code().name().getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_MESSAGE, String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(key, value, timestamp, h), MiningTopology.DLQ_SINK);
-        observer.deadLettered(e.code());
-        LOG.debug("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, e.code(), e.getMessage());
     }
 }
