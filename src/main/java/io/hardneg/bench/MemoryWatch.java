@@ -6,11 +6,27 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Peak heap (sum of the heap pools' peaks) and peak RSS (the kernel's VmHWM) of this process. */
 final class MemoryWatch {
 
     private MemoryWatch() {
+    }
+
+    /** Stage 8: peak heap, peak RSS and {@code -Xmx}, in MiB. */
+    record Figures(double peakHeapMb, double peakRssMb, double maxHeapMb) implements BenchFigures {
+        @Override
+        public void writeTo(Map<String, Object> json) {
+            json.put("peak_heap_mb", Stats.round(peakHeapMb));
+            json.put("peak_rss_mb", Stats.round(peakRssMb));
+            json.put("max_heap_mb", Stats.round(maxHeapMb));
+        }
+    }
+
+    /** The peaks so far. */
+    static Figures figures() {
+        return new Figures(peakHeapMb(), peakRssMb(), Runtime.getRuntime().maxMemory() / 1048576.0);
     }
 
     static double peakHeapMb() {

@@ -6,20 +6,14 @@ import io.hardneg.mining.MemoryBank;
 import io.hardneg.stream.BankRecordCodec;
 import io.hardneg.stream.BatchBuffer;
 import io.hardneg.stream.EmbeddingCodec;
-import io.hardneg.stream.MemoryBankStore;
+import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.RecordHeaderNames;
-import io.hardneg.stream.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -27,36 +21,22 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
- * Kafka Streams' own ceiling for hardneg's shape: the same source, changelogged batch buffer, sinks, global bank
- * store, serdes and EOS as {@code MiningTopology}, but the processor neither decodes, embeds nor mines — each
- * drained record becomes a constant embedding and, when labeled, a bank entry.
+ * Kafka Streams' own ceiling for hardneg's shape: {@link MiningTopology#skeleton}'s source, changelogged batch
+ * buffer, sinks and global bank store, run with the service's EOS settings, but a processor that neither decodes,
+ * embeds nor mines — each drained record becomes a constant embedding and, when labeled, a bank entry.
  */
 final class PassthroughTopology {
 
     static final String VERSION = "passthrough";
-    private static final String STORE = "pending-images";
 
     private PassthroughTopology() {
     }
 
     static Topology build(HardnegConfig config, int dim, MemoryBank bank) {
-        Topology t = new Topology();
-        t.addSource("images-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.IMAGES.name());
-        t.addProcessor("passthrough", () -> new Forwarder(config, dim, bank.perLabel()), "images-source");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.Bytes(),
-                Serdes.ByteArray()).withLoggingEnabled(Map.of("max.message.bytes",
-                Integer.toString(config.input().maxImageBytes() + 64 * 1024))), "passthrough");
-        ByteArraySerializer bytes = new ByteArraySerializer();
-        t.addSink("embeddings-sink", Topics.EMBEDDINGS.name(), bytes, bytes, "passthrough");
-        t.addSink("hard-negatives-sink", Topics.HARD_NEGATIVES.name(), bytes, bytes, "passthrough");
-        t.addSink("embedding-bank-sink", Topics.EMBEDDING_BANK.name(), bytes, bytes, "passthrough");
-        t.addSink("dlq-sink", Topics.DLQ.name(), bytes, bytes, "passthrough");
-        t.addGlobalStore(new MemoryBankStore.Builder(bank), "embedding-bank-source", new StringDeserializer(),
-                new ByteArrayDeserializer(), Topics.EMBEDDING_BANK.name(), "embedding-bank-updater", BankUpdater::new);
-        return t;
+        // The service's own skeleton (source, buffer store, sinks, global bank), so that the two cannot drift.
+        return MiningTopology.skeleton(config, bank, () -> new Forwarder(config, dim, bank.perLabel()));
     }
 
     /** A buffered record: what the real buffer keeps, minus the coordinates only dead-lettering needs. */
@@ -102,7 +82,7 @@ final class PassthroughTopology {
         @Override
         public void init(ProcessorContext<byte[], byte[]> context) {
             this.context = context;
-            KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
+            KeyValueStore<Bytes, byte[]> store = context.getStateStore(MiningTopology.PENDING_STORE);
             this.pending = new BatchBuffer<>(store, Pending::encode, Pending::decode);
             long linger = config.inference().batchLingerMs();
             if (linger > 0 && config.inference().batchMax() > 1) {
@@ -132,37 +112,14 @@ final class PassthroughTopology {
             if (p.label().length > 0) {
                 h.add(RecordHeaderNames.LABEL, p.label());
             }
-            context.forward(new Record<>(p.key(), encoded, p.timestamp(), h), "embeddings-sink");
+            context.forward(new Record<>(p.key(), encoded, p.timestamp(), h), MiningTopology.EMBEDDINGS_SINK);
             if (p.label().length > 0) {
                 String id = new String(p.key(), StandardCharsets.UTF_8);
                 String l = new String(p.label(), StandardCharsets.UTF_8);
                 EmbeddedImage e = new EmbeddedImage(id, l, VERSION, embedding, config.output().includeImages()
                         ? p.image() : null, p.timestamp());
                 context.forward(new Record<>(MemoryBank.key(l, id, perLabel).getBytes(StandardCharsets.UTF_8),
-                        BankRecordCodec.encode(e), p.timestamp()), "embedding-bank-sink");
-            }
-        }
-    }
-
-    /** The global bank kept in step, as the real topology does. */
-    private static final class BankUpdater implements Processor<String, byte[], Void, Void> {
-        private MemoryBank bank;
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            MemoryBankStore store = context.getStateStore(MemoryBankStore.NAME);
-            bank = store.bank();
-        }
-
-        @Override
-        public void process(Record<String, byte[]> record) {
-            if (record.value() == null) {
-                bank.remove(record.key());
-                return;
-            }
-            EmbeddedImage e = BankRecordCodec.decode(record.value());
-            if (e.embedding().length == bank.dim()) {
-                bank.put(record.key(), e);
+                        BankRecordCodec.encode(e), p.timestamp()), MiningTopology.BANK_SINK);
             }
         }
     }

@@ -1,8 +1,11 @@
 package io.hardneg.bench;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** Medians and percentiles of bench samples. */
+/** Medians and percentiles of bench samples, and the roundings the JSON reports them with. */
 final class Stats {
 
     private Stats() {
@@ -25,5 +28,30 @@ final class Stats {
         }
         int rank = (int) Math.ceil(p / 100.0 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** One decimal: rates and microseconds. */
+    static double round(double v) {
+        return Double.isNaN(v) ? v : Math.round(v * 10) / 10.0;
+    }
+
+    /** Three decimals: ratios and shares. */
+    static double round3(double v) {
+        return Double.isNaN(v) ? v : Math.round(v * 1000) / 1000.0;
+    }
+
+    /** {@code a / b} to three decimals; NaN when either side is missing. */
+    static double ratio(double a, double b) {
+        return b > 0 && !Double.isNaN(a) ? Math.round(a / b * 1000) / 1000.0 : Double.NaN;
+    }
+
+    static Map<String, Double> round3(Map<String, Double> shares) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        shares.forEach((k, v) -> m.put(k, round3(v)));
+        return m;
     }
 }

@@ -98,6 +98,19 @@ public final class TripletMiner {
      * limit is the larger of the two), so the bank's distances are computed once per batch instead of twice. The
      * verdicts are those of {@link MislabelDetector#detect}.
      */
+    /**
+     * Nanoseconds spent in the detector's verdicts so far, over every worker: the part of a pass that is suspect
+     * detection's alone (the scan that feeds it is shared with mining). Read between passes. It is wall time, from
+     * a clock that costs tens of nanoseconds, on threads that do not block while judging.
+     */
+    public long detectorNanos() {
+        long sum = 0;
+        for (Scratch sc : scratch) {
+            sum += sc.judgeNanos;
+        }
+        return sum;
+    }
+
     public Mined mine(MemoryBank bank, List<EmbeddedImage> anchors, MislabelDetector detector) {
         return bank.read(view -> mine(view, anchors, detector));
     }
@@ -279,7 +292,9 @@ public final class TripletMiner {
             for (int i = 0; i < m; i++) {
                 AnchorSelection s = sc.slots[i];
                 if (s.search != null && s.nPos > 0) {
+                    long j0 = System.nanoTime();
                     suspects[order[b + i]] = detector.judge(view, s.anchor, s.search);
+                    sc.judgeNanos += System.nanoTime() - j0;
                 }
                 found[order[b + i]] = s.triplets(view);
             }
@@ -296,6 +311,8 @@ public final class TripletMiner {
         final int[] tags = new int[BLOCK];
         final AnchorSelection[] slots = new AnchorSelection[BLOCK];
         MemoryBank.View view;
+        /** Wall time in the detector's verdicts, summed; read by {@link #detectorNanos} once the workers joined. */
+        long judgeNanos;
         /** The detector the slots' searches were made for. */
         private MislabelDetector detector;
 

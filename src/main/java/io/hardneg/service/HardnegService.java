@@ -11,6 +11,7 @@ import io.hardneg.model.ModelRegistry;
 import io.hardneg.model.ModelSource;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.PipelineObserver;
+import io.hardneg.stream.StageTimer;
 import io.hardneg.stream.StreamsSettings;
 import io.hardneg.stream.Topics;
 import io.hardneg.topics.TopicDeclaration;
@@ -25,11 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -68,6 +65,12 @@ public final class HardnegService implements AutoCloseable {
      * endpoints; {@code extra} also hears every pipeline event (tests, tools).
      */
     public static HardnegService start(HardnegConfig config, PipelineObserver extra) throws ModelLoadException {
+        return start(config, extra, StageTimer.NONE);
+    }
+
+    /** As above, with the processor's work timed part by part by {@code timer} (the bench's). */
+    public static HardnegService start(HardnegConfig config, PipelineObserver extra, StageTimer timer)
+            throws ModelLoadException {
         if (config.bootstrapServers().isBlank()) {
             throw new IllegalArgumentException("bootstrap.servers is empty: name a Kafka cluster");
         }
@@ -94,7 +97,7 @@ public final class HardnegService implements AutoCloseable {
             HardnegConfig.Mining.Backpressure bp = config.mining().backpressure();
             Backpressure backpressure = new Backpressure(bp.maxLag(), bp.minFactor());
             KafkaStreams streams = new KafkaStreams(
-                    MiningTopology.build(config, registry, bank, observer, backpressure),
+                    MiningTopology.build(config, registry, bank, observer, backpressure, timer),
                     StreamsSettings.of(config, stateDir.toString()));
             // A thread that dies on an unexpected error is replaced; its task resumes from the last commit.
             streams.setUncaughtExceptionHandler(e -> {
@@ -142,16 +145,12 @@ public final class HardnegService implements AutoCloseable {
     }
 
     static void provisionTopics(HardnegConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            TopicProvisioner.Report report = new TopicProvisioner(admin, config.bootstrapServers(),
-                    TopicProvisioner.DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled());
-            if (!report.created().isEmpty()) {
-                LOG.info("created topics {}", report.created());
-            }
-            report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
+        TopicProvisioner.Report report = TopicProvisioner.provisionBundled(config.bootstrapServers(),
+                config.kafkaOverrides());
+        if (!report.created().isEmpty()) {
+            LOG.info("created topics {}", report.created());
         }
+        report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
     }
 
     /** Says what the worst case needs and warns when -Xmx is below it: an OOM later would be harder to read. */

@@ -60,7 +60,13 @@ public final class BatchBuffer<T> {
      * the last partial batch too.
      */
     public void drain(int max, boolean everything, Consumer<List<T>> process) {
+        drain(max, everything, process, StageTimer.NONE);
+    }
+
+    /** As above, charging the store's reads and deletes (not {@code process}) to {@code timer}'s changelog part. */
+    public void drain(int max, boolean everything, Consumer<List<T>> process, StageTimer timer) {
         while (size > 0 && (everything || size >= max)) {
+            long t = timer.start();
             List<Bytes> keys = new ArrayList<>(Math.min(max, size));
             List<T> batch = new ArrayList<>(Math.min(max, size));
             try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
@@ -71,13 +77,16 @@ public final class BatchBuffer<T> {
                     batch.add(item != null ? item : decode.apply(kv.value));
                 }
             }
+            timer.lap(StageTimer.Part.CHANGELOG, t, 1);
             if (batch.isEmpty()) {
                 size = 0;
                 break;
             }
             process.accept(batch);
+            t = timer.start();
             keys.forEach(store::delete);
             size -= batch.size();
+            timer.lap(StageTimer.Part.CHANGELOG, t, 1);
         }
         if (size == 0) {
             buffered.clear();

@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
-    static final String PENDING_STORE = "pending-images";
-
     /** Below this many images, handing work to other cores costs more than it saves. */
     private static final int PARALLEL_DECODE_MIN = 8;
+
+    /** Per-record parts are timed on one record in this many, and charged for all of them. */
+    private static final int RECORD_SAMPLE = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedMineProcessor.class);
 
@@ -55,8 +56,10 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private final TripletJson json;
     private final InputValidator validator;
     private final MiningGuards guards;
+    private final StageTimer timer;
 
     private ProcessorContext<byte[], byte[]> context;
+    private DeadLetters deadLetters;
     private BatchBuffer<PendingImage> pending;
     private MemoryBank bank;
 
@@ -68,8 +71,17 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private FloatBuffer singleInput;
     private FloatBuffer singleOutput;
 
+    /** Records seen while timing, to time one in {@link #RECORD_SAMPLE}. */
+    private long records;
+
     EmbedMineProcessor(HardnegConfig config, ModelProvider models, PipelineObserver observer, TripletMiner miner,
                        TripletJson json, MiningGuards guards) {
+        this(config, models, observer, miner, json, guards, StageTimer.NONE);
+    }
+
+    EmbedMineProcessor(HardnegConfig config, ModelProvider models, PipelineObserver observer, TripletMiner miner,
+                       TripletJson json, MiningGuards guards, StageTimer timer) {
+        this.timer = timer;
         this.config = config;
         this.models = models;
         this.observer = observer;
@@ -82,7 +94,8 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        KeyValueStore<Bytes, byte[]> store = context.getStateStore(PENDING_STORE);
+        this.deadLetters = new DeadLetters(context, observer);
+        KeyValueStore<Bytes, byte[]> store = context.getStateStore(MiningTopology.PENDING_STORE);
         this.pending = new BatchBuffer<>(store, PendingImage::encode, PendingImage::decode);
         MemoryBankStore bankStore = context.getStateStore(MemoryBankStore.NAME);
         this.bank = bankStore.bank();
@@ -99,20 +112,27 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = context.recordMetadata().orElseThrow();
+        // A thread CPU reading can cost more than this record's validation and put: time a sample of records.
+        boolean timed = timer.enabled() && ++records % RECORD_SAMPLE == 0;
+        long t = timed ? timer.start() : 0;
         String label;
         try {
             label = validator.validate(record.value(), record.headers());
         } catch (InvalidInputException e) {
             boolean keepHeaders = e.code() != ErrorCode.TOO_MANY_HEADERS;
-            deadLetter(record.key(), record.value(), keepHeaders ? record.headers() : new RecordHeaders(),
+            deadLetters.send(record.key(), record.value(), keepHeaders ? record.headers() : new RecordHeaders(),
                     record.timestamp(), md.topic(), md.partition(), md.offset(), e);
             return;
         }
+        t = timed ? timer.lap(StageTimer.Part.GUARDS, t, RECORD_SAMPLE) : 0;
         String id = record.key() != null ? new String(record.key(), StandardCharsets.UTF_8)
                 : md.topic() + "-" + md.partition() + "-" + md.offset();
         PendingImage p = new PendingImage(id, label, record.key(), record.value(), record.timestamp(), md.topic(),
                 md.partition(), md.offset());
         pending.put(md.offset(), p);
+        if (timed) {
+            timer.lap(StageTimer.Part.CHANGELOG, t, RECORD_SAMPLE);
+        }
         if (pending.size() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
             drain(false);
         }
@@ -120,18 +140,21 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
 
     /** Drains full batches; with {@code everything}, the last partial one too. */
     private void drain(boolean everything) {
-        pending.drain(config.inference().batchMax(), everything, this::processBatch);
+        pending.drain(config.inference().batchMax(), everything, this::processBatch, timer);
     }
 
     private void processBatch(List<PendingImage> batch) {
         try (ModelProvider.Lease lease = models.acquire()) {
             EmbeddingModel model = lease.model();
             ensureBuffers(model);
+            long t = timer.start();
             List<PendingImage> decoded = decodeAll(batch);
+            t = timer.lap(StageTimer.Part.DECODE, t, 1);
             if (decoded.isEmpty()) {
                 return;
             }
             boolean[] failed = embed(model, decoded.size());
+            timer.lap(StageTimer.Part.INFERENCE, t, 1);
             publish(model, decoded, failed);
         }
     }
@@ -164,7 +187,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         List<PendingImage> decoded = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             if (errors[i] != null) {
-                deadLetter(batch.get(i), errors[i]);
+                deadLetters.send(batch.get(i), errors[i]);
                 continue;
             }
             int slot = decoded.size();
@@ -219,17 +242,59 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         return failed;
     }
 
+    /**
+     * Sends the batch's embeddings, mines its labeled images and sends what the guards let through, in phases over
+     * the whole batch so that a timer reads the clock a few times per batch, not per image.
+     */
     private void publish(EmbeddingModel model, List<PendingImage> decoded, boolean[] failed) {
         String version = model.info().version();
         int dim = bufferDim;
-        byte[] versionBytes = version.getBytes(StandardCharsets.UTF_8);
-        byte[] dimBytes = Integer.toString(dim).getBytes(StandardCharsets.UTF_8);
+        long t = timer.start();
+        byte[][] values = new byte[decoded.size()][];
+        for (int i = 0; i < decoded.size(); i++) {
+            values[i] = failed[i] ? null : EmbeddingCodec.encode(output, i * dim, dim);
+        }
+        t = timer.lap(StageTimer.Part.ENCODING, t, 1);
+        sendEmbeddings(model, decoded, failed, values);
+        t = timer.lap(StageTimer.Part.SENDS, t, 1);
         List<EmbeddedImage> anchors = new ArrayList<>();
         for (int i = 0; i < decoded.size(); i++) {
             PendingImage p = decoded.get(i);
+            if (!failed[i] && p.label() != null && !guards.isDuplicate(p.id(), p.image())) {
+                float[] e = new float[dim];
+                output.get(i * dim, e);
+                anchors.add(new EmbeddedImage(p.id(), p.label(), version, e, p.image(), p.timestamp()));
+            }
+        }
+        t = timer.lap(StageTimer.Part.GUARDS, t, 1);
+        if (anchors.isEmpty() || bank.dim() != dim) {
+            return;
+        }
+        // One pass over the bank gives the triplets and the mislabel verdicts.
+        long t0 = System.nanoTime();
+        long judged = miner.detectorNanos();
+        TripletMiner.Mined pass = miner.mine(bank, anchors, guards.detector());
+        observer.batchMined(anchors.size(), System.nanoTime() - t0);
+        t = timer.lap(StageTimer.Part.MINING, t, 1);
+        if (timer.enabled()) {
+            // The detector's verdicts are suspect detection's own share of the pass (its workers' too).
+            long verdicts = miner.detectorNanos() - judged;
+            timer.add(StageTimer.Part.MINING, -verdicts);
+            timer.add(StageTimer.Part.SUSPECTS, verdicts);
+        }
+        sendMined(anchors, pass, t);
+    }
+
+    /** The embeddings (or, for images the model failed on, dead letters), in input order. */
+    private void sendEmbeddings(EmbeddingModel model, List<PendingImage> decoded, boolean[] failed,
+                                byte[][] values) {
+        byte[] versionBytes = model.info().version().getBytes(StandardCharsets.UTF_8);
+        byte[] dimBytes = Integer.toString(bufferDim).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < decoded.size(); i++) {
+            PendingImage p = decoded.get(i);
             if (failed[i]) {
-                deadLetter(p, new InvalidInputException(ErrorCode.INFERENCE_FAILED,
-                        "model " + model.info().name() + " v" + version + " failed on this image twice"));
+                deadLetters.send(p, new InvalidInputException(ErrorCode.INFERENCE_FAILED, "model " + model.info().name()
+                        + " v" + model.info().version() + " failed on this image twice"));
                 continue;
             }
             Headers h = new RecordHeaders();
@@ -239,65 +304,79 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 h.add(RecordHeaderNames.LABEL, p.label().getBytes(StandardCharsets.UTF_8));
             }
             byte[] id = p.id().getBytes(StandardCharsets.UTF_8);
-            context.forward(new Record<>(id, EmbeddingCodec.encode(output, i * dim, dim), p.timestamp(), h),
-                    MiningTopology.EMBEDDINGS_SINK);
+            context.forward(new Record<>(id, values[i], p.timestamp(), h), MiningTopology.EMBEDDINGS_SINK);
             // Counted once its outcome is known, so accepted + dead-lettered = records read.
             observer.accepted(p.label() != null);
             observer.embedded(p.timestamp());
-            if (p.label() != null && !guards.isDuplicate(p.id(), p.image())) {
-                float[] e = new float[dim];
-                output.get(i * dim, e);
-                anchors.add(new EmbeddedImage(p.id(), p.label(), version, e, p.image(), p.timestamp()));
-            }
         }
-        if (anchors.isEmpty() || bank.dim() != dim) {
-            return;
-        }
-        // One pass over the bank gives the triplets and the mislabel verdicts.
-        long t0 = System.nanoTime();
-        TripletMiner.Mined pass = miner.mine(bank, anchors, guards.detector());
-        observer.batchMined(anchors.size(), System.nanoTime() - t0);
+    }
+
+    /**
+     * Suspects to review; for the others the triplets the guards admit, then their bank entries. {@code t} is the
+     * timer's last reading.
+     */
+    private void sendMined(List<EmbeddedImage> anchors, TripletMiner.Mined pass, long t) {
         List<List<Triplet>> mined = pass.triplets();
         List<MislabelDetector.Suspicion> suspects = pass.suspects();
-        for (int i = 0; i < anchors.size(); i++) {
-            EmbeddedImage a = anchors.get(i);
-            if (suspects.get(i) != null) {
-                // A suspected mislabel goes to review: not to retraining, not into the bank.
-                context.forward(new Record<>(a.id().getBytes(StandardCharsets.UTF_8),
-                        guards.suspectRecord(suspects.get(i), System.currentTimeMillis()), a.timestamp()),
-                        MiningTopology.SUSPECT_SINK);
-                continue;
-            }
-            List<Triplet> published = new ArrayList<>();
-            int limited = 0;
-            for (Triplet t : mined.get(i)) {
-                MiningGuards.Verdict v = guards.admit(bank, a, t);
-                if (v == MiningGuards.Verdict.PUBLISH) {
-                    published.add(t);
-                } else if (v == MiningGuards.Verdict.RATE_LIMITED) {
-                    limited++;
-                }
-            }
-            byte[] key = a.id().getBytes(StandardCharsets.UTF_8);
-            long now = System.currentTimeMillis();
-            if (config.output().format() == io.hardneg.config.OutputFormat.PAIRS) {
-                for (byte[] v : json.pairs(published, now)) {
-                    context.forward(new Record<>(key, v, a.timestamp()), MiningTopology.HARD_NEGATIVES_SINK);
-                }
-            } else {
-                for (Triplet t : published) {
-                    context.forward(new Record<>(key, json.triplet(t, now), a.timestamp()),
-                            MiningTopology.HARD_NEGATIVES_SINK);
-                }
-            }
-            observer.mined(published, limited);
-            // Big images stay out of the bank topic (and so out of other instances' memory and of triplets).
-            boolean keepImage = config.output().includeImages() && a.image().length <= config.bank().maxImageBytes();
-            EmbeddedImage entry = keepImage ? a
-                    : new EmbeddedImage(a.id(), a.label(), a.modelVersion(), a.embedding(), null, a.timestamp());
-            context.forward(new Record<>(MemoryBank.key(a.label(), a.id(), bank.perLabel()).getBytes(StandardCharsets.UTF_8),
-                    BankRecordCodec.encode(entry), a.timestamp()), MiningTopology.BANK_SINK);
+        int n = anchors.size();
+        List<List<Triplet>> published = new ArrayList<>(n);
+        int[] limited = new int[n];
+        for (int i = 0; i < n; i++) {
+            published.add(suspects.get(i) != null ? List.of() : admit(anchors.get(i), mined.get(i), limited, i));
         }
+        t = timer.lap(StageTimer.Part.GUARDS, t, 1);
+        List<List<byte[]>> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long now = System.currentTimeMillis();
+            // A suspected mislabel goes to review: not to retraining, not into the bank.
+            values.add(suspects.get(i) != null ? List.of(guards.suspectRecord(suspects.get(i), now))
+                    : config.output().format() == io.hardneg.config.OutputFormat.PAIRS
+                    ? json.pairs(published.get(i), now)
+                    : published.get(i).stream().map(tr -> json.triplet(tr, now)).toList());
+        }
+        t = timer.lap(StageTimer.Part.ENCODING, t, 1);
+        for (int i = 0; i < n; i++) {
+            EmbeddedImage a = anchors.get(i);
+            byte[] key = a.id().getBytes(StandardCharsets.UTF_8);
+            String sink = suspects.get(i) != null ? MiningTopology.SUSPECT_SINK : MiningTopology.HARD_NEGATIVES_SINK;
+            for (byte[] v : values.get(i)) {
+                context.forward(new Record<>(key, v, a.timestamp()), sink);
+            }
+            if (suspects.get(i) == null) {
+                observer.mined(published.get(i), limited[i]);
+            }
+        }
+        t = timer.lap(StageTimer.Part.SENDS, t, 1);
+        for (int i = 0; i < n; i++) {
+            if (suspects.get(i) == null) {
+                writeBank(anchors.get(i));
+            }
+        }
+        timer.lap(StageTimer.Part.BANK_WRITES, t, 1);
+    }
+
+    /** The triplets of anchor {@code a} the guards let through; counts the rate-limited ones in {@code limited[i]}. */
+    private List<Triplet> admit(EmbeddedImage a, List<Triplet> mined, int[] limited, int i) {
+        List<Triplet> published = new ArrayList<>();
+        for (Triplet t : mined) {
+            MiningGuards.Verdict v = guards.admit(bank, a, t);
+            if (v == MiningGuards.Verdict.PUBLISH) {
+                published.add(t);
+            } else if (v == MiningGuards.Verdict.RATE_LIMITED) {
+                limited[i]++;
+            }
+        }
+        return published;
+    }
+
+    private void writeBank(EmbeddedImage a) {
+        // Big images stay out of the bank topic (and so out of other instances' memory and of triplets).
+        boolean keepImage = config.output().includeImages() && a.image().length <= config.bank().maxImageBytes();
+        EmbeddedImage entry = keepImage ? a
+                : new EmbeddedImage(a.id(), a.label(), a.modelVersion(), a.embedding(), null, a.timestamp());
+        context.forward(new Record<>(MemoryBank.key(a.label(), a.id(), bank.perLabel())
+                .getBytes(StandardCharsets.UTF_8), BankRecordCodec.encode(entry), a.timestamp()),
+                MiningTopology.BANK_SINK);
     }
 
     private void ensureBuffers(EmbeddingModel model) {
@@ -311,30 +390,9 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         output = model.allocateOutput(max);
         singleInput = model.allocateInput(1);
         singleOutput = model.allocateOutput(1);
-        decoder = new ImageDecoder(spec, new DecodeLimits(config.input().maxImageBytes(), config.input().maxPixels()));
+        decoder = new ImageDecoder(spec, new DecodeLimits(config.input().maxImageBytes(),
+                config.input().maxPixels()));
         bufferSpec = spec;
         bufferDim = dim;
-    }
-
-    private void deadLetter(PendingImage p, InvalidInputException e) {
-        Headers h = new RecordHeaders();
-        if (p.label() != null) {
-            h.add(RecordHeaderNames.LABEL, p.label().getBytes(StandardCharsets.UTF_8));
-        }
-        deadLetter(p.key(), p.image(), h, p.timestamp(), p.topic(), p.partition(), p.offset(), e);
-    }
-
-    private void deadLetter(byte[] key, byte[] value, Headers original, long timestamp, String topic, int partition,
-                            long offset, InvalidInputException e) {
-        Headers h = new RecordHeaders(original.toArray());
-        h.remove(RecordHeaderNames.ERROR_CODE);
-        h.add(RecordHeaderNames.ERROR_CODE, e.code().name().getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_MESSAGE, String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
-        h.add(RecordHeaderNames.ERROR_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(key, value, timestamp, h), MiningTopology.DLQ_SINK);
-        observer.deadLettered(e.code());
-        LOG.debug("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, e.code(), e.getMessage());
     }
 }

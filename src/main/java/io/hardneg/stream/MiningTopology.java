@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -32,9 +33,11 @@ public final class MiningTopology {
 
     static final String SOURCE = "images-source";
     static final String PROCESSOR = "embed-and-mine";
-    static final String EMBEDDINGS_SINK = "embeddings-sink";
+    /** The batch buffer's changelogged store, which the skeleton's processor reads with {@link BatchBuffer}. */
+    public static final String PENDING_STORE = "pending-images";
+    public static final String EMBEDDINGS_SINK = "embeddings-sink";
     static final String HARD_NEGATIVES_SINK = "hard-negatives-sink";
-    static final String BANK_SINK = "embedding-bank-sink";
+    public static final String BANK_SINK = "embedding-bank-sink";
     static final String DLQ_SINK = "dlq-sink";
     static final String SUSPECT_SINK = "suspect-labels-sink";
 
@@ -55,25 +58,40 @@ public final class MiningTopology {
     /** As above, with the instance's {@code backpressure} (fed by a consumer-lag monitor) slowing the miner. */
     public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer,
                                  Backpressure backpressure) {
+        return build(config, models, bank, observer, backpressure, StageTimer.NONE);
+    }
+
+    /** As above, with the processor's work timed part by part by {@code timer} (the bench's). */
+    public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer,
+                                 Backpressure backpressure, StageTimer timer) {
         MiningRules rules = rules(config.mining());
         // One budget for the instance's tasks: they mine against one bank, so they would compute the same one.
         LabelBudget budget = config.mining().anchorShare() < 1.0 ? new LabelBudget(new LabelBudget.Rules(
                 config.mining().anchorShare(), config.mining().anchorBudget().k(),
                 config.mining().anchorBudget().sample()), Distances.create(), observer::anchorBudget) : null;
         ObjectMapper mapper = new ObjectMapper();
-        Topology t = new Topology();
-        t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.IMAGES.name());
         // Shared by the instance's tasks, so duplicates are caught across the partitions it processes.
         DuplicateFilter duplicates = new DuplicateFilter(config.dedup().exactWindow());
         NearDuplicateFilter nearDuplicates = new NearDuplicateFilter(config.dedup().nearEpsilon(),
                 config.dedup().nearWindow(), NEAR_DUPLICATE_MAX_LABELS);
-        t.addProcessor(PROCESSOR, () -> new EmbedMineProcessor(config, models, observer,
+        return skeleton(config, bank, () -> new EmbedMineProcessor(config, models, observer,
                 new TripletMiner(rules, Distances.create(), Runtime.getRuntime().availableProcessors(), budget),
                 new TripletJson(mapper, config.output().includeImages(),
                         config.output().maxRecordBytes()),
-                guards(config, duplicates, nearDuplicates, backpressure, mapper, observer)),
-                SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedMineProcessor.PENDING_STORE),
+                guards(config, duplicates, nearDuplicates, backpressure, mapper, observer), timer));
+    }
+
+    /**
+     * The service's shape around any processor: the {@code images} source, the changelogged batch buffer
+     * ({@link #PENDING_STORE}), the sinks and the global bank kept in step. The bench runs Kafka Streams' share of
+     * the work alone in it, with a processor that neither decodes, embeds nor mines.
+     */
+    public static Topology skeleton(HardnegConfig config, MemoryBank bank,
+                                    ProcessorSupplier<byte[], byte[], byte[], byte[]> processor) {
+        Topology t = new Topology();
+        t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.IMAGES.name());
+        t.addProcessor(PROCESSOR, processor, SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
                         Serdes.Bytes(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of("max.message.bytes",
                         Integer.toString(config.input().maxImageBytes() + CHANGELOG_OVERHEAD))), PROCESSOR);

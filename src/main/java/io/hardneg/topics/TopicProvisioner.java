@@ -1,6 +1,7 @@
 package io.hardneg.topics;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
@@ -66,6 +67,20 @@ public final class TopicProvisioner {
             created = List.copyOf(created);
             existing = List.copyOf(existing);
             warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Creates the bundled topics missing from the cluster at {@code bootstrapServers} with an admin client of its
+     * own: what the service and the bench both do at start-up.
+     *
+     * @param clientOverrides Kafka client settings (security, timeouts) for the admin client
+     */
+    public static Report provisionBundled(String bootstrapServers, Map<String, ?> clientOverrides) {
+        Map<String, Object> props = new LinkedHashMap<>(clientOverrides);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            return new TopicProvisioner(admin, bootstrapServers, DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled());
         }
     }
 

@@ -66,6 +66,8 @@ class BenchCommandTest {
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_cpu")).isNotNull();
         // Batches hold at least one image and at most batch.max (64 by default)
         assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 64.0);
+        // (a tiny run's rounds may all be partial: then the split by stage is empty; the next test fills it)
+        assertThat(json.get("pipeline_cpu_us_by_stage").isObject()).isTrue();
         // Where the stream thread waited, and the broker's requests per image, over a stage's rounds (a tiny run's
         // fast stage may have none, so empty then; BenchMetricsIT reads the same metrics on a running service)
         for (String stage : List.of("passthrough", "pipeline")) {
@@ -80,6 +82,39 @@ class BenchCommandTest {
                 requests.forEach(perImage -> assertThat(perImage.asDouble()).as(stage).isPositive());
             }
         }
+    }
+
+    @Test
+    @Tag("slow")
+    @Timeout(300)
+    void shouldSplitThePipelinesCpuPerImageByStage() throws Exception {
+        // Given a pipeline-only run with a backlog long enough for full rounds
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out));
+        int code = cli.execute("--json", "--stages", "pipeline", "--images", "4000", "--time-scale", "0.3",
+                "--repeats", "1", "--model", "src/test/resources/models/unnormalised/1",
+                "--set", "inference.threads=1");
+        assertThat(code).isZero();
+        JsonNode json = lastLineJson(out);
+        // Then the CPU per image comes split by part of the processor, the JVM's and the rest said
+        JsonNode byStage = json.get("pipeline_cpu_us_by_stage");
+        List<String> parts = new java.util.ArrayList<>();
+        byStage.fieldNames().forEachRemaining(parts::add);
+        assertThat(parts).containsExactly("decode", "inference", "mining", "suspects", "guards", "encoding", "sends",
+                "bank_writes", "changelog", "jvm", "kafka_and_other");
+        // And no part is negative, the work every image gets costs something, and the parts add up to the process's
+        // CPU per image over the rounds: near the rounds' median, which is pipeline_cpu_us_per_image
+        double sum = 0;
+        for (String part : parts) {
+            assertThat(byStage.get(part).asDouble()).as(byStage.toString()).isNotNegative();
+            sum += byStage.get(part).asDouble();
+        }
+        for (String part : List.of("decode", "inference", "mining", "encoding", "changelog")) {
+            assertThat(byStage.get(part).asDouble()).as(byStage.toString()).isPositive();
+        }
+        double perImage = json.get("pipeline_cpu_us_per_image").asDouble();
+        assertThat(sum).as(byStage + " against " + perImage).isBetween(0.5 * perImage, 2.0 * perImage);
     }
 
     @Test

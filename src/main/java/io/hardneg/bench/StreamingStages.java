@@ -1,0 +1,232 @@
+package io.hardneg.bench;
+
+import static io.hardneg.bench.Stats.median;
+import static io.hardneg.bench.Stats.ratio;
+import static io.hardneg.bench.Stats.round;
+import static io.hardneg.bench.Stats.round3;
+
+import io.hardneg.config.HardnegConfig;
+import io.hardneg.model.EmbeddingModel;
+import io.hardneg.model.ModelOptions;
+import io.hardneg.model.ModelSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stages 3–5: per-record once, then passthrough and pipeline alternating, each repeat on fresh applications, so
+ * that a slow spell of the shared machine or the broker's own warming lands on both sides of the ratio.
+ */
+final class StreamingStages {
+
+    /** One stage's repeats: their rates and CPU per image, and the last repeat's own readings. */
+    record Repeats(List<Double> rates, List<Double> cpus, StreamingStage.Result last) {
+
+        Repeats() {
+            this(new ArrayList<>(), new ArrayList<>(), null);
+        }
+
+        Repeats with(StreamingStage.Result r) {
+            rates.add(r.imagesPerSecond());
+            cpus.add(r.cpuUsPerImage());
+            return new Repeats(rates, cpus, r);
+        }
+
+        boolean ran() {
+            return !rates.isEmpty();
+        }
+    }
+
+    /**
+     * Stages 3–5's figures.
+     *
+     * @param perRecord    null when per-record did not run
+     * @param ratios       pipeline / passthrough of each repeat; {@code cpuRatios} the same by CPU per image
+     * @param besideRates  the ORT ceiling right beside each pipeline repeat; {@code besideRatios} pipeline / that
+     * @param ort          stage 1's figures, for the ratios to its ceiling; null when it did not run
+     */
+    record Figures(StreamingStage.Result perRecord, Repeats passthrough, Repeats pipeline, double minedShare,
+                   double meanBatch, List<Double> ratios, List<Double> cpuRatios, List<Double> besideRates,
+                   List<Double> besideRatios, OrtStage.Figures ort) implements BenchFigures {
+
+        /** The pipeline's median rate; NaN when it did not run. */
+        double pipelineImagesPerSecond() {
+            return pipeline.ran() ? median(pipeline.rates()) : Double.NaN;
+        }
+
+        @Override
+        public void writeTo(Map<String, Object> json) {
+            if (perRecord != null) {
+                json.put("per_record_images_per_s", round(perRecord.imagesPerSecond()));
+                json.put("per_record_cpu_us_per_image", round(perRecord.cpuUsPerImage()));
+            }
+            if (passthrough.ran()) {
+                json.put("passthrough_images_per_s", round(median(passthrough.rates())));
+                json.put("passthrough_cpu_us_per_image", round(median(passthrough.cpus())));
+                json.put("passthrough_stream_time", round3(passthrough.last().streamTime()));
+                json.put("passthrough_broker_requests_per_image", passthrough.last().requestsPerImage());
+            }
+            if (pipeline.ran()) {
+                writePipeline(json);
+            }
+        }
+
+        private void writePipeline(Map<String, Object> json) {
+            double rate = pipelineImagesPerSecond();
+            json.put("pipeline_images_per_s", round(rate));
+            json.put("pipeline_cpu_us_per_image", round(median(pipeline.cpus())));
+            // Where the last repeat's CPU per image went, part by part of the processor; the rest is Kafka's and
+            // the JVM's (CpuByStage). Its parts add up to the process's CPU over the rounds, not to the median above.
+            json.put("pipeline_cpu_us_by_stage", pipeline.last().cpuByStage());
+            // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
+            json.put("pipeline_cores_by_thread", pipeline.last().coresByThread());
+            // Where the stream thread waited on Kafka in the last pipeline repeat: shares of its wall time
+            // blocked in all, flushing its producer, and committing (EOS: it processes nothing meanwhile).
+            json.put("pipeline_stream_time", round3(pipeline.last().streamTime()));
+            // The in-process broker's requests per image by type over the same rounds (the bench's own
+            // counting consumer's fetches included, as in the passthrough's).
+            json.put("pipeline_broker_requests_per_image", pipeline.last().requestsPerImage());
+            // Labeled images mined (not skipped as duplicates) in the last pipeline repeat: near 1 when the
+            // stage did the whole work per image (suspected mislabels are routed, not mined).
+            json.put("pipeline_mined_share", round3(minedShare));
+            // Images per inference batch in the last pipeline repeat, warm-up included: below batch.max when
+            // the linger drains partial batches (each partition's task batches on its own).
+            json.put("pipeline_mean_batch", round(meanBatch));
+            // A ratio is reported only when both of its stages ran; pipeline vs passthrough is the median of
+            // the repeats' own ratios.
+            if (!ratios.isEmpty()) {
+                json.put("ratio_pipeline_vs_passthrough", round3(median(ratios)));
+                json.put("ratio_pipeline_vs_passthrough_by_repeat", ratios.stream().map(Stats::round3).toList());
+                json.put("ratio_pipeline_vs_passthrough_by_cpu", round3(median(cpuRatios)));
+            }
+            if (perRecord != null) {
+                json.put("ratio_pipeline_vs_per_record", ratio(rate, perRecord.imagesPerSecond()));
+            }
+            if (!besideRatios.isEmpty()) {
+                json.put("ort_ceiling_beside_pipeline_images_per_s", round(median(besideRates)));
+                json.put("ratio_pipeline_vs_ort_beside", round3(median(besideRatios)));
+                json.put("ratio_pipeline_vs_ort_beside_by_repeat", besideRatios.stream().map(Stats::round3).toList());
+            }
+            if (ort != null) {
+                writeAdditive(json, rate);
+            }
+        }
+
+        private void writeAdditive(Map<String, Object> json, double pipelineRate) {
+            double ceiling = ort.ceilingImagesPerSecond();
+            json.put("ratio_pipeline_vs_ort_ceiling", ratio(pipelineRate, ceiling));
+            if (!passthrough.ran()) {
+                return;
+            }
+            // On CPU inference and Kafka share the same cores: if their costs per image simply add,
+            // no pipeline exceeds 1 / (1/ort + 1/passthrough). The share of that is what is left to win.
+            double additive = 1 / (1 / ceiling + 1 / median(passthrough.rates()));
+            json.put("additive_ceiling_images_per_s", round(additive));
+            json.put("ratio_pipeline_vs_additive_ceiling", ratio(pipelineRate, additive));
+            // The same by CPU: inference's CPU per image plus Kafka's, against what the pipeline spends (the
+            // figures as reported, rounded).
+            double ortCpu = ort.cpuUsPerImage();
+            double passCpu = round(median(passthrough.cpus()));
+            double pipeCpu = round(median(pipeline.cpus()));
+            json.put("additive_cpu_us_per_image", round(ortCpu + passCpu));
+            json.put("ratio_pipeline_vs_additive_by_cpu", ratio(ortCpu + passCpu, pipeCpu));
+        }
+    }
+
+    private final BenchRunner.Options options;
+    private final String bootstrap;
+    private final StreamingStage timer;
+    private final BenchLog log;
+
+    StreamingStages(BenchRunner.Options options, String bootstrap, StreamingStage timer, BenchLog log) {
+        this.options = options;
+        this.bootstrap = bootstrap;
+        this.timer = timer;
+        this.log = log;
+    }
+
+    private HardnegConfig config(String stage, Map<String, String> extra) {
+        return options.config().apply(BenchApps.stageFlags(bootstrap, stage, extra));
+    }
+
+    /** What the repeats have gathered so far. */
+    private static final class Gathered {
+        Repeats pass = new Repeats();
+        Repeats pipe = new Repeats();
+        final List<Double> ratios = new ArrayList<>();
+        final List<Double> cpuRatios = new ArrayList<>();
+        final List<Double> besideRates = new ArrayList<>();
+        final List<Double> besideRatios = new ArrayList<>();
+        MiningTally tally;
+    }
+
+    /**
+     * Runs the streaming stages asked for; {@code ort} (null when stage 1 did not run) gives the batch at which the
+     * ORT ceiling is measured again beside each pipeline repeat.
+     */
+    Figures run(HardnegConfig base, int dim, ModelSource source, ModelOptions modelOptions, OrtStage.Figures ort,
+                double cap) throws Exception {
+        StreamingStage.Result perRecord = null;
+        if (options.runs("per-record")) {
+            log.line("[4/8] per-record: full pipeline with inference.batch.max=1");
+            HardnegConfig perRecordConfig = config("per-record", Map.of("inference.batch.max", "1"));
+            perRecord = timer.measure("per-record", cap,
+                    () -> BenchApps.Running.of(BenchApps.startService(perRecordConfig)));
+        }
+        Gathered g = new Gathered();
+        // The ORT ceiling again, at its best batch, right before and right after each pipeline repeat: the
+        // first stage ran minutes earlier, and on this shared machine the ceiling moves by a fifth in that time.
+        try (OrtBeside beside = options.runs("pipeline") && ort != null
+                ? new OrtBeside(EmbeddingModel.load(source, modelOptions), ort.bestBatch(), options.seconds(), log)
+                : null) {
+            for (int rep = 1; rep <= options.repeats(); rep++) {
+                StreamingStage.Result pt = null;
+                if (options.runs("passthrough")) {
+                    log.line("[3/8] passthrough (repeat %d/%d): same topology shape, no decode/inference/"
+                            + "mining", rep, options.repeats());
+                    HardnegConfig passConfig = config("passthrough", Map.of());
+                    pt = timer.measure("passthrough", cap, () -> BenchApps.startPassthrough(passConfig, dim));
+                    g.pass = g.pass.with(pt);
+                }
+                if (options.runs("pipeline")) {
+                    pipelineRepeat(rep, base, cap, beside, pt, g);
+                }
+            }
+        }
+        return new Figures(perRecord, g.pass, g.pipe, g.tally == null ? Double.NaN : g.tally.minedShare(),
+                g.tally == null ? Double.NaN : g.tally.meanBatch(), g.ratios, g.cpuRatios, g.besideRates,
+                g.besideRatios, ort);
+    }
+
+    /** One pipeline repeat, and its ratios to the passthrough of the same repeat and the ORT ceiling beside it. */
+    private void pipelineRepeat(int rep, HardnegConfig base, double cap, OrtBeside beside, StreamingStage.Result pt,
+                                Gathered g) throws Exception {
+        log.line("[5/8] pipeline (repeat %d/%d): full pipeline, default configuration (batch.max=%d, "
+                + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
+                base.inference().batchLingerMs());
+        HardnegConfig pipeConfig = config("pipeline", Map.of());
+        MiningTally tally = new MiningTally();
+        g.tally = tally;
+        double ortBefore = beside == null ? Double.NaN : beside.measure();
+        ThreadCpuStageTimer parts = new ThreadCpuStageTimer();
+        StreamingStage.Result pl = timer.measure("pipeline", cap,
+                () -> BenchApps.Running.of(BenchApps.startService(pipeConfig, tally, parts)), parts);
+        g.pipe = g.pipe.with(pl);
+        double rate = pl.imagesPerSecond();
+        if (beside != null) {
+            double ortRate = (ortBefore + beside.measure()) / 2;
+            g.besideRates.add(ortRate);
+            g.besideRatios.add(rate / ortRate);
+            log.line("pipeline / ORT ceiling beside it, repeat %d: %.3f (ORT %,.0f images/s, the mean "
+                    + "of right before and right after)", rep, rate / ortRate, ortRate);
+        }
+        if (pt != null) {
+            g.ratios.add(rate / pt.imagesPerSecond());
+            // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
+            // ratio of their CPU per image, which the neighbours' load moves less than rates.
+            g.cpuRatios.add(pt.cpuUsPerImage() / pl.cpuUsPerImage());
+            log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep,
+                    rate / pt.imagesPerSecond(), pt.cpuUsPerImage() / pl.cpuUsPerImage());
+        }
+    }
+}
