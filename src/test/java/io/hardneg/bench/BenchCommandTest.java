@@ -158,7 +158,9 @@ class BenchCommandTest {
         // The measured window says how busy the JIT still was and where the cores went (native threads included)
         // It was fed for at least the soak asked for before measuring
         assertThat(json.get("e2e_warmup_s").asDouble()).isGreaterThanOrEqualTo(2.0);
-        assertThat(json.get("e2e_jit_cores").asDouble()).isBetween(0.0, (double) Runtime.getRuntime().availableProcessors());
+        // CPU time over a wall window read a moment apart: on a swamped machine it overshoots the cores a little.
+        assertThat(json.get("e2e_jit_cores").asDouble())
+                .isBetween(0.0, 1.1 * Runtime.getRuntime().availableProcessors());
         assertThat(json.has("e2e_gc_cores")).isTrue();
         if (Files.isDirectory(Path.of("/proc/self/task"))) {
             assertThat(json.get("e2e_cores_by_thread").isObject()).isTrue();
