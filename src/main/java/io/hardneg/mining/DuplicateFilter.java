@@ -14,7 +14,7 @@ import java.util.Map;
  * mined again, so that a retry after a crash makes the decision the aborted attempt made. Thread-safe: one per
  * instance, shared by its tasks, so duplicates are caught across partitions processed by this instance.
  */
-public final class DuplicateFilter {
+final class DuplicateFilter {
 
     private record Digest(long hi, long lo) {
     }

@@ -9,7 +9,7 @@ import java.util.Map;
  * <p>Tokens refill by the records' own timestamps, not the wall clock, so a replay after a crash makes
  * the same decisions for the same input. Not thread-safe: one per stream task.
  */
-public final class LabelRateLimiter {
+final class LabelRateLimiter {
 
     private final double perSecond;
     private final int burst;

@@ -12,7 +12,7 @@ import java.util.Map;
  * recently used is forgotten). The anchor–negative pair that put an entry there is remembered with it, so a
  * replayed triplet is not suppressed by its own earlier (aborted) publication. Thread-safe: one per instance.
  */
-public final class NearDuplicateFilter {
+final class NearDuplicateFilter {
 
     private final float epsilon;
     private final int window;
@@ -38,7 +38,8 @@ public final class NearDuplicateFilter {
      * True when {@code negative} is within ε of a negative published for {@code anchorLabel} within the window
      * (other than this same anchor–negative pair). A null embedding (the negative left the bank) is never one.
      */
-    public synchronized boolean isNearDuplicate(String anchorLabel, String anchorId, String negativeId, float[] negative) {
+    public synchronized boolean isNearDuplicate(String anchorLabel, String anchorId, String negativeId,
+                                                float[] negative) {
         if (!enabled() || negative == null) {
             return false;
         }

@@ -13,7 +13,7 @@ import java.util.Map;
  * records' timestamps, so they replay identically; the backpressure factor does not (see {@link Backpressure}).
  * Not thread-safe: one per stream task, like the rate limiter, so the caps hold per input partition.
  */
-public final class TripletQuota {
+final class TripletQuota {
 
     /** What happened to one candidate triplet. */
     public enum Decision {

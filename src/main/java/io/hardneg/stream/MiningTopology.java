@@ -4,18 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.mining.Backpressure;
 import io.hardneg.mining.Distances;
-import io.hardneg.mining.DuplicateFilter;
 import io.hardneg.mining.LabelBudget;
-import io.hardneg.mining.LabelRateLimiter;
-import io.hardneg.mining.MislabelDetector;
-import io.hardneg.mining.NearDuplicateFilter;
-import io.hardneg.mining.TripletQuota;
 import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.MiningGuards;
 import io.hardneg.mining.MiningRules;
 import io.hardneg.mining.NegativeSampling;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.ModelProvider;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -41,9 +38,6 @@ public final class MiningTopology {
     static final String DLQ_SINK = "dlq-sink";
     static final String SUSPECT_SINK = "suspect-labels-sink";
 
-    /** Labels whose recent negatives the near-duplicate filter remembers; the least recently used is forgotten. */
-    private static final int NEAR_DUPLICATE_MAX_LABELS = 10_000;
-
     /** Room for one image at the configured limit plus our own fields, in the batch buffer's changelog. */
     private static final int CHANGELOG_OVERHEAD = 64 * 1024;
 
@@ -51,7 +45,8 @@ public final class MiningTopology {
     }
 
     /** Builds the topology around a bank sized for the serving model's embedding dimension. */
-    public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank, PipelineObserver observer) {
+    public static Topology build(HardnegConfig config, ModelProvider models, MemoryBank bank,
+                                 PipelineObserver observer) {
         return build(config, models, bank, observer, Backpressure.off());
     }
 
@@ -70,15 +65,12 @@ public final class MiningTopology {
                 config.mining().anchorShare(), config.mining().anchorBudget().k(),
                 config.mining().anchorBudget().sample()), Distances.create(), observer::anchorBudget) : null;
         ObjectMapper mapper = new ObjectMapper();
-        // Shared by the instance's tasks, so duplicates are caught across the partitions it processes.
-        DuplicateFilter duplicates = new DuplicateFilter(config.dedup().exactWindow());
-        NearDuplicateFilter nearDuplicates = new NearDuplicateFilter(config.dedup().nearEpsilon(),
-                config.dedup().nearWindow(), NEAR_DUPLICATE_MAX_LABELS);
+        Supplier<MiningGuards> guards = MiningGuards.perTask(config, backpressure, observer);
         return skeleton(config, bank, () -> new EmbedMineProcessor(config, models, observer,
                 new TripletMiner(rules, Distances.create(), Runtime.getRuntime().availableProcessors(), budget),
                 new TripletJson(mapper, config.output().includeImages(),
                         config.output().maxRecordBytes()),
-                guards(config, duplicates, nearDuplicates, backpressure, mapper, observer), timer));
+                new SuspectJson(mapper, config.mining().suspect().includeImage()), guards.get(), timer));
     }
 
     /**
@@ -117,20 +109,5 @@ public final class MiningTopology {
         };
         return new MiningRules(m.alpha(), m.policy(), m.positivesPerAnchor(), m.negativesPerPositive(), m.positive(),
                 negative, m.gapFloor());
-    }
-
-    private static MiningGuards guards(HardnegConfig config, DuplicateFilter duplicates,
-                                       NearDuplicateFilter nearDuplicates, Backpressure backpressure,
-                                       ObjectMapper mapper, PipelineObserver observer) {
-        HardnegConfig.Mining.Suspect s = config.mining().suspect();
-        MislabelDetector detector = s.enabled()
-                ? new MislabelDetector(new MislabelDetector.Rules(s.tau(), s.k(), s.agreement(), s.minPositives()), Distances.create())
-                : null;
-        HardnegConfig.Mining.Quota q = config.mining().quota();
-        HardnegConfig.Mining.RateLimit rate = config.mining().rateLimit();
-        TripletQuota quota = new TripletQuota(new LabelRateLimiter(rate.perLabel(), rate.burst()), q.perWindow(),
-                q.windowMs(), backpressure);
-        return new MiningGuards(duplicates, nearDuplicates, detector, quota, new SuspectJson(mapper, s.includeImage()),
-                observer);
     }
 }

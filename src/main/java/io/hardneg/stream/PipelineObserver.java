@@ -1,6 +1,7 @@
 package io.hardneg.stream;
 
 import io.hardneg.error.ErrorCode;
+import io.hardneg.mining.GuardEvents;
 import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.Triplet;
 import java.util.List;
@@ -8,9 +9,9 @@ import java.util.Map;
 
 /**
  * What the pipeline tells metrics and the live page. Implementations must be cheap and must never throw into
- * processing.
+ * processing. The guards' events ({@link GuardEvents}) are among them.
  */
-public interface PipelineObserver {
+public interface PipelineObserver extends GuardEvents {
 
     PipelineObserver NONE = new PipelineObserver() { };
 
@@ -35,15 +36,6 @@ public interface PipelineObserver {
 
     /** An anchor was routed to {@code suspect-labels} instead of being mined. */
     default void suspected(String givenLabel, String suggestedLabel) { }
-
-    /** A labeled image's content was seen under another id within the window: embedded, not mined. */
-    default void duplicateSkipped() { }
-
-    /** A triplet was skipped: its negative is within ε of one recently published for the anchor's label. */
-    default void nearDuplicateSkipped() { }
-
-    /** A triplet was held back by a quota; {@code reason} is {@code window_cap}, {@code backpressure} or {@code rate}. */
-    default void throttled(String reason) { }
 
     /** The retraining topic's consumer lag was measured and the publish factor set from it. */
     default void backpressure(long lag, double factor) { }
