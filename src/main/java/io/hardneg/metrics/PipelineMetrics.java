@@ -102,8 +102,8 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         miningLatency = Timer.builder("hardneg.mining.latency")
                 .description("Mining and suspect detection of one batch against the memory bank")
                 .publishPercentileHistogram().register(registry);
-        batchSize = DistributionSummary.builder("hardneg.inference.batch.size").description("Images per inference batch")
-                .baseUnit("images").register(registry);
+        batchSize = DistributionSummary.builder("hardneg.inference.batch.size")
+                .description("Images per inference batch").baseUnit("images").register(registry);
         embedded = Counter.builder("hardneg.embedded").description("Images embedded").baseUnit("images")
                 .register(registry);
         e2eLatency = Timer.builder("hardneg.e2e.latency")
@@ -120,9 +120,10 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
                 .description("Triplets mined but dropped by the per-label rate limit").register(registry);
         suspected = Counter.builder("hardneg.suspect.labels")
                 .description("Anchors routed to suspect-labels instead of being mined").register(registry);
-        duplicates = Counter.builder("hardneg.duplicates.skipped").description("Duplicates skipped: exact = images not mined, near = triplets not published")
+        String skipped = "Duplicates skipped: exact = images not mined, near = triplets not published";
+        duplicates = Counter.builder("hardneg.duplicates.skipped").description(skipped)
                 .tag("kind", "exact").register(registry);
-        nearDuplicates = Counter.builder("hardneg.duplicates.skipped").description("Duplicates skipped: exact = images not mined, near = triplets not published")
+        nearDuplicates = Counter.builder("hardneg.duplicates.skipped").description(skipped)
                 .tag("kind", "near").register(registry);
         for (String reason : List.of("window_cap", "backpressure", "rate")) {
             throttled.put(reason, Counter.builder("hardneg.triplets.throttled")
@@ -212,7 +213,8 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
                 return;
             }
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
-            b.sizeByVersion().forEach((version, n) -> rows.add(MultiGauge.Row.of(Tags.of("model.version", version), n)));
+            b.sizeByVersion().forEach((version, n) ->
+                    rows.add(MultiGauge.Row.of(Tags.of("model.version", version), n)));
             bankEntries.register(rows, true);
         } catch (RuntimeException e) {
             failed(e);
@@ -364,6 +366,32 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     public void backpressure(long lag, double factor) {
         backpressureLag = lag;
         backpressureFactor = factor;
+    }
+
+    /** What the counters hold now, for the live page; never throws (a failure reads as what was counted before). */
+    public Totals totals() {
+        try {
+            long dead = 0;
+            for (Counter c : deadLetters.values()) {
+                dead += (long) c.count();
+            }
+            return new Totals((long) accepted.count(), (long) embedded.count(), dead,
+                    (long) mined.get(TripletKind.HARD).count(), (long) mined.get(TripletKind.SEMIHARD).count(),
+                    (long) rateLimited.count(), modelVersion, deviceName);
+        } catch (RuntimeException e) {
+            failed(e);
+            return Totals.NONE;
+        }
+    }
+
+    /**
+     * Totals since start: images accepted, embedded and dead-lettered, hard and semi-hard triplets published,
+     * triplets dropped by the rate limit; and the model version and device of the last batch (null before one).
+     */
+    public record Totals(long accepted, long embedded, long deadLettered, long hard, long semihard, long rateLimited,
+                         String modelVersion, String device) {
+        /** Nothing counted yet. */
+        public static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0, null, null);
     }
 
     /** Stops the bank refresher; the meters stay registered (they belong to the registry). */

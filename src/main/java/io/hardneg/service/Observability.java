@@ -26,7 +26,7 @@ final class Observability implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AutoCloseable jvm = MetricBinders.bindJvm(registry);
     private final PipelineMetrics metrics = new PipelineMetrics(registry);
-    private final LiveView liveView = new LiveView();
+    private final LiveView liveView = new LiveView(metrics);
     private final MemoryBank bank;
     private KafkaStreamsMetrics streamsMetrics;
     private HttpApi http;

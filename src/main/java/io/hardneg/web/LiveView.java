@@ -1,6 +1,6 @@
 package io.hardneg.web;
 
-import io.hardneg.error.ErrorCode;
+import io.hardneg.metrics.PipelineMetrics;
 import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletKind;
@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * What the live page shows, kept in memory: the latest mined triplets with their images, rolling rates and
  * which class pairs produce hard negatives; written by stream threads, read by HTTP threads.
  *
- * <p>Everything is bounded: the ring by count, its images by a byte budget, the pair matrix by a label limit.
+ * <p>Totals and rates are what {@link PipelineMetrics} already counts, read when the page asks: the stream threads
+ * tell this view only of published triplets. Everything is bounded: the ring by count, its images by a byte
+ * budget, the pair matrix by a label limit, the rate samples by the window.
  */
 public final class LiveView implements PipelineObserver {
 
@@ -71,7 +74,7 @@ public final class LiveView implements PipelineObserver {
                  String modelVersion, String device, List<String> classNames) {
     }
 
-    /** Class-pair counts: {@code hard[i][j]} triplets with anchor label {@code labels[i]}, negative {@code labels[j]}. */
+    /** Pair counts: {@code hard[i][j]} triplets of anchor label {@code labels[i]}, negative {@code labels[j]}. */
     record Pairs(List<String> labels, long[][] hard, long[][] semihard) {
     }
 
@@ -79,7 +82,7 @@ public final class LiveView implements PipelineObserver {
     private final long imageBudget;
     private final int maxLabels;
     private final LongSupplier clock;
-    private final long startMillis;
+    private final Supplier<PipelineMetrics.Totals> totals;
 
     // Guarded by this: every write is a few array updates, so one monitor is cheaper than finer locking.
     private final Deque<Entry> ring = new ArrayDeque<>();
@@ -88,17 +91,8 @@ public final class LiveView implements PipelineObserver {
     private final Map<String, Integer> labelIndex = new LinkedHashMap<>();
     private final long[][] hardPairs;
     private final long[][] semihardPairs;
-    private final long[] slotSecond = new long[WINDOW_S + 2];
-    private final long[] slotImages = new long[WINDOW_S + 2];
-    private final long[] slotHard = new long[WINDOW_S + 2];
-    private final long[] slotSemihard = new long[WINDOW_S + 2];
-    private final long[] slotDead = new long[WINDOW_S + 2];
-    private long accepted;
-    private long embedded;
-    private long deadLettered;
-    private long hard;
-    private long semihard;
-    private long rateLimited;
+    /** The totals as read by the page, oldest first, one a second at most; the first is the rates' base. */
+    private final List<Sample> samples = new ArrayList<>();
     private String modelName;
     private String modelVersion;
     private String device;
@@ -107,16 +101,26 @@ public final class LiveView implements PipelineObserver {
     /** Replaced whole, never written: the page reads it without the monitor. */
     private volatile Map<String, LabelBudget.Entry> budget = Map.of();
 
-    /** A view of the latest {@value #DEFAULT_CAPACITY} triplets within 8 MiB of images and 64 labels. */
-    public LiveView() {
-        this(DEFAULT_CAPACITY, DEFAULT_IMAGE_BUDGET_BYTES, DEFAULT_MAX_LABELS);
+    /** Totals read at one instant. */
+    private record Sample(long at, PipelineMetrics.Totals totals) {
     }
 
-    public LiveView(int capacity, long imageBudgetBytes, int maxLabels) {
-        this(capacity, imageBudgetBytes, maxLabels, System::currentTimeMillis);
+    /** A view of {@code metrics} and the latest {@value #DEFAULT_CAPACITY} triplets within 8 MiB of images. */
+    public LiveView(PipelineMetrics metrics) {
+        this(metrics, DEFAULT_CAPACITY, DEFAULT_IMAGE_BUDGET_BYTES, DEFAULT_MAX_LABELS);
     }
 
-    LiveView(int capacity, long imageBudgetBytes, int maxLabels, LongSupplier clock) {
+    public LiveView(PipelineMetrics metrics, int capacity, long imageBudgetBytes, int maxLabels) {
+        this(metrics::totals, capacity, imageBudgetBytes, maxLabels, System::currentTimeMillis);
+    }
+
+    /** A view of the totals {@code totals} reads, with the default bounds. */
+    LiveView(Supplier<PipelineMetrics.Totals> totals) {
+        this(totals, DEFAULT_CAPACITY, DEFAULT_IMAGE_BUDGET_BYTES, DEFAULT_MAX_LABELS, System::currentTimeMillis);
+    }
+
+    LiveView(Supplier<PipelineMetrics.Totals> totals, int capacity, long imageBudgetBytes, int maxLabels,
+             LongSupplier clock) {
         if (capacity < 1 || imageBudgetBytes < 0 || maxLabels < 1) {
             throw new IllegalArgumentException("expected capacity >= 1, image budget >= 0, max labels >= 1; found "
                     + capacity + ", " + imageBudgetBytes + ", " + maxLabels);
@@ -125,10 +129,10 @@ public final class LiveView implements PipelineObserver {
         this.imageBudget = imageBudgetBytes;
         this.maxLabels = maxLabels;
         this.clock = clock;
-        this.startMillis = clock.getAsLong();
+        this.totals = totals;
         hardPairs = new long[maxLabels + 1][maxLabels + 1];
         semihardPairs = new long[maxLabels + 1][maxLabels + 1];
-        java.util.Arrays.fill(slotSecond, -1);
+        samples.add(new Sample(clock.getAsLong(), totals.get()));
     }
 
     /** Keeps the latest anchor budget for the page, beside the class pairs it is meant to steer. */
@@ -160,62 +164,18 @@ public final class LiveView implements PipelineObserver {
     }
 
     @Override
-    public synchronized void accepted(boolean labeled) {
-        accepted++;
-    }
-
-    @Override
-    public synchronized void deadLettered(ErrorCode code) {
-        try {
-            deadLettered++;
-            slotDead[slot()]++;
-        } catch (RuntimeException e) {
-            failed(e);
-        }
-    }
-
-    @Override
-    public synchronized void batchEmbedded(int size, long inferenceNanos, String modelVersion, String device) {
-        if (modelVersion != null && !modelVersion.equals(this.modelVersion)) {
-            this.modelVersion = modelVersion;
-        }
-        if (device != null) {
-            this.device = device;
-        }
-    }
-
-    @Override
-    public synchronized void embedded(long eventTimestamp) {
-        try {
-            embedded++;
-            slotImages[slot()]++;
-        } catch (RuntimeException e) {
-            failed(e);
-        }
-    }
-
-    @Override
     public synchronized void mined(List<Triplet> published, int rateLimited) {
         try {
-            this.rateLimited += rateLimited;
-            int s = slot();
             for (Triplet t : published) {
-                add(t, s);
+                add(t);
             }
         } catch (RuntimeException e) {
             failed(e);
         }
     }
 
-    private void add(Triplet t, int slot) {
+    private void add(Triplet t) {
         boolean isHard = t.kind() == TripletKind.HARD;
-        if (isHard) {
-            hard++;
-            slotHard[slot]++;
-        } else {
-            semihard++;
-            slotSemihard[slot]++;
-        }
         int a = labelId(t.anchor().label());
         int n = labelId(t.negative().label());
         (isHard ? hardPairs : semihardPairs)[a][n]++;
@@ -252,20 +212,6 @@ public final class LiveView implements PipelineObserver {
         return maxLabels;
     }
 
-    /** The slot of the current second, cleared when it last held an older second. */
-    private int slot() {
-        long sec = Math.floorDiv(clock.getAsLong(), 1000);
-        int i = (int) Math.floorMod(sec, (long) slotSecond.length);
-        if (slotSecond[i] != sec) {
-            slotSecond[i] = sec;
-            slotImages[i] = 0;
-            slotHard[i] = 0;
-            slotSemihard[i] = 0;
-            slotDead[i] = 0;
-        }
-        return i;
-    }
-
     /** The latest triplets, newest first (a copy: the images arrays are never written after the copy). */
     synchronized List<Entry> latest() {
         List<Entry> out = new ArrayList<>(ring.size());
@@ -289,25 +235,33 @@ public final class LiveView implements PipelineObserver {
         return imageBytes;
     }
 
+    /**
+     * Totals now, and rates since the oldest read of the last {@value #WINDOW_S} seconds (or the newest one before
+     * them): the page reads every second or two, so that is the window; after a long quiet, a longer average.
+     */
     synchronized Stats stats() {
         long now = clock.getAsLong();
-        long sec = Math.floorDiv(now, 1000);
-        // Complete seconds only, so the rate does not dip at the start of every second.
-        double span = Math.max(1, Math.min(WINDOW_S, sec - Math.floorDiv(startMillis, 1000)));
-        long images = 0;
-        long h = 0;
-        long sh = 0;
-        long dead = 0;
-        for (int i = 0; i < slotSecond.length; i++) {
-            if (slotSecond[i] >= sec - WINDOW_S && slotSecond[i] < sec) {
-                images += slotImages[i];
-                h += slotHard[i];
-                sh += slotSemihard[i];
-                dead += slotDead[i];
-            }
+        PipelineMetrics.Totals c = totals.get();
+        int last = samples.size() - 1;
+        if (last > 0 && Math.floorDiv(samples.get(last).at(), 1000) == Math.floorDiv(now, 1000)) {
+            samples.remove(last);
         }
-        return new Stats(images / span, h / span, sh / span, dead / span, accepted, embedded, deadLettered, hard,
-                semihard, rateLimited, modelName, modelVersion, device, classNames);
+        samples.add(new Sample(now, c));
+        while (samples.size() > 1 && samples.get(1).at() <= now - WINDOW_S * 1000L) {
+            samples.remove(0);
+        }
+        Sample base = samples.get(0);
+        PipelineMetrics.Totals b = base.totals();
+        double span = Math.max(1.0, (now - base.at()) / 1000.0);
+        return new Stats(rate(c.embedded(), b.embedded(), span), rate(c.hard(), b.hard(), span),
+                rate(c.semihard(), b.semihard(), span), rate(c.deadLettered(), b.deadLettered(), span), c.accepted(),
+                c.embedded(), c.deadLettered(), c.hard(), c.semihard(), c.rateLimited(), modelName,
+                c.modelVersion() != null ? c.modelVersion() : modelVersion, c.device() != null ? c.device() : device,
+                classNames);
+    }
+
+    private static double rate(long now, long then, double seconds) {
+        return Math.max(0, now - then) / seconds;
     }
 
     /** The pair matrices, labels sorted numerically when they are all numbers, else alphabetically. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hardneg.metrics.PipelineMetrics;
 import io.hardneg.mining.LabelBudget;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.Device;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class AnchorBudgetPageTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final LiveView live = new LiveView();
+    private final LiveView live = new LiveView(() -> PipelineMetrics.Totals.NONE);
     private HttpApi api;
 
     @BeforeEach

@@ -28,7 +28,7 @@ class HttpApiTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final PipelineMetrics metrics = new PipelineMetrics(registry);
-    private final LiveView live = new LiveView();
+    private final LiveView live = new LiveView(metrics);
     private final AtomicReference<String> state = new AtomicReference<>("RUNNING");
     private final MemoryBank bank = new MemoryBank(4, 10, 100);
     private final ModelInfo model = new ModelInfo("fashion-triplet", "3", (InputSpec) null, 64, true, List.of(),
@@ -140,7 +140,9 @@ class HttpApiTest {
 
     @Test
     void shouldReportStatsWithModelDeviceAndBank() throws Exception {
-        live.embedded(System.currentTimeMillis());
+        metrics.accepted(true);
+        metrics.embedded(System.currentTimeMillis());
+        metrics.deadLettered(io.hardneg.error.ErrorCode.UNDECODABLE);
 
         JsonNode s = jsonOf(get("/api/stats"));
 
@@ -148,6 +150,9 @@ class HttpApiTest {
         assertThat(s.get("model").get("device").asText()).isEqualTo("cpu");
         assertThat(s.get("bank").get("capacity").asInt()).isEqualTo(100);
         assertThat(s.get("totals").get("embedded").asLong()).isEqualTo(1);
+        assertThat(s.get("totals").get("accepted").asLong()).isEqualTo(1);
+        assertThat(s.get("totals").get("dead_lettered").asLong()).isEqualTo(1);
+        assertThat(s.get("totals").get("hard").asLong()).isZero();
         assertThat(s.has("images_per_s")).isTrue();
         assertThat(s.get("triplets_per_s").has("hard")).isTrue();
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hardneg.config.ConfigException;
 import io.hardneg.config.ConfigLoader;
 import io.hardneg.config.HardnegConfig;
+import io.hardneg.metrics.PipelineMetrics;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.Device;
 import java.net.URI;
@@ -28,7 +29,7 @@ class HttpBindingTest {
         HardnegConfig.Http http = ConfigLoader.fromMap(Map.of("bootstrap.servers", "x:9092")).http();
         assertThat(http.host()).isEqualTo("127.0.0.1");
         assertThat(http.port()).isEqualTo(HttpApi.DEFAULT_PORT);
-        try (HttpApi api = HttpApi.start(http.host(), 0, () -> "", new LiveView(),
+        try (HttpApi api = HttpApi.start(http.host(), 0, () -> "", new LiveView(() -> PipelineMetrics.Totals.NONE),
                 HealthSource.of(() -> "RUNNING", () -> null, Device::cpu, () -> new MemoryBank(2, 1, 1)))) {
             // Then it listens on the loopback address only
             assertThat(api.address().getAddress().isLoopbackAddress()).isTrue();

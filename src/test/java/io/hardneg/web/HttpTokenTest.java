@@ -2,6 +2,7 @@ package io.hardneg.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hardneg.metrics.PipelineMetrics;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.Device;
 import java.net.URI;
@@ -20,7 +21,7 @@ class HttpTokenTest {
     private static final String TOKEN = "tok+en/42";
     private static final String QUERY = "token=tok%2Ben%2F42";
 
-    private final LiveView live = new LiveView();
+    private final LiveView live = new LiveView(() -> PipelineMetrics.Totals.NONE);
     private final HttpClient client = HttpClient.newHttpClient();
     private HttpApi api;
     private String image;

@@ -3,6 +3,7 @@ package io.hardneg.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hardneg.image.InputSpec;
+import io.hardneg.metrics.PipelineMetrics;
 import io.hardneg.mining.MemoryBank;
 import io.hardneg.model.Device;
 import io.hardneg.model.ModelInfo;
@@ -38,14 +39,16 @@ class LivePageBrowserTest {
         Assumptions.assumeTrue(HeadlessChrome.available(), HeadlessChrome.MISSING);
 
         // Given a service that has mined triplets of real Fashion-MNIST PNGs
-        LiveView live = new LiveView();
-        live.embedded(System.currentTimeMillis());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PipelineMetrics metrics = new PipelineMetrics(registry);
+        LiveView live = new LiveView(metrics);
+        metrics.embedded(System.currentTimeMillis());
+        metrics.mined(TestTriplets.fashion(12), 2);
         live.mined(TestTriplets.fashion(12), 2);
         MemoryBank bank = new MemoryBank(4, 10, 100);
         ModelInfo model = new ModelInfo("fashion-triplet", "3", (InputSpec) null, 64, true, List.of(), Set.of(),
                 Set.of(), "sha", "test");
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (HttpApi api = HttpApi.start("127.0.0.1", 0, registry, live,
+        try (metrics; HttpApi api = HttpApi.start("127.0.0.1", 0, registry, live,
                 HealthSource.of(() -> "RUNNING", () -> model, Device::cpu, () -> bank))) {
             ChromeDriver driver = HeadlessChrome.open(profile);
             try {
@@ -102,7 +105,7 @@ class LivePageBrowserTest {
         Assumptions.assumeTrue(HeadlessChrome.available(), HeadlessChrome.MISSING);
 
         // Given a server behind an access token, with mined triplets
-        LiveView live = new LiveView();
+        LiveView live = new LiveView(() -> PipelineMetrics.Totals.NONE);
         live.mined(TestTriplets.fashion(3), 0);
         try (HttpApi api = HttpApi.start("127.0.0.1", 0, () -> "", live,
                 HealthSource.of(() -> "RUNNING", () -> null, Device::cpu, () -> new MemoryBank(4, 10, 100)),
