@@ -67,17 +67,12 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     private final DistributionSummary loss;
     private final Counter[] gapRanges;
     private final Counter errors;
-    private final MultiGauge bankEntries;
-    private final MultiGauge modelInfo;
+    private final BankAndModelGauges gauges;
     private final MultiGauge anchorBudget;
     private final MultiGauge labelPurity;
     private final ScheduledExecutorService refresher;
 
     private final MeterRegistry registry;
-    private volatile Supplier<MemoryBank> bank = () -> null;
-    private volatile String modelName = UNKNOWN;
-    private volatile String modelVersion;
-    private volatile String deviceName;
     private volatile boolean loggedError;
 
     /** Registers every {@code hardneg.*} meter on {@code registry}; call {@link #bindBank} once the bank exists. */
@@ -149,15 +144,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         }
         errors = Counter.builder("hardneg.metrics.errors").description("Failures inside instrumentation")
                 .register(registry);
-        Gauge.builder("hardneg.bank.fill.ratio", this, PipelineMetrics::fillRatio)
-                .description("Memory bank entries / capacity").register(registry);
-        Gauge.builder("hardneg.bank.capacity", this, PipelineMetrics::capacity)
-                .description("Memory bank capacity").baseUnit("entries").register(registry);
-        bankEntries = MultiGauge.builder("hardneg.bank.entries").description("Memory bank entries by model version")
-                .baseUnit("entries").register(registry);
-        modelInfo = MultiGauge.builder("hardneg.model.info")
-                .description("1 for the model being served, tagged with its version, name and device")
-                .register(registry);
+        gauges = new BankAndModelGauges(registry);
         anchorBudget = MultiGauge.builder("hardneg.mining.anchor.budget")
                 .description("Probability that a labeled anchor of this label yields triplets (mining.anchor-share)")
                 .register(registry);
@@ -175,15 +162,14 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
 
     /** The bank behind the bank gauges; the supplier may return null until the global store is up. */
     public void bindBank(Supplier<MemoryBank> bank) {
-        this.bank = Objects.requireNonNull(bank, "bank");
+        gauges.bindBank(bank);
         refreshBank();
     }
 
     /** Points {@code hardneg.model.info} at a newly loaded model (start-up and every hot reload). */
     public void modelChanged(ModelInfo info, Device device) {
         try {
-            modelName = info.name();
-            setModel(info.version(), device.name());
+            gauges.modelChanged(info.name(), info.version(), device.name());
         } catch (RuntimeException e) {
             failed(e);
         }
@@ -208,14 +194,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
     /** Re-reads the bank's per-version sizes now; also done every {@value #BANK_REFRESH_SECONDS} seconds. */
     public void refreshBank() {
         try {
-            MemoryBank b = bank.get();
-            if (b == null) {
-                return;
-            }
-            List<MultiGauge.Row<?>> rows = new ArrayList<>();
-            b.sizeByVersion().forEach((version, n) ->
-                    rows.add(MultiGauge.Row.of(Tags.of("model.version", version), n)));
-            bankEntries.register(rows, true);
+            gauges.refreshBank();
         } catch (RuntimeException e) {
             failed(e);
         }
@@ -263,10 +242,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         try {
             inferenceLatency.record(inferenceNanos, TimeUnit.NANOSECONDS);
             batchSize.record(size);
-            // Follows a hot swap even when nobody called modelChanged: the batch names what actually served it.
-            if (!Objects.equals(modelVersion, this.modelVersion) || !Objects.equals(device, deviceName)) {
-                setModel(modelVersion, device);
-            }
+            gauges.served(modelVersion, device);
         } catch (RuntimeException e) {
             failed(e);
         }
@@ -377,7 +353,7 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
             }
             return new Totals((long) accepted.count(), (long) embedded.count(), dead,
                     (long) mined.get(TripletKind.HARD).count(), (long) mined.get(TripletKind.SEMIHARD).count(),
-                    (long) rateLimited.count(), modelVersion, deviceName);
+                    (long) rateLimited.count(), gauges.modelVersion(), gauges.deviceName());
         } catch (RuntimeException e) {
             failed(e);
             return Totals.NONE;
@@ -400,23 +376,6 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
         refresher.shutdownNow();
     }
 
-    private synchronized void setModel(String version, String device) {
-        modelVersion = version;
-        deviceName = device;
-        modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("model.version", orUnknown(version),
-                "model.name", orUnknown(modelName), "device", orUnknown(device)), 1)), true);
-    }
-
-    private double fillRatio() {
-        MemoryBank b = bank.get();
-        return b == null || b.capacity() == 0 ? Double.NaN : (double) b.size() / b.capacity();
-    }
-
-    private double capacity() {
-        MemoryBank b = bank.get();
-        return b == null ? Double.NaN : b.capacity();
-    }
-
     static int rangeIndex(double gap) {
         for (int i = 0; i < GAP_BOUNDS.length; i++) {
             if (gap < GAP_BOUNDS[i]) {
@@ -434,10 +393,6 @@ public final class PipelineMetrics implements PipelineObserver, AutoCloseable {
 
     private static String fmt(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private static String orUnknown(String s) {
-        return s == null || s.isBlank() ? UNKNOWN : s;
     }
 
     private void failed(RuntimeException e) {
