@@ -82,9 +82,12 @@ final class ImageReading {
             throw new InvalidInputException(ErrorCode.EMPTY_IMAGE,
                     format + " header says the image is " + w + "×" + h + ", expected at least 1×1");
         }
-        if (w * h > limits.maxPixels()) {
+        // Divide, never multiply: a PNG's unsigned 32-bit sizes overflow a long and the product would pass.
+        if (w > limits.maxPixels() / h) {
+            String product = Math.multiplyHigh(w, h) == 0 && w * h >= 0 ? pixels(w * h)
+                    : String.format(Locale.ROOT, "%.2g", (double) w * h).replace("e+", "e");
             throw new InvalidInputException(ErrorCode.TOO_MANY_PIXELS, "image is " + w + "×" + h + " = "
-                    + pixels(w * h) + " pixels, limit is " + limits.maxPixels());
+                    + product + " pixels, limit is " + limits.maxPixels());
         }
     }
 

@@ -86,6 +86,35 @@ class ImageDecoderTest {
                 .hasMessage("image is 50000×50000 = 2500000000 (2.5e9) pixels, limit is 16777216");
     }
 
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"2829499104, 3315311903", "4294967295, 4294967295", "4294967295, 2"})
+    void shouldRefusePngWhosePixelCountOverflowsALongWithoutAllocating(long width, long height) throws Exception {
+        // Given an IHDR whose unsigned sizes multiply past Long.MAX_VALUE (found by HostileInputFuzzTest: the
+        // wrapped product passed the limit and the plain-PNG reader allocated 770 MB for a 2.5 KB record)
+        byte[] png = HostileCorpusGenerator.png((int) width, (int) height, 0, new byte[64]);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try {
+            decoder.decode(png);
+        } catch (InvalidInputException warmUp) {
+            // class loading on the refusal path (formatting the message) allocates too
+        }
+        // When
+        InvalidInputException refused = null;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        try {
+            decoder.decode(png);
+        } catch (InvalidInputException e) {
+            refused = e;
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // Then
+        assertThat(refused).isNotNull();
+        assertThat(refused.code()).isEqualTo(ErrorCode.TOO_MANY_PIXELS);
+        assertThat(refused).hasMessageContaining(width + "×" + height);
+        assertThat(allocated).isLessThan(1L << 20);
+    }
+
     @Test
     void shouldRefuseBombHeaderWithoutAllocatingPixels() throws Exception {
         com.sun.management.ThreadMXBean threads =
