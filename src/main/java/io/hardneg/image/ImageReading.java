@@ -42,6 +42,9 @@ final class ImageReading {
             // The JDK's PNG reader fails a 0×0 IHDR with a vague "I/O error reading PNG header", so read it first.
             checkPngHeader(bytes, limits);
         }
+        if (FormatSniffer.BMP.equals(format)) {
+            checkBmpCompression(bytes);
+        }
         ImageReader reader = newReader(format);
         TruncationWatch watch = new TruncationWatch();
         reader.addIIOReadWarningListener(watch);
@@ -88,6 +91,24 @@ final class ImageReading {
                     : String.format(Locale.ROOT, "%.2g", (double) w * h).replace("e+", "e");
             throw new InvalidInputException(ErrorCode.TOO_MANY_PIXELS, "image is " + w + "×" + h + " = "
                     + product + " pixels, limit is " + limits.maxPixels());
+        }
+    }
+
+    /**
+     * A BMP may wrap a whole JPEG or PNG (compression 4 or 5, meant for printers): refused on purpose, like TIFF. The
+     * JDK's reader of such a BMP can loop forever (JDK 17's {@code BMPImageReader.readEmbedded}; found by
+     * HostileInputFuzzTest), which would stall the stream thread.
+     */
+    private static void checkBmpCompression(byte[] b) throws InvalidInputException {
+        // The sniffer has checked 18 bytes; the compression field (little-endian int at 30) needs 34.
+        if (b.length < 34) {
+            return;
+        }
+        int compression = b[30] & 0xFF | (b[31] & 0xFF) << 8 | (b[32] & 0xFF) << 16 | (b[33] & 0xFF) << 24;
+        if (compression == 4 || compression == 5) {
+            throw new InvalidInputException(ErrorCode.UNSUPPORTED_FORMAT, "bmp wraps an embedded "
+                    + (compression == 4 ? "JPEG" : "PNG") + " (compression " + compression
+                    + "), refused on purpose: send the JPEG or PNG itself");
         }
     }
 

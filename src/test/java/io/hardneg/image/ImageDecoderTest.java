@@ -116,6 +116,19 @@ class ImageDecoderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseBmpWrappingAnEmbeddedImageInsteadOfLoopingForever() {
+        // Given a mutated RLE4 BMP whose compression field says 5 (embedded PNG), found by HostileInputFuzzTest:
+        // the JDK's reader never returned from it
+        byte[] bmp = Corpus.load("embedded-png-hang.bmp");
+        // When / Then
+        assertThatThrownBy(() -> decoder.decode(bmp))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT))
+                .hasMessageContaining("embedded PNG");
+    }
+
+    @Test
     void shouldRefuseBombHeaderWithoutAllocatingPixels() throws Exception {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
