@@ -153,6 +153,37 @@ class ImageDecoderTest {
     }
 
     @Test
+    void shouldDecodeATallNarrowImageWithinTheDecodeBudget() throws Exception {
+        // Given a 64-byte RLE8 BMP claiming 1 × 1,048,576 (exactly the pixel limit; the rest is implicit zeros),
+        // found by HostileInputFuzzTest: widening its million rows before shrinking them allocated 400 MB
+        DecodeLimits limits = new DecodeLimits(64 << 10, 1 << 20);
+        ImageDecoder rgb = new ImageDecoder(InputSpec.uniform(3, 32, 32, 0.5f, 0.25f), limits);
+        byte[] tall = rle8Bmp(1, 1 << 20);
+        rgb.decode(rle8Bmp(1, 1 << 10));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        // When
+        float[] out = rgb.decode(tall);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // Then: the 1 MB of indices, 12 MB of float planes and a small intermediate, and every pixel is black
+        assertThat(allocated).isLessThan(32L << 20);
+        assertAllCloseTo(out, (0f - 0.5f) / 0.25f, 1e-4f);
+    }
+
+    /** An 8-bit RLE BMP claiming width × height: a black-and-white palette and only an end-of-bitmap code. */
+    private static byte[] rle8Bmp(int width, int height) {
+        int offset = 14 + 40 + 8;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(offset + 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(offset + 2).putInt(0).putInt(offset);
+        b.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 8).putInt(1)
+                .putInt(2).putInt(2835).putInt(2835).putInt(2).putInt(0);
+        b.putInt(0).putInt(0xFFFFFF);
+        b.put((byte) 0).put((byte) 1);
+        return b.array();
+    }
+
+    @Test
     void shouldSniffAcceptedFormats() throws Exception {
         assertThat(ImageDecoder.sniffFormat(Corpus.load("gray28.png"))).isEqualTo("png");
         assertThat(ImageDecoder.sniffFormat(Corpus.load("cmyk.jpg"))).isEqualTo("jpeg");
