@@ -184,6 +184,30 @@ class ImageDecoderTest {
     }
 
     @Test
+    void shouldRefuseAGifCutInsideItsFirstFrameAsTruncated() throws Exception {
+        // Given an animated GIF cut at every length from its signature on
+        byte[] gif = Corpus.load("animated.gif");
+        int firstDecoded = -1;
+        for (int length = 6; length < gif.length; length++) {
+            byte[] cut = Arrays.copyOf(gif, length);
+            // When decoded
+            try {
+                decoder.decode(cut);
+                if (firstDecoded < 0) {
+                    firstDecoded = length;
+                }
+            } catch (InvalidInputException e) {
+                // Then each cut before the end of the first frame is TRUNCATED (the JDK said UNDECODABLE), and
+                // once the first frame is whole, no later cut is refused (only the first frame is decoded)
+                assertThat(e.code()).as("cut to %d of %d bytes: %s", length, gif.length, e.getMessage())
+                        .isEqualTo(ErrorCode.TRUNCATED);
+                assertThat(firstDecoded).as("cut to %d refused after %d decoded", length, firstDecoded).isNegative();
+            }
+        }
+        assertThat(firstDecoded).as("the first frame ends before the file does").isBetween(14, gif.length - 1);
+    }
+
+    @Test
     void shouldSniffAcceptedFormats() throws Exception {
         assertThat(ImageDecoder.sniffFormat(Corpus.load("gray28.png"))).isEqualTo("png");
         assertThat(ImageDecoder.sniffFormat(Corpus.load("cmyk.jpg"))).isEqualTo("jpeg");

@@ -134,8 +134,11 @@ class HostileInputFuzzTest {
                     .as("cut %s decoded as if whole: %s", image, out).isFalse();
         }
         if (!out.decoded()) {
-            assertThat(out.code()).as("cut %s: %s", image, out)
-                    .isIn(ErrorCode.TRUNCATED, ErrorCode.UNDECODABLE, ErrorCode.UNSUPPORTED_FORMAT);
+            // PNG and GIF are walked block by block before decoding, so a cut is named; JPEG and BMP are the JDK's.
+            boolean walked = image.seed().format().equals("png") || image.seed().format().equals("gif");
+            assertThat(out.code()).as("cut %s: %s", image, out).isIn(walked
+                    ? new ErrorCode[] {ErrorCode.TRUNCATED, ErrorCode.UNSUPPORTED_FORMAT}
+                    : new ErrorCode[] {ErrorCode.TRUNCATED, ErrorCode.UNDECODABLE, ErrorCode.UNSUPPORTED_FORMAT});
         }
     }
 
