@@ -134,8 +134,8 @@ public final class HostileInputs {
         Arbitrary<Bomb> bmp = Combinators.combine(bmpDimension, bmpDimension, Arbitraries.of(true, false))
                 .as((w, h, topDown) -> Bomb.of("rle8 bmp " + w + "x" + h + (topDown ? " top-down" : ""), w, h,
                         rleBmp(w.intValue(), topDown ? -h.intValue() : h.intValue())));
-        return Arbitraries.<Bomb>frequencyOf(weighted(3, png), weighted(1, pngInLimit), weighted(2, jpeg), weighted(2, gif),
-                weighted(2, bmp));
+        return Arbitraries.<Bomb>frequencyOf(weighted(3, png), weighted(1, pngInLimit), weighted(2, jpeg),
+                weighted(2, gif), weighted(2, bmp));
     }
 
     /** Random bytes, bare or behind one of the accepted formats' magic bytes (or TIFF's, WebP's…). */
@@ -150,7 +150,8 @@ public final class HostileInputs {
     /** {@code label} values: every Unicode category, lengths around {@code maxBytes}, malformed UTF-8, raw bytes. */
     public static Arbitrary<Label> labels(int maxBytes) {
         Arbitrary<int[]> codePoint = Arbitraries.of(categories()).flatMap(t ->
-                Arbitraries.integers().between(0, BY_CATEGORY[t].length - 1).map(i -> new int[] {t, BY_CATEGORY[t][i]}));
+                Arbitraries.integers().between(0, BY_CATEGORY[t].length - 1)
+                        .map(i -> new int[] {t, BY_CATEGORY[t][i]}));
         Arbitrary<Label> mixed = codePoint.list().ofMinSize(1).ofMaxSize(12).map(cps -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             StringBuilder what = new StringBuilder("categories");
@@ -190,8 +191,8 @@ public final class HostileInputs {
         Arbitrary<Label> raw = Arbitraries.bytes().array(byte[].class).ofMaxSize(2 * maxBytes).map(b ->
                 new Label("raw bytes", b));
         Arbitrary<Label> none = Arbitraries.of(new Label("null value", null), new Label("empty", new byte[0]));
-        return Arbitraries.<Label>frequencyOf(weighted(6, mixed), weighted(2, nearLimit), weighted(2, malformed), weighted(1, blank),
-                weighted(2, raw), weighted(1, none));
+        return Arbitraries.<Label>frequencyOf(weighted(6, mixed), weighted(2, nearLimit), weighted(2, malformed),
+                weighted(1, blank), weighted(2, raw), weighted(1, none));
     }
 
     /**
@@ -205,14 +206,16 @@ public final class HostileInputs {
                 weighted(3, Arbitraries.of(Seeds.all()).map(s -> new Object[] {s.name(), s.bytes()})),
                 weighted(2, bombs(maxPixels).map(b -> new Object[] {b.what(), b.bytes()})),
                 weighted(2, randomBytes().map(b -> new Object[] {"random bytes", b})),
-                weighted(1, Arbitraries.of(new Object[] {"empty value", new byte[0]}, new Object[] {"null value", null})),
+                weighted(1, Arbitraries.of(new Object[] {"empty value", new byte[0]},
+                        new Object[] {"null value", null})),
                 weighted(1, Combinators.combine(Arbitraries.of(Seeds.all()), Arbitraries.integers().between(-1, 2))
                         .as((s, d) -> new Object[] {s.name() + " padded to the limit " + (d >= 0 ? "+" : "") + d,
                             Arrays.copyOf(s.bytes(), Math.max(s.bytes().length, maxBytes + d))})));
         Arbitrary<Label> label = labels(maxLabelBytes);
         Arbitrary<Label> goodLabel = Arbitraries.of("0", "1", "7", "shoe", "ノート", "猫").map(s ->
                 new Label("label " + s, s.getBytes(StandardCharsets.UTF_8)));
-        Arbitrary<List<Label>> labels = Arbitraries.<List<Label>>frequencyOf(weighted(2, Arbitraries.just(List.<Label>of())),
+        Arbitrary<List<Label>> labels = Arbitraries.<List<Label>>frequencyOf(
+                weighted(2, Arbitraries.just(List.<Label>of())),
                 weighted(4, goodLabel.list().ofSize(1)), weighted(4, label.list().ofSize(1)),
                 weighted(1, Arbitraries.oneOf(label, goodLabel).list().ofMinSize(2).ofMaxSize(3)));
         Arbitrary<Integer> others = Arbitraries.<Integer>frequencyOf(weighted(6, Arbitraries.integers().between(0, 4)),
