@@ -53,7 +53,8 @@ public final class ConfigKeys {
             Types.longIn(1, Long.MAX_VALUE),
             "16 Mi pixels; larger images are refused from their header, before decoding (`TOO_MANY_PIXELS`)");
     public static final Setting<Integer> INPUT_LABEL_MAX_LENGTH = add("input.label.max-length", "128",
-            Types.intIn(1, 10_000), "longer `label` headers are dead-lettered `INVALID_LABEL`");
+            Types.intIn(1, 10_000),
+            "`label` headers longer than this many bytes (UTF-8) are dead-lettered `INVALID_LABEL`");
     public static final Setting<Integer> INPUT_HEADERS_MAX = add("input.headers.max", "64", Types.intIn(1, 100_000),
             "records with more headers are dead-lettered `TOO_MANY_HEADERS`");
 

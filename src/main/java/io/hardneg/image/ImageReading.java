@@ -42,6 +42,12 @@ final class ImageReading {
             // The JDK's PNG reader fails a 0×0 IHDR with a vague "I/O error reading PNG header", so read it first.
             checkPngHeader(bytes, limits);
         }
+        if (FormatSniffer.BMP.equals(format)) {
+            checkBmpCompression(bytes);
+        }
+        if (FormatSniffer.GIF.equals(format)) {
+            checkGifFirstFrame(bytes);
+        }
         ImageReader reader = newReader(format);
         TruncationWatch watch = new TruncationWatch();
         reader.addIIOReadWarningListener(watch);
@@ -82,9 +88,30 @@ final class ImageReading {
             throw new InvalidInputException(ErrorCode.EMPTY_IMAGE,
                     format + " header says the image is " + w + "×" + h + ", expected at least 1×1");
         }
-        if (w * h > limits.maxPixels()) {
+        // Divide, never multiply: a PNG's unsigned 32-bit sizes overflow a long and the product would pass.
+        if (w > limits.maxPixels() / h) {
+            String product = Math.multiplyHigh(w, h) == 0 && w * h >= 0 ? pixels(w * h)
+                    : String.format(Locale.ROOT, "%.2g", (double) w * h).replace("e+", "e");
             throw new InvalidInputException(ErrorCode.TOO_MANY_PIXELS, "image is " + w + "×" + h + " = "
-                    + pixels(w * h) + " pixels, limit is " + limits.maxPixels());
+                    + product + " pixels, limit is " + limits.maxPixels());
+        }
+    }
+
+    /**
+     * A BMP may wrap a whole JPEG or PNG (compression 4 or 5, meant for printers): refused on purpose, like TIFF. The
+     * JDK's reader of such a BMP can loop forever (JDK 17's {@code BMPImageReader.readEmbedded}; found by
+     * HostileInputFuzzTest), which would stall the stream thread.
+     */
+    private static void checkBmpCompression(byte[] b) throws InvalidInputException {
+        // The sniffer has checked 18 bytes; the compression field (little-endian int at 30) needs 34.
+        if (b.length < 34) {
+            return;
+        }
+        int compression = b[30] & 0xFF | (b[31] & 0xFF) << 8 | (b[32] & 0xFF) << 16 | (b[33] & 0xFF) << 24;
+        if (compression == 4 || compression == 5) {
+            throw new InvalidInputException(ErrorCode.UNSUPPORTED_FORMAT, "bmp wraps an embedded "
+                    + (compression == 4 ? "JPEG" : "PNG") + " (compression " + compression
+                    + "), refused on purpose: send the JPEG or PNG itself");
         }
     }
 
@@ -124,6 +151,61 @@ final class ImageReading {
         }
         throw new InvalidInputException(ErrorCode.TRUNCATED,
                 "png is truncated: " + b.length + " bytes and no IEND chunk, expected one at the end");
+    }
+
+    /**
+     * Walks a GIF's blocks (sizes only, no LZW) up to the end of the first frame, the one that is decoded: a block
+     * running past the end of the bytes means the file was cut. The JDK reports such a cut only as a vague
+     * "Unexpected block type" or "Error reading..." (found by HostileInputFuzzTest). An unknown block byte is left to
+     * the JDK's reader to judge.
+     */
+    private static void checkGifFirstFrame(byte[] b) throws InvalidInputException {
+        int pos = 13; // "GIF89a", then the logical screen: width, height, flags, background, aspect
+        if (b.length < pos) {
+            throw gifCut(b, "the logical screen descriptor", pos);
+        }
+        if ((b[10] & 0x80) != 0) {
+            pos += 3 << ((b[10] & 7) + 1);
+        }
+        while (true) {
+            if (pos >= b.length) {
+                throw gifCut(b, "a block before the first frame", pos + 1);
+            }
+            int block = b[pos] & 0xFF;
+            if (block == 0x21) {
+                pos = skipSubBlocks(b, pos + 2, "extension");
+            } else if (block == 0x2C) {
+                int flags = pos + 9;
+                if (flags >= b.length) {
+                    throw gifCut(b, "the first image descriptor", flags + 1);
+                }
+                pos = flags + 1 + ((b[flags] & 0x80) != 0 ? 3 << ((b[flags] & 7) + 1) : 0);
+                // The LZW minimum code size, then the pixel data's sub-blocks up to their empty terminator.
+                skipSubBlocks(b, pos + 1, "first frame's pixel data");
+                return;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** The position after the sub-blocks starting at {@code pos} and their zero-length terminator. */
+    private static int skipSubBlocks(byte[] b, int pos, String what) throws InvalidInputException {
+        while (true) {
+            if (pos >= b.length) {
+                throw gifCut(b, "the " + what, pos + 1);
+            }
+            int size = b[pos] & 0xFF;
+            if (size == 0) {
+                return pos + 1;
+            }
+            pos += 1 + size;
+        }
+    }
+
+    private static InvalidInputException gifCut(byte[] b, String what, int needed) {
+        return new InvalidInputException(ErrorCode.TRUNCATED, "gif is truncated: " + what + " needs at least "
+                + needed + " bytes, only " + b.length + " given");
     }
 
     private static DecodedImage readCmykJpeg(byte[] bytes) throws InvalidInputException {

@@ -58,7 +58,9 @@ final class PlainPngReader {
         }
         long width = readInt(png, 16) & 0xFFFFFFFFL;
         long height = readInt(png, 20) & 0xFFFFFFFFL;
-        if (width == 0 || height == 0 || width * height > Math.min(maxPixels, MAX_PIXELS)) {
+        // Divide, never multiply: two unsigned 32-bit sizes overflow a long (0xA8A6BAE0 × 0xC59BA51F < 0) and would
+        // pass the limit, then allocate a buffer sized by the wrapped product.
+        if (width == 0 || height == 0 || width > Math.min(maxPixels, MAX_PIXELS) / height) {
             return null;
         }
         return inflate(png, (int) width, (int) height);

@@ -46,6 +46,12 @@ final class InputValidator {
         if (raw == null || raw.length == 0) {
             throw new InvalidInputException(ErrorCode.INVALID_LABEL, "label header is empty; omit it for unlabeled images");
         }
+        // The limit is in bytes, as docs/topics.md says: counted in UTF-16 units it let 128 CJK characters (384
+        // bytes) or 64 emoji through, and the label is copied into every output and the bank's keys.
+        if (raw.length > limits.maxLabelLength()) {
+            throw new InvalidInputException(ErrorCode.INVALID_LABEL, "label is " + raw.length
+                    + " bytes of UTF-8, limit is " + limits.maxLabelLength() + " (input.label.max-length)");
+        }
         String s;
         try {
             s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -55,10 +61,6 @@ final class InputValidator {
         }
         if (s.isBlank()) {
             throw new InvalidInputException(ErrorCode.INVALID_LABEL, "label header is blank; omit it for unlabeled images");
-        }
-        if (s.length() > limits.maxLabelLength()) {
-            throw new InvalidInputException(ErrorCode.INVALID_LABEL, "label is " + s.length()
-                    + " characters, limit is " + limits.maxLabelLength() + " (input.label.max-length)");
         }
         return s;
     }

@@ -86,6 +86,48 @@ class ImageDecoderTest {
                 .hasMessage("image is 50000×50000 = 2500000000 (2.5e9) pixels, limit is 16777216");
     }
 
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"2829499104, 3315311903", "4294967295, 4294967295", "4294967295, 2"})
+    void shouldRefusePngWhosePixelCountOverflowsALongWithoutAllocating(long width, long height) throws Exception {
+        // Given an IHDR whose unsigned sizes multiply past Long.MAX_VALUE (found by HostileInputFuzzTest: the
+        // wrapped product passed the limit and the plain-PNG reader allocated 770 MB for a 2.5 KB record)
+        byte[] png = HostileCorpusGenerator.png((int) width, (int) height, 0, new byte[64]);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try {
+            decoder.decode(png);
+        } catch (InvalidInputException warmUp) {
+            // class loading on the refusal path (formatting the message) allocates too
+        }
+        // When
+        InvalidInputException refused = null;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        try {
+            decoder.decode(png);
+        } catch (InvalidInputException e) {
+            refused = e;
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // Then
+        assertThat(refused).isNotNull();
+        assertThat(refused.code()).isEqualTo(ErrorCode.TOO_MANY_PIXELS);
+        assertThat(refused).hasMessageContaining(width + "×" + height);
+        assertThat(allocated).isLessThan(1L << 20);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseBmpWrappingAnEmbeddedImageInsteadOfLoopingForever() {
+        // Given a mutated RLE4 BMP whose compression field says 5 (embedded PNG), found by HostileInputFuzzTest:
+        // the JDK's reader never returned from it
+        byte[] bmp = Corpus.load("embedded-png-hang.bmp");
+        // When / Then
+        assertThatThrownBy(() -> decoder.decode(bmp))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT))
+                .hasMessageContaining("embedded PNG");
+    }
+
     @Test
     void shouldRefuseBombHeaderWithoutAllocatingPixels() throws Exception {
         com.sun.management.ThreadMXBean threads =
@@ -108,6 +150,61 @@ class ImageDecoderTest {
             // Then: far from the 2.5 GB (PNG) or 400 MB (BMP) the pixels would take
             assertThat(allocated).isLessThan(4L << 20);
         }
+    }
+
+    @Test
+    void shouldDecodeATallNarrowImageWithinTheDecodeBudget() throws Exception {
+        // Given a 64-byte RLE8 BMP claiming 1 × 1,048,576 (exactly the pixel limit; the rest is implicit zeros),
+        // found by HostileInputFuzzTest: widening its million rows before shrinking them allocated 400 MB
+        DecodeLimits limits = new DecodeLimits(64 << 10, 1 << 20);
+        ImageDecoder rgb = new ImageDecoder(InputSpec.uniform(3, 32, 32, 0.5f, 0.25f), limits);
+        byte[] tall = rle8Bmp(1, 1 << 20);
+        rgb.decode(rle8Bmp(1, 1 << 10));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        // When
+        float[] out = rgb.decode(tall);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // Then: the 1 MB of indices, 12 MB of float planes and a small intermediate, and every pixel is black
+        assertThat(allocated).isLessThan(32L << 20);
+        assertAllCloseTo(out, (0f - 0.5f) / 0.25f, 1e-4f);
+    }
+
+    /** An 8-bit RLE BMP claiming width × height: a black-and-white palette and only an end-of-bitmap code. */
+    private static byte[] rle8Bmp(int width, int height) {
+        int offset = 14 + 40 + 8;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(offset + 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(offset + 2).putInt(0).putInt(offset);
+        b.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 8).putInt(1)
+                .putInt(2).putInt(2835).putInt(2835).putInt(2).putInt(0);
+        b.putInt(0).putInt(0xFFFFFF);
+        b.put((byte) 0).put((byte) 1);
+        return b.array();
+    }
+
+    @Test
+    void shouldRefuseAGifCutInsideItsFirstFrameAsTruncated() throws Exception {
+        // Given an animated GIF cut at every length from its signature on
+        byte[] gif = Corpus.load("animated.gif");
+        int firstDecoded = -1;
+        for (int length = 6; length < gif.length; length++) {
+            byte[] cut = Arrays.copyOf(gif, length);
+            // When decoded
+            try {
+                decoder.decode(cut);
+                if (firstDecoded < 0) {
+                    firstDecoded = length;
+                }
+            } catch (InvalidInputException e) {
+                // Then each cut before the end of the first frame is TRUNCATED (the JDK said UNDECODABLE), and
+                // once the first frame is whole, no later cut is refused (only the first frame is decoded)
+                assertThat(e.code()).as("cut to %d of %d bytes: %s", length, gif.length, e.getMessage())
+                        .isEqualTo(ErrorCode.TRUNCATED);
+                assertThat(firstDecoded).as("cut to %d refused after %d decoded", length, firstDecoded).isNegative();
+            }
+        }
+        assertThat(firstDecoded).as("the first frame ends before the file does").isBetween(14, gif.length - 1);
     }
 
     @Test
