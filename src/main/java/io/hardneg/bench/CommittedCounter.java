@@ -92,7 +92,7 @@ final class CommittedCounter implements AutoCloseable {
         return new Samples(Arrays.copyOf(sentAt, latencyCount), Arrays.copyOf(latencies, latencyCount));
     }
 
-    /** The samples recorded since the last call (or {@link #recordLatencyFrom}), in arrival order; goes on recording. */
+    /** The samples since the last call (or {@link #recordLatencyFrom}), in arrival order; goes on recording. */
     synchronized Samples takeSamples() {
         Samples s = new Samples(Arrays.copyOf(sentAt, latencyCount), Arrays.copyOf(latencies, latencyCount));
         latencyCount = 0;

@@ -47,10 +47,6 @@ final class SoakStage {
     record Figures(double minutes, double intervalSeconds, double rate, double maxHeapMb, List<Minute> rows,
                    Swap swap, SoakVerdict.Result verdict) implements BenchFigures {
 
-        boolean pass() {
-            return verdict.pass();
-        }
-
         @Override
         public void writeTo(Map<String, Object> json) {
             json.put("soak_minutes", minutes);
@@ -65,7 +61,7 @@ final class SoakStage {
             Map<String, Double> slopes = new LinkedHashMap<>();
             verdict.slopesPerMinute().forEach((k, v) -> slopes.put(k, Stats.round3(v)));
             json.put("soak_slopes_per_min", slopes);
-            json.put("soak_bounds", bounds(rows, maxHeapMb, verdict.warmupIntervals()));
+            json.put("soak_bounds", bounds(maxHeapMb));
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("at_min", round(swap.atMinute()));
             s.put("from", swap.from());
@@ -85,6 +81,7 @@ final class SoakStage {
             r.put("e2e_p99_ms", m.p99Ms());
             r.put("e2e_max_ms", m.maxMs());
             r.put("heap_after_gc_mb", round(m.heapAfterGcMb()));
+            r.put("heap_committed_mb", round(m.heapCommittedMb()));
             r.put("gc_ms", round(m.gcMs()));
             r.put("rss_mb", round(m.rssMb()));
             r.put("fds", m.fds());
@@ -98,10 +95,10 @@ final class SoakStage {
             return r;
         }
 
-        private static Map<String, Double> bounds(List<Minute> rows, double maxHeapMb, int warm) {
+        private static Map<String, Double> bounds(double maxHeapMb) {
             Map<String, Double> b = new LinkedHashMap<>();
             b.put("heap_after_gc_mb_per_min", round(SoakVerdict.HEAP_SLOPE_OF_MAX * maxHeapMb));
-            b.put("rss_mb_per_min", round(SoakVerdict.RSS_SLOPE_OF_MAX * maxHeapMb));
+            b.put("rss_outside_heap_mb_per_min", round(SoakVerdict.RSS_SLOPE_OF_MAX * maxHeapMb));
             b.put("fds_and_threads_growth", SoakVerdict.COUNT_GROWTH);
             b.put("p99_factor", SoakVerdict.P99_FACTOR);
             b.put("p99_slack_ms", SoakVerdict.P99_SLACK_MS);
@@ -209,11 +206,12 @@ final class SoakStage {
         long g0 = System.nanoTime();
         System.gc();
         double gcMs = (System.nanoTime() - g0) / 1e6;
-        double heapMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long[] lat = samples.sorted();
         Map<String, Long> topicBytes = topicBytes(admin);
         return new Minute(minute, lat.length, Stats.percentile(lat, 50), Stats.percentile(lat, 99),
-                lat.length == 0 ? Double.NaN : lat[lat.length - 1], heapMb, gcMs, MemoryWatch.rssMb(),
+                lat.length == 0 ? Double.NaN : lat[lat.length - 1], heap.getUsed() / 1048576.0,
+                heap.getCommitted() / 1048576.0, gcMs, MemoryWatch.rssMb(),
                 MemoryWatch.openFds(), MemoryWatch.threads(), app.bank().size(),
                 app.bank().imageBytes() / 1048576.0, pendingRecords(app.streams()),
                 topicBytes.getOrDefault(changelog, -1L) / 1048576.0,
@@ -250,19 +248,20 @@ final class SoakStage {
     }
 
     private static String line(Minute m) {
-        return String.format(Locale.ROOT, "%6.2f  %7d  %6.0f  %6.0f  %10.1f  %5.0f  %6.0f  %3d  %7d  %9d  %7d  %12.2f  %s",
-                m.minute(), m.samples(), m.p50Ms(), m.p99Ms(), m.heapAfterGcMb(), m.gcMs(), m.rssMb(), m.fds(),
+        return String.format(Locale.ROOT, "%6.2f  %7d  %6.0f  %6.0f  %10.1f  %5.0f  %6.0f  %3d  %7d  %9d  %7d  %12.2f  "
+                + "%s", m.minute(), m.samples(), m.p50Ms(), m.p99Ms(), m.heapAfterGcMb(), m.gcMs(), m.rssMb(), m.fds(),
                 m.threads(), m.bankRows(), m.pendingRecords(), m.bufferChangelogMb(), m.modelVersion());
     }
 
     /** Writes the interval table as CSV, one line per interval. */
     static void writeCsv(Path file, List<Minute> rows) throws IOException {
-        StringBuilder b = new StringBuilder("minute,samples,e2e_p50_ms,e2e_p99_ms,e2e_max_ms,heap_after_gc_mb,gc_ms,"
+        StringBuilder b = new StringBuilder("minute,samples,e2e_p50_ms,e2e_p99_ms,e2e_max_ms,heap_after_gc_mb,heap_committed_mb,gc_ms,"
                 + "rss_mb,fds,threads,bank_rows,bank_image_mb,pending_records,buffer_changelog_mb,bank_topic_mb,"
                 + "model_version\n");
         for (Minute m : rows) {
-            b.append(String.format(Locale.ROOT, "%.3f,%d,%.0f,%.0f,%.0f,%.1f,%.1f,%.1f,%d,%d,%d,%.2f,%d,%.2f,%.2f,%s%n",
-                    m.minute(), m.samples(), m.p50Ms(), m.p99Ms(), m.maxMs(), m.heapAfterGcMb(), m.gcMs(), m.rssMb(),
+            b.append(String.format(Locale.ROOT, "%.3f,%d,%.0f,%.0f,%.0f,%.1f,%.1f,%.1f,%.1f,%d,%d,%d,%.2f,%d,%.2f,%.2f,%s%n",
+                    m.minute(), m.samples(), m.p50Ms(), m.p99Ms(), m.maxMs(), m.heapAfterGcMb(), m.heapCommittedMb(),
+                    m.gcMs(), m.rssMb(),
                     m.fds(), m.threads(), m.bankRows(), m.bankImageMb(), m.pendingRecords(), m.bufferChangelogMb(),
                     m.bankTopicMb(), m.modelVersion()));
         }

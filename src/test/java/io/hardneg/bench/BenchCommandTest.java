@@ -199,12 +199,15 @@ class BenchCommandTest {
         assertThat(rows.get(0).get("model_version").asText()).isEqualTo("1");
         assertThat(rows.get(7).get("model_version").asText()).isEqualTo("2");
         assertThat(json.get("soak_warmup_intervals").asInt()).isEqualTo(2);
-        // And every row has its readings: output at about the rate once started, latencies, the process's resources
+        // And every row has its readings: latencies of the soak's own images (never more than were sent: 100/s for
+        // 24 s; how many came back in time is the machine's speed, not asserted), the process's resources
+        long samples = 0;
         for (JsonNode r : rows) {
-            int samples = r.get("samples").asInt();
-            assertThat(samples).as(r.toString()).isBetween(r == rows.get(0) ? 1 : 100, 700);
-            assertThat(r.get("e2e_p99_ms").asDouble()).as(r.toString())
-                    .isGreaterThanOrEqualTo(r.get("e2e_p50_ms").asDouble());
+            samples += r.get("samples").asInt();
+            if (r.get("samples").asInt() > 0) {
+                assertThat(r.get("e2e_p99_ms").asDouble()).as(r.toString())
+                        .isGreaterThanOrEqualTo(r.get("e2e_p50_ms").asDouble());
+            }
             assertThat(r.get("heap_after_gc_mb").asDouble()).as(r.toString()).isPositive()
                     .isLessThan(json.get("max_heap_mb").asDouble());
             assertThat(r.get("bank_rows").asInt()).as(r.toString()).isPositive();
@@ -217,6 +220,7 @@ class BenchCommandTest {
             }
             assertThat(r.get("buffer_changelog_mb").asDouble()).as(r.toString()).isNotNegative();
         }
+        assertThat(samples).isBetween(1L, (long) (100 * 24 * 1.1));
         assertThat(json.get("soak_slopes_per_min").has("heap_after_gc_mb")).isTrue();
         assertThat(json.get("soak_bounds").get("p99_factor").asDouble()).isEqualTo(1.5);
         // And the CSV holds the same table

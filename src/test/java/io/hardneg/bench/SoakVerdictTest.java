@@ -27,7 +27,8 @@ class SoakVerdictTest {
     }
 
     private static Minute minute(int i, double heap, double rss, int fds, int threads, double p99) {
-        return new Minute(i + 1, 1000, 20, p99, p99 + 10, heap, 150, rss, fds, threads, 5000, 30, 12, 4, 20, "1");
+        return new Minute(i + 1, 1000, 20, p99, p99 + 10, heap, 1000, 150, rss, fds, threads, 5000, 30, 12, 4, 20,
+                "1");
     }
 
     @Test
@@ -79,7 +80,20 @@ class SoakVerdictTest {
         List<Minute> rows = rows(i -> minute(i, 400, 900 + 70 * i, 300 + i, 120 + i, 80));
         SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
         assertThat(r.reasons()).hasSize(3);
-        assertThat(String.join("\n", r.reasons())).contains("RSS grew", "open file descriptors grew", "threads grew");
+        assertThat(String.join("\n", r.reasons())).contains("RSS outside the committed heap grew", "open file descriptors grew",
+                "threads grew");
+    }
+
+    @Test
+    void shouldNotCountTheHeapG1CommitsAsNativeGrowth() {
+        // Given RSS that grows 100 MB/min only because the committed heap does (G1 sizing its young generation)
+        List<Minute> rows = rows(i -> new Minute(i + 1, 1000, 20, 80, 90, 400, 1000 + 100 * i, 150, 900 + 100 * i,
+                300, 120, 5000, 30, 12, 4, 20, "1"));
+        // Then it passes, and the slope of RSS itself is still reported
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.slopesPerMinute().get("rss_mb")).isCloseTo(100, within(1e-6));
+        assertThat(r.slopesPerMinute().get("rss_outside_heap_mb")).isCloseTo(0, within(1e-6));
     }
 
     @Test
@@ -115,8 +129,8 @@ class SoakVerdictTest {
         List<Minute> rows = rows(SoakVerdictTest::steady);
         assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, false).reasons()).singleElement().asString()
                 .contains("hot swap did not take");
-        rows.set(6, new Minute(7, 0, Double.NaN, Double.NaN, Double.NaN, 400, 150, 900, 300, 120, 5000, 30, 12, 4,
-                20, "1"));
+        rows.set(6, new Minute(7, 0, Double.NaN, Double.NaN, Double.NaN, 400, 1000, 150, 900, 300, 120, 5000, 30, 12,
+                4, 20, "1"));
         assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, true).reasons()).singleElement().asString()
                 .contains("no committed output", "minute 7.00");
     }
