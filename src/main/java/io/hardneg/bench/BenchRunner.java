@@ -41,10 +41,11 @@ public final class BenchRunner {
      * @param latencyWarmup the least seconds the latency stage is fed at its rate before measuring (a soak); 0 for
      *                     no minimum
      * @param latencyCsv   where to write each latency sample ({@code sent_ms,latency_ms}); null for nowhere
+     * @param soak         the soak's length, rate, reading interval and table file (null for none)
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
                           double seconds, int[] miningSizes, Set<String> stages, int repeats,
-                          double latencyRate, double latencyWarmup, Path latencyCsv) {
+                          double latencyRate, double latencyWarmup, Path latencyCsv, Soak soak) {
 
         public Options {
             if (repeats < 1) {
@@ -52,6 +53,11 @@ public final class BenchRunner {
             }
             if (!(latencyWarmup >= 0)) {
                 throw new IllegalArgumentException("latency warm-up must be >= 0 seconds, found " + latencyWarmup);
+            }
+            if (stages.contains("soak") && !stages.contains("pipeline") && !(soak.rate() > 0)) {
+                // The soak's default rate is half the pipeline's: measure it first.
+                stages = new java.util.HashSet<>(stages);
+                stages.add("pipeline");
             }
             stages = Set.copyOf(stages);
             for (String st : stages) {
@@ -71,9 +77,32 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * The soak stage's settings.
+     *
+     * @param minutes         how long it is fed
+     * @param rate            images/s; 0 for half the measured pipeline rate
+     * @param intervalSeconds how often the resources and the latency are read (a row of the table)
+     * @param csv             where to write the table; null for nowhere
+     */
+    public record Soak(double minutes, double rate, double intervalSeconds, Path csv) {
+
+        public Soak {
+            if (!(minutes > 0) || !(intervalSeconds > 0) || !(rate >= 0)) {
+                throw new IllegalArgumentException("the soak needs minutes > 0, an interval > 0 and a rate >= 0; found "
+                        + minutes + " min, " + intervalSeconds + " s, " + rate + " images/s");
+            }
+        }
+
+        /** 30 minutes at half the pipeline's rate, read every minute. */
+        public static Soak defaults() {
+            return new Soak(30, 0, 60, null);
+        }
+    }
+
     /** Every stage, in the order they run. */
     public static final List<String> STAGES = List.of("ort", "decode", "passthrough", "per-record", "pipeline",
-            "mining", "latency");
+            "mining", "latency", "soak");
 
     private final Options options;
     private final BenchLog log;
@@ -126,7 +155,7 @@ public final class BenchRunner {
             MiningStage.run(base, options.miningSizes(), s, bundled, log).writeTo(r);
         }
         if (options.runs("passthrough") || options.runs("per-record") || options.runs("pipeline")
-                || options.runs("latency")) {
+                || options.runs("latency") || options.runs("soak")) {
             streaming(r, bootstrap, base, sample, dim, source, modelOptions, ort);
         }
         log.line("[8/8] memory");
@@ -134,7 +163,7 @@ public final class BenchRunner {
         return r;
     }
 
-    /** Stages 3, 4, 5 and 7, on the backlog preloaded into {@code images}. */
+    /** Stages 3, 4, 5 and 7 and the soak, on the backlog preloaded into {@code images}. */
     private void streaming(Map<String, Object> r, String bootstrap, HardnegConfig base, List<LabeledImage> sample,
                            int dim, ModelSource source, ModelOptions modelOptions, OrtStage.Figures ort)
             throws Exception {
@@ -159,7 +188,47 @@ public final class BenchRunner {
             if (options.runs("latency")) {
                 latency(bootstrap, base, sample, counter, timer, streams.pipelineImagesPerSecond(), cap).writeTo(r);
             }
+            if (options.runs("soak")) {
+                soak(bootstrap, sample, counter, timer, streams.pipelineImagesPerSecond(), cap).writeTo(r);
+            }
         }
+    }
+
+    private SoakStage.Figures soak(String bootstrap, List<LabeledImage> sample, CommittedCounter counter,
+                                   StreamingStage timer, double pipeline, double cap) throws Exception {
+        Soak soak = options.soak();
+        double rate = soak.rate() > 0 ? soak.rate() : Math.max(1, pipeline / 2);
+        log.line("soak: %.1f min at %s, %.0f images/s, a reading every %.0f s", soak.minutes(),
+                soak.rate() > 0 ? "the given rate" : "half load", rate, soak.intervalSeconds());
+        warmPipelineIfCold(bootstrap, timer, cap);
+        HardnegConfig config = options.config().apply(BenchApps.stageFlags(bootstrap, "soak",
+                Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
+        SoakStage.Figures f = new SoakStage(soak.minutes(), soak.intervalSeconds(), counter, log)
+                .run(config, sample, rate);
+        if (soak.csv() != null) {
+            SoakStage.writeCsv(soak.csv(), f.rows());
+            log.line("soak table written to %s", soak.csv());
+        }
+        return f;
+    }
+
+    private boolean pipelineWarm;
+
+    /**
+     * The pipeline's own code (decoder, ONNX Runtime's bindings, the Vector API kernel) is cold unless a pipeline
+     * stage ran; fed at a fixed rate it would spend its warm-up compiling and never catch up.
+     */
+    private void warmPipelineIfCold(String bootstrap, StreamingStage timer, double cap) throws Exception {
+        if (pipelineWarm || options.runs("pipeline") || options.runs("per-record")) {
+            return;
+        }
+        log.line("warming the pipeline (passes over the backlog until the JIT is quiet, not measured)");
+        timer.warmUntilQuiet(Math.min(12, cap / 2), () -> {
+            HardnegConfig warmPipe = options.config().apply(BenchApps.stageFlags(bootstrap, "warm-pipeline",
+                    Map.of()));
+            return () -> BenchApps.Running.of(BenchApps.startService(warmPipe));
+        });
+        pipelineWarm = true;
     }
 
     private LatencyStage.Figures latency(String bootstrap, HardnegConfig base, List<LabeledImage> sample,
@@ -168,16 +237,7 @@ public final class BenchRunner {
         double rate = options.latencyRate() > 0 ? options.latencyRate() : Math.max(1, pipeline / 2);
         log.line("[7/8] latency at %s: %.0f images/s, EOS, commit interval %d ms",
                 options.latencyRate() > 0 ? "the given rate" : "half load", rate, base.streams().commitIntervalMs());
-        if (!options.runs("pipeline") && !options.runs("per-record")) {
-            // The pipeline's own code (decoder, ONNX Runtime's bindings, the Vector API kernel) is still
-            // cold; fed at the given rate it would spend the warm-up compiling and never catch up.
-            log.line("warming the pipeline (passes over the backlog until the JIT is quiet, not measured)");
-            timer.warmUntilQuiet(Math.min(12, cap / 2), () -> {
-                HardnegConfig warmPipe = options.config().apply(BenchApps.stageFlags(bootstrap, "warm-pipeline",
-                        Map.of()));
-                return () -> BenchApps.Running.of(BenchApps.startService(warmPipe));
-            });
-        }
+        warmPipelineIfCold(bootstrap, timer, cap);
         HardnegConfig latConfig = options.config().apply(BenchApps.stageFlags(bootstrap, "latency",
                 Map.of("kafka.main.consumer.auto.offset.reset", "latest")));
         return new LatencyStage(options, counter, log).run(latConfig, sample, rate, 8 * options.seconds());

@@ -92,6 +92,13 @@ final class CommittedCounter implements AutoCloseable {
         return new Samples(Arrays.copyOf(sentAt, latencyCount), Arrays.copyOf(latencies, latencyCount));
     }
 
+    /** The samples since the last call (or {@link #recordLatencyFrom}), in arrival order; goes on recording. */
+    synchronized Samples takeSamples() {
+        Samples s = new Samples(Arrays.copyOf(sentAt, latencyCount), Arrays.copyOf(latencies, latencyCount));
+        latencyCount = 0;
+        return s;
+    }
+
     /** Send time (the record's timestamp) and end-to-end latency of each sample, ms, in arrival order. */
     record Samples(long[] sentAtMs, long[] latencyMs) {
 

@@ -1,6 +1,7 @@
 package io.hardneg.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -8,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Peak heap (sum of the heap pools' peaks) and peak RSS (the kernel's VmHWM) of this process. */
+/** Peak heap (sum of the heap pools' peaks), peak and current RSS, threads and open files of this process. */
 final class MemoryWatch {
 
     private MemoryWatch() {
@@ -41,10 +42,35 @@ final class MemoryWatch {
 
     /** Peak resident set size, or NaN where /proc is missing. */
     static double peakRssMb() {
+        return status("VmHWM:") / 1024.0;
+    }
+
+    /** Resident set size now, or NaN where /proc is missing. */
+    static double rssMb() {
+        return status("VmRSS:") / 1024.0;
+    }
+
+    /** The process's threads as the kernel counts them (native ones, such as ONNX Runtime's, included). */
+    static int threads() {
+        double n = status("Threads:");
+        return Double.isNaN(n) ? ManagementFactory.getThreadMXBean().getThreadCount() : (int) n;
+    }
+
+    /** Open file descriptors (sockets, log segments, ...), or -1 where /proc is missing. */
+    static int openFds() {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) fds.count() - 1; // the listing's own descriptor
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** The number on the {@code /proc/self/status} line starting with {@code key}, or NaN. */
+    private static double status(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | NumberFormatException e) {

@@ -56,7 +56,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--stages", split = ",", paramLabel = "S",
             defaultValue = "ort,decode,passthrough,per-record,pipeline,mining,latency",
-            description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline or --latency-rate.")
+            description = "Stages to run (default: all of ${DEFAULT-VALUE}); latency needs pipeline or --latency-rate; "
+                    + "soak (not in the default) runs --minutes with a hot swap and a verdict.")
     java.util.List<String> stages;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "R",
@@ -76,6 +77,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-csv", paramLabel = "FILE",
             description = "Also write each latency sample (sent_ms,latency_ms, arrival order) to FILE.")
     java.nio.file.Path latencyCsv;
+
+    @Option(names = "--minutes", defaultValue = "30", paramLabel = "M",
+            description = "Soak: minutes fed at a steady rate, the model hot-swapped in the middle; fractions allowed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double soakMinutes;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "N",
+            description = "Soak: images/s (default: half the pipeline rate, measured first when the pipeline stage "
+                    + "is not asked for).")
+    double soakRate;
+
+    @Option(names = "--soak-interval", defaultValue = "60", paramLabel = "S",
+            description = "Soak: seconds between readings, one row of its table each (default: ${DEFAULT-VALUE}).")
+    double soakInterval;
+
+    @Option(names = "--soak-csv", paramLabel = "FILE", description = "Soak: also write its table to FILE as CSV.")
+    java.nio.file.Path soakCsv;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
@@ -100,7 +118,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchRunner.Options opts;
         try {
             opts = new BenchRunner.Options(images, batches, this::config, timeScale, miningBanks,
-                    new java.util.HashSet<>(stages), repeats, latencyRate, latencyWarmup, latencyCsv);
+                    new java.util.HashSet<>(stages), repeats, latencyRate, latencyWarmup, latencyCsv,
+                    new BenchRunner.Soak(soakMinutes, soakRate, soakInterval, soakCsv));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -114,6 +133,10 @@ public final class BenchCommand implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(result));
         }
         out.flush();
-        return 0;
+        // A failed soak fails the command, so that CI (and a script) cannot miss it; the figures are printed first.
+        return "fail".equals(result.get("soak_verdict")) ? SOAK_FAILED : 0;
     }
+
+    /** The exit status of a run whose soak verdict is "fail". */
+    public static final int SOAK_FAILED = 3;
 }

@@ -27,7 +27,7 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage. */
+    /** Runs the command line and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage, 3 a failed soak. */
     public static int run(String... args) {
         return commandLine().execute(args);
     }

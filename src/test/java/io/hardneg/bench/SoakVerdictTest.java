@@ -1,0 +1,145 @@
+package io.hardneg.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.hardneg.bench.SoakVerdict.Minute;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+
+class SoakVerdictTest {
+
+    private static final double MAX_HEAP_MB = 6000; // bounds: heap 30 MB/min, RSS 60 MB/min
+
+    /** Ten one-minute rows, steady unless {@code change} says otherwise. */
+    private static List<Minute> rows(IntFunction<Minute> change) {
+        List<Minute> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add(change.apply(i));
+        }
+        return rows;
+    }
+
+    private static Minute steady(int i) {
+        return minute(i, 400 + (i % 2) * 5, 900, 300, 120, 80);
+    }
+
+    private static Minute minute(int i, double heap, double rss, int fds, int threads, double p99) {
+        return new Minute(i + 1, 1000, 20, p99, p99 + 10, heap, 1000, 150, rss, fds, threads, 5000, 30, 12, 4, 20,
+                "1");
+    }
+
+    @Test
+    void shouldFitTheLeastSquaresSlope() {
+        assertThat(SoakVerdict.slope(new double[] {1, 2, 3, 4}, new double[] {10, 12, 14, 16})).isEqualTo(2.0);
+        // noise around a flat line fits a slope near 0, not the last minus the first
+        assertThat(SoakVerdict.slope(new double[] {1, 2, 3, 4}, new double[] {5, 9, 5, 9}))
+                .isCloseTo(0.8, within(1e-9));
+        assertThat(SoakVerdict.slope(new double[] {1}, new double[] {3})).isNaN();
+        assertThat(SoakVerdict.slope(new double[] {2, 2}, new double[] {3, 4})).isNaN();
+    }
+
+    @Test
+    void shouldLeaveAFifthOfTheIntervalsOutAsWarmUp() {
+        assertThat(SoakVerdict.warmupIntervals(30)).isEqualTo(6);
+        assertThat(SoakVerdict.warmupIntervals(8)).isEqualTo(2);
+        assertThat(SoakVerdict.warmupIntervals(2)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldPassASteadySoakWhoseWarmUpGrew() {
+        // Given a soak whose first two minutes grew fast (start-up) and that is flat afterwards
+        List<Minute> rows = rows(i -> i < 2 ? minute(i, 100 * i, 300 * i, 200 + 40 * i, 60 + 30 * i, 300)
+                : steady(i));
+        // When it is judged
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        // Then the warm-up is left out and it passes
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.pass()).isTrue();
+        assertThat(r.warmupIntervals()).isEqualTo(2);
+        assertThat(r.slopesPerMinute().get("heap_after_gc_mb")).isCloseTo(0, within(1.0));
+    }
+
+    @Test
+    void shouldFailAHeapThatGrowsFasterThanItsBound() {
+        // 40 MB/min after the warm-up, over the 30 MB/min (0.5% of 6,000 MB)
+        List<Minute> rows = rows(i -> minute(i, 400 + 40 * i, 900, 300, 120, 80));
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.pass()).isFalse();
+        assertThat(r.reasons()).singleElement().asString().contains("heap after GC grew 40");
+        // and 20 MB/min is within it
+        assertThat(SoakVerdict.judge(rows(i -> minute(i, 400 + 20 * i, 900, 300, 120, 80)), MAX_HEAP_MB, true)
+                .pass()).isTrue();
+    }
+
+    @Test
+    void shouldFailRssFdsAndThreadsThatKeepGrowing() {
+        // RSS 70 MB/min; one more fd and one more thread a minute: 7 over the 7 measured minutes
+        List<Minute> rows = rows(i -> minute(i, 400, 900 + 70 * i, 300 + i, 120 + i, 80));
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.reasons()).hasSize(3);
+        assertThat(String.join("\n", r.reasons())).contains("RSS outside the committed heap grew", "open file descriptors grew",
+                "threads grew");
+    }
+
+    @Test
+    void shouldNotCountTheHeapG1CommitsAsNativeGrowth() {
+        // Given RSS that grows 100 MB/min only because the committed heap does (G1 sizing its young generation)
+        List<Minute> rows = rows(i -> new Minute(i + 1, 1000, 20, 80, 90, 400, 1000 + 100 * i, 150, 900 + 100 * i,
+                300, 120, 5000, 30, 12, 4, 20, "1"));
+        // Then it passes, and the slope of RSS itself is still reported
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.slopesPerMinute().get("rss_mb")).isCloseTo(100, within(1e-6));
+        assertThat(r.slopesPerMinute().get("rss_outside_heap_mb")).isCloseTo(0, within(1e-6));
+    }
+
+    @Test
+    void shouldToleratePlusMinusTwoDescriptorsAndThreadsOfNoise() {
+        int[] wobble = {0, 2, -1, 1, 0, 2, -2, 1, 0, 1};
+        List<Minute> rows = rows(i -> minute(i, 400, 900, 300 + wobble[i], 120 - wobble[i], 80));
+        assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, true).reasons()).isEmpty();
+    }
+
+    @Test
+    void shouldFailAP99AboveOneAndAHalfTimesTheFirstMeasuredMinutes() {
+        // Given a first measured minute (the third) at 100 ms and a later one at 160 ms
+        List<Minute> rows = rows(i -> minute(i, 400, 900, 300, 120, i == 7 ? 160 : i < 2 ? 900 : 100));
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        // Then that minute fails, naming itself and the limit; the warm-up's 900 ms do not count
+        assertThat(r.reasons()).singleElement().asString()
+                .contains("p99 160 ms", "minute 8.00", "above 150 ms");
+        // And 150 ms passes
+        assertThat(SoakVerdict.judge(rows(i -> minute(i, 400, 900, 300, 120, i == 7 ? 150 : 100)), MAX_HEAP_MB, true)
+                .pass()).isTrue();
+    }
+
+    @Test
+    void shouldAllowTwentyMillisecondsOverASmallFirstP99() {
+        List<Minute> rows = rows(i -> minute(i, 400, 900, 300, 120, i == 5 ? 29 : 10));
+        assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, true).pass()).isTrue();
+        rows = rows(i -> minute(i, 400, 900, 300, 120, i == 5 ? 31 : 10));
+        assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, true).pass()).isFalse();
+    }
+
+    @Test
+    void shouldFailWhenTheSwapDidNotTakeOrTheOutputStopped() {
+        List<Minute> rows = rows(SoakVerdictTest::steady);
+        assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, false).reasons()).singleElement().asString()
+                .contains("hot swap did not take");
+        rows.set(6, new Minute(7, 0, Double.NaN, Double.NaN, Double.NaN, 400, 1000, 150, 900, 300, 120, 5000, 30, 12,
+                4, 20, "1"));
+        assertThat(SoakVerdict.judge(rows, MAX_HEAP_MB, true).reasons()).singleElement().asString()
+                .contains("no committed output", "minute 7.00");
+    }
+
+    @Test
+    void shouldRefuseAVerdictOnTooFewIntervals() {
+        List<Minute> rows = rows(SoakVerdictTest::steady).subList(0, 3);
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.pass()).isFalse();
+        assertThat(r.reasons()).singleElement().asString().contains("only 2 interval(s) after the warm-up");
+    }
+}
