@@ -89,6 +89,9 @@ public final class ConfigLoader {
         d.put("streams.processing.guarantee", "exactly_once_v2");
         d.put("streams.commit.interval.ms", "50");
         d.put("streams.threads", "1");
+        // 0: the replicas topics/ declares (1, for the in-process broker) and the broker's min ISR default.
+        d.put("topics.replication-factor", "0");
+        d.put("topics.min-insync-replicas", "0");
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
         d.put("http.auth.token-file", "");
@@ -178,6 +181,7 @@ public final class ConfigLoader {
                         r.longIn("mining.backpressure.max-lag", 0, Long.MAX_VALUE),
                         r.longIn("mining.backpressure.interval.ms", 100, 3_600_000),
                         r.doubleIn("mining.backpressure.min-factor", 0.001, 1.0)),
+                replication(r),
                 kafka);
     }
 
@@ -199,6 +203,17 @@ public final class ConfigLoader {
                     + allowed);
         }
         return (float) v;
+    }
+
+    /** A min ISR above the replicas would refuse every write with acks=all, so it is refused here. */
+    private static HardnegConfig.Replication replication(Values r) {
+        int factor = r.intIn("topics.replication-factor", 0, Short.MAX_VALUE);
+        int minIsr = r.intIn("topics.min-insync-replicas", 0, Short.MAX_VALUE);
+        if (factor > 0 && minIsr > factor) {
+            throw new ConfigException("topics.min-insync-replicas=" + minIsr + " is more than topics.replication-factor="
+                    + factor + "; every write would be refused");
+        }
+        return new HardnegConfig.Replication(factor, minIsr);
     }
 
     /** The HTTP server, refused beyond loopback unless a token guards it or it is declared public. */

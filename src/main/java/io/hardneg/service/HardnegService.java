@@ -146,7 +146,9 @@ public final class HardnegService implements AutoCloseable {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             TopicProvisioner.Report report = new TopicProvisioner(admin, config.bootstrapServers(),
-                    TopicProvisioner.DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled());
+                    TopicProvisioner.DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled().stream()
+                    .map(d -> d.withReplication(config.replication().factor(),
+                            config.replication().minInsyncReplicas())).toList());
             if (!report.created().isEmpty()) {
                 LOG.info("created topics {}", report.created());
             }
