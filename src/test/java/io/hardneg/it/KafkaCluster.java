@@ -97,12 +97,26 @@ final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    /** Starts node {@code id} again on its ports and data dir (as after a crash, nothing is reformatted). */
-    void restart(int id) throws IOException {
+    /**
+     * Starts node {@code id} again on its ports and data dir (as after a crash, nothing is reformatted) and waits
+     * until its server has started (log recovered, registered and unfenced); returns how long that took.
+     */
+    Duration restart(int id) throws IOException, InterruptedException {
         if (processes[id - 1].isAlive()) {
             throw new IllegalStateException("node " + id + " is still running");
         }
+        long t0 = System.nanoTime();
         launch(id);
+        // Not describeCluster: a node whose death the controller has not noticed yet still looks alive there.
+        Path log = logOf(id);
+        long deadline = t0 + READY_TIMEOUT.toNanos();
+        while (!Files.readString(log).contains(KafkaClusterNode.STARTED)) {
+            if (!processes[id - 1].isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("node " + id + " did not start again; see " + log);
+            }
+            Thread.sleep(100);
+        }
+        return Duration.ofNanos(System.nanoTime() - t0);
     }
 
     boolean isAlive(int id) {
