@@ -53,6 +53,8 @@ class ClusterIT {
     private static final Duration DOWN = Duration.ofSeconds(12);
     /** The least time between one fault's recovery and the next fault, so each one's outage is measured alone. */
     private static final Duration SETTLE = Duration.ofSeconds(15);
+    /** Far above the ~15 s a fault costs with Kafka's defaults; a service that needed a hand would never resume. */
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(60);
     private static final Duration OUTPUT_TIMEOUT = Duration.ofMinutes(4);
     private static final String APP_ID = "it-cluster";
 
@@ -127,6 +129,10 @@ class ClusterIT {
             long seconds = (System.nanoTime() - t0) / 1_000_000_000;
             StreamingScenario.Result r = StreamingScenario.verify(bootstrap, n);
             List<String> gaps = gaps(bootstrap, faults);
+            long firstOutput = TopicContents.readAll(bootstrap, Topics.EMBEDDINGS.name()).stream()
+                    .mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
+            assertThat(firstOutput).as("output began before the first fault, so the pauses are measured under load")
+                    .isLessThan(faults.get(0).atMs());
             gaps.forEach(g -> System.out.println("no output " + g));
             Figures.record("3-broker cluster", r + " images=" + n + " rate=" + RATE + " gaps=" + gaps
                     + " duration_s=" + seconds);
@@ -165,6 +171,8 @@ class ClusterIT {
                 longest(all, first - 20_000, first, false), longestOnOne(partitions, first - 20_000, first, false)));
         for (int i = 0; i < faults.size(); i++) {
             Fault f = faults.get(i);
+            assertThat(java.util.Arrays.stream(all).anyMatch(t -> t > f.atMs() && t <= f.atMs() + MAX_PAUSE.toMillis()))
+                    .as("output resumed within %s of: %s", MAX_PAUSE, f.what()).isTrue();
             long to = i + 1 < faults.size() ? Math.min(faults.get(i + 1).atMs(), f.atMs() + 60_000)
                     : f.atMs() + 60_000;
             boolean kill = f.what().startsWith("kill");
