@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -36,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Then read_committed: every image embedded once, every triplet's members embedded, and for each fault the time
  * with no output, from the broker's own append timestamps of {@code embeddings}.
  *
- * <p>Sizes are system properties: {@code hardneg.it.cluster.images} (default 8,000) at
+ * <p>Sizes are system properties: at least {@code hardneg.it.cluster.images} (default 8,000; more while faults are
+ * still due) at
  * {@code hardneg.it.cluster.rate} images/s (default 50), so the test stays near 4 minutes on 2 shared cores; the
  * issue's 20,000 at 100/s needs a machine that embeds faster than 100 images/s beside three brokers. Tagged {@code cluster} so a quick local run can leave it out
  * ({@code -DexcludedGroups=cluster}); {@code mvn verify} runs it.
@@ -53,6 +55,9 @@ class ClusterIT {
     private static final Duration DOWN = Duration.ofSeconds(12);
     /** The least time between one fault's recovery and the next fault, so each one's outage is measured alone. */
     private static final Duration SETTLE = Duration.ofSeconds(15);
+    /** Input behind, in seconds of the producer's rate, under which the service counts as caught up. */
+    private static final int CAUGHT_UP = 3;
+    private static final Duration CATCH_UP = Duration.ofSeconds(90);
     /** Far above the ~15 s a fault costs with Kafka's defaults; a service that needed a hand would never resume. */
     private static final Duration MAX_PAUSE = Duration.ofSeconds(60);
     private static final Duration OUTPUT_TIMEOUT = Duration.ofMinutes(4);
@@ -63,8 +68,7 @@ class ClusterIT {
 
     @Test
     void shouldLoseAndDuplicateNothingWhenABrokerTheControllerAndAnInstanceAreKilledUnderLoad() throws Exception {
-        int n = IMAGES;
-        int expected = n + StreamingScenario.BAD.size();
+        int atLeast = IMAGES;
         long t0 = System.nanoTime();
         try (KafkaCluster cluster = KafkaCluster.start(dir, NODES)) {
             String bootstrap = cluster.bootstrapServers();
@@ -79,20 +83,23 @@ class ClusterIT {
             ServiceProcess b = ServiceProcess.start(bootstrap, APP_ID, Figures.DIR.resolve("cluster-serve-b.log"),
                     "512m", List.of(), sets);
             List<Fault> faults = new ArrayList<>();
+            int n;
             try (OutputTally tally = new OutputTally(bootstrap)) {
                 a.awaitRunning(Duration.ofMinutes(2));
                 b.awaitRunning(Duration.ofMinutes(2));
                 // When images arrive steadily
                 AtomicInteger sent = new AtomicInteger();
+                AtomicBoolean faultsDone = new AtomicBoolean();
                 CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                     try {
-                        FaultToleranceIT.sendCycling(bootstrap, n, RATE, sent);
+                        // Past IMAGES until the last fault is over, so every fault strikes under load.
+                        FaultToleranceIT.sendCycling(bootstrap, atLeast, RATE, sent, () -> !faultsDone.get());
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
                 });
                 // And the broker leading the most images partitions dies and comes back
-                awaitLoad(sent, n / 10, 0, producer, tally);
+                awaitLoad(sent, atLeast / 10, 0, producer, tally);
                 int leader = busiestImagesLeader(cluster);
                 faults.add(Fault.now("kill -9 broker " + leader + " (leads " + cluster.leaderCounts(
                         Topics.IMAGES.name()).get(leader) + " of 4 images partitions; controller "
@@ -103,11 +110,11 @@ class ClusterIT {
                 System.out.println("broker " + leader + " started in " + cluster.restart(leader).toMillis()
                         + " ms, in sync " + cluster.awaitFullIsr(Duration.ofMinutes(2)).toMillis() + " ms later");
                 // And one of the two instances is killed
-                awaitLoad(sent, (int) (0.35 * n), SETTLE.toMillis(), producer, tally);
+                awaitLoad(sent, 0, SETTLE.toMillis(), producer, tally);
                 faults.add(Fault.now("kill -9 serve a (pid " + a.pid() + ")", sent));
                 a.kill();
                 // And later the active controller dies and comes back
-                awaitLoad(sent, (int) (0.55 * n), SETTLE.toMillis(), producer, tally);
+                awaitLoad(sent, 0, SETTLE.toMillis(), producer, tally);
                 int controller = cluster.activeController();
                 faults.add(Fault.now("kill -9 active controller " + controller, sent));
                 cluster.kill(controller);
@@ -116,11 +123,12 @@ class ClusterIT {
                 System.out.println("node " + controller + " started in " + cluster.restart(controller).toMillis()
                         + " ms, in sync " + cluster.awaitFullIsr(Duration.ofMinutes(2)).toMillis()
                         + " ms later; controller now " + cluster.activeController());
-                assertThat(faults).as("every fault struck while images were still arriving")
-                        .allSatisfy(f -> assertThat(f.sentBefore()).isLessThan(n));
+                awaitLoad(sent, 0, SETTLE.toMillis(), producer, tally);
+                faultsDone.set(true);
                 producer.get(OUTPUT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 // Then the surviving instance, never restarted, finishes the stream
-                awaitOutputs(tally, expected, b);
+                n = sent.get();
+                awaitOutputs(tally, n + StreamingScenario.BAD.size(), b);
                 assertThat(b.isAlive()).as("the surviving instance is still running").isTrue();
             } finally {
                 a.stop();
@@ -128,16 +136,22 @@ class ClusterIT {
             }
             long seconds = (System.nanoTime() - t0) / 1_000_000_000;
             StreamingScenario.Result r = StreamingScenario.verify(bootstrap, n);
-            List<String> gaps = gaps(bootstrap, faults);
-            long firstOutput = TopicContents.readAll(bootstrap, Topics.EMBEDDINGS.name()).stream()
-                    .mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
-            assertThat(firstOutput).as("output began before the first fault, so the pauses are measured under load")
-                    .isLessThan(faults.get(0).atMs());
+            List<ConsumerRecord<byte[], byte[]>> embeddings = TopicContents.readAll(bootstrap,
+                    Topics.EMBEDDINGS.name());
+            long[] output = embeddings.stream().mapToLong(ConsumerRecord::timestamp).sorted().toArray();
+            List<String> gaps = gaps(embeddings, faults);
             gaps.forEach(g -> System.out.println("no output " + g));
             Figures.record("3-broker cluster", r + " images=" + n + " rate=" + RATE + " gaps=" + gaps
                     + " duration_s=" + seconds);
             r.assertExactlyOnce();
             assertReplicated(cluster);
+            assertThat(output[0]).as("output began before the first fault, so the pauses are measured under load")
+                    .isLessThan(faults.get(0).atMs());
+            for (Fault f : faults) {
+                assertThat(java.util.Arrays.stream(output).anyMatch(t -> t > f.atMs()
+                        && t <= f.atMs() + MAX_PAUSE.toMillis())).as("output resumed within %s of: %s", MAX_PAUSE,
+                        f.what()).isTrue();
+            }
         }
     }
 
@@ -159,8 +173,7 @@ class ClusterIT {
      * leader's clock when it appended the batch, so this measures the service and the cluster, not how late this test
      * read them. The same over the 20 s before the first fault is the baseline.
      */
-    private static List<String> gaps(String bootstrap, List<Fault> faults) {
-        List<ConsumerRecord<byte[], byte[]>> records = TopicContents.readAll(bootstrap, Topics.EMBEDDINGS.name());
+    private static List<String> gaps(List<ConsumerRecord<byte[], byte[]>> records, List<Fault> faults) {
         long[] all = records.stream().mapToLong(ConsumerRecord::timestamp).sorted().toArray();
         List<long[]> partitions = records.stream().collect(java.util.stream.Collectors.groupingBy(
                 ConsumerRecord::partition)).values().stream()
@@ -171,8 +184,6 @@ class ClusterIT {
                 longest(all, first - 20_000, first, false), longestOnOne(partitions, first - 20_000, first, false)));
         for (int i = 0; i < faults.size(); i++) {
             Fault f = faults.get(i);
-            assertThat(java.util.Arrays.stream(all).anyMatch(t -> t > f.atMs() && t <= f.atMs() + MAX_PAUSE.toMillis()))
-                    .as("output resumed within %s of: %s", MAX_PAUSE, f.what()).isTrue();
             long to = i + 1 < faults.size() ? Math.min(faults.get(i + 1).atMs(), f.atMs() + 60_000)
                     : f.atMs() + 60_000;
             boolean kill = f.what().startsWith("kill");
@@ -275,22 +286,28 @@ class ClusterIT {
     }
 
     /**
-     * Waits until {@code count} images were sent and at least {@code settleMs} passed, printing progress every 10 s
-     * (sent vs committed outputs shows whether the service keeps up).
+     * Waits until {@code count} images were sent, at least {@code settleMs} passed and the service has caught up
+     * (under {@link #CAUGHT_UP} seconds of input behind), so the next fault starts from a steady state and its pause
+     * is its own; printing progress every 10 s. A service that has not caught up after {@link #CATCH_UP} goes on.
      */
     private static void awaitLoad(AtomicInteger sent, int count, long settleMs, CompletableFuture<Void> producer,
                                   OutputTally tally) throws Exception {
         long notBefore = System.currentTimeMillis() + settleMs;
+        long giveUp = notBefore + CATCH_UP.toMillis();
         long nextPrint = 0;
-        while (sent.get() < count || System.currentTimeMillis() < notBefore) {
+        while (sent.get() < count || System.currentTimeMillis() < notBefore
+                || sent.get() - (tally.embedded() + tally.deadLettered()) > CAUGHT_UP * RATE) {
             if (producer.isDone()) {
-                producer.get(); // rethrows the producer's failure; else the schedule outlasted the stream
-                throw new AssertionError("all images sent before the next fault was due; lower the rate");
+                producer.get(); // rethrows the producer's failure
             }
             if (System.currentTimeMillis() >= nextPrint) {
                 System.out.println(java.time.LocalTime.now() + " sent " + sent.get() + ", committed outputs "
                         + (tally.embedded() + tally.deadLettered()));
                 nextPrint = System.currentTimeMillis() + 10_000;
+            }
+            if (System.currentTimeMillis() > giveUp) {
+                System.out.println("not caught up after " + CATCH_UP + "; the next fault strikes anyway");
+                return;
             }
             Thread.sleep(50);
         }
