@@ -210,8 +210,8 @@ public final class ConfigLoader {
         int factor = r.intIn("topics.replication-factor", 0, Short.MAX_VALUE);
         int minIsr = r.intIn("topics.min-insync-replicas", 0, Short.MAX_VALUE);
         if (factor > 0 && minIsr > factor) {
-            throw new ConfigException("topics.min-insync-replicas=" + minIsr + " is more than topics.replication-factor="
-                    + factor + "; every write would be refused");
+            throw new ConfigException("topics.min-insync-replicas=" + minIsr
+                    + " is more than topics.replication-factor=" + factor + "; every write would be refused");
         }
         return new HardnegConfig.Replication(factor, minIsr);
     }
