@@ -57,7 +57,7 @@ class ClusterIT {
     private static final Duration SETTLE = Duration.ofSeconds(15);
     /** Input behind, in seconds of the producer's rate, under which the service counts as caught up. */
     private static final int CAUGHT_UP = 3;
-    private static final Duration CATCH_UP = Duration.ofSeconds(90);
+    private static final Duration CATCH_UP = Duration.ofSeconds(30);
     /** Far above the ~15 s a fault costs with Kafka's defaults; a service that needed a hand would never resume. */
     private static final Duration MAX_PAUSE = Duration.ofSeconds(60);
     private static final Duration OUTPUT_TIMEOUT = Duration.ofMinutes(4);
