@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with no output, from the broker's own append timestamps of {@code embeddings}.
  *
  * <p>Sizes are system properties: at least {@code hardneg.it.cluster.images} images (default 8,000; more while a
- * fault is still due) at {@code hardneg.it.cluster.rate} images/s (default 50), so the test stays within about 5
+ * fault is still due) at {@code hardneg.it.cluster.rate} images/s (default 50), so the test takes about 6
  * minutes on 2 shared cores; the issue's 20,000 at 100/s needs a machine that embeds well over 100 images/s beside
  * three brokers. Tagged {@code cluster} so a quick local run can leave it out ({@code -DexcludedGroups=cluster});
  * {@code mvn verify} runs it, like every {@code *IT}.
