@@ -48,6 +48,34 @@ public final class TopicsCommand implements Callable<Integer> {
         return topicsDir == null ? TopicFiles.loadBundled() : TopicFiles.load(topicsDir);
     }
 
+    /** The declarations as a replicated cluster gets them: the files say 1 replica, fit for one broker only. */
+    static List<TopicDeclaration> load(Path topicsDir, Replication replication) {
+        try {
+            return load(topicsDir).stream()
+                    .map(d -> d.withReplication(replication.replicationFactor, replication.minInsyncReplicas))
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(replication.spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** {@code --replication-factor} and {@code --min-insync-replicas}, shared by apply and list. */
+    static final class Replication {
+
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
+        @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "0",
+                description = "Replicas of every topic, instead of the files' spec.replicas (0, the default: as"
+                        + " declared). Use 3 on a cluster of 3 or more brokers.")
+        int replicationFactor;
+
+        @Option(names = "--min-insync-replicas", paramLabel = "N", defaultValue = "0",
+                description = "min.insync.replicas of every topic (0, the default: the broker's). Use 2 with 3"
+                        + " replicas: one broker may die and writes with acks=all go on.")
+        int minInsyncReplicas;
+    }
+
     /** {@code hardneg topics apply}: creates the missing topics and checks the existing ones. */
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = "Creates missing topics; refuses (exit 1) existing topics that contradict a required config.")
@@ -73,13 +101,16 @@ public final class TopicsCommand implements Callable<Integer> {
                         + "without the kafka. prefix; they win over the configuration's kafka.* settings.")
         Path commandConfig;
 
+        @picocli.CommandLine.Mixin
+        Replication replication;
+
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
                 description = "Give up on an unreachable cluster after this long (default: ${DEFAULT-VALUE}).")
         int timeoutSeconds;
 
         @Override
         public Integer call() {
-            List<TopicDeclaration> declarations = load(topicsDir);
+            List<TopicDeclaration> declarations = load(topicsDir, replication);
             Duration timeout = Duration.ofSeconds(timeoutSeconds);
             String bootstrap = kafka.bootstrapServers(bootstrapServers, "");
             if (bootstrap.isBlank()) {
@@ -142,10 +173,13 @@ public final class TopicsCommand implements Callable<Integer> {
                 description = "Read the topic files from DIR instead of the ones bundled in the jar.")
         Path topicsDir;
 
+        @picocli.CommandLine.Mixin
+        Replication replication;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            for (TopicDeclaration d : load(topicsDir)) {
+            for (TopicDeclaration d : load(topicsDir, replication)) {
                 StringBuilder line = new StringBuilder()
                         .append(String.format("%-16s partitions=%d replicas=%d", d.name(), d.partitions(), d.replicas()));
                 for (Map.Entry<String, String> e : d.sortedConfigs().entrySet()) {

@@ -161,6 +161,14 @@ public final class ConfigKeys {
                     + "commits, so this bounds the wait ([decision 0002](decisions/0002-commit-interval.md))");
     public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1", Types.intIn(1, 64),
             "stream threads per instance");
+    public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = add("topics.replication-factor", "0",
+            Types.intIn(0, Short.MAX_VALUE), "replicas of every topic hardneg creates: those of `topics/` at start-up "
+                    + "(instead of their `spec.replicas`, 1) and Kafka Streams' changelogs and repartition topics (its "
+                    + "`replication.factor`); 0 = as declared, and the broker's default for Streams' own. 3 on a "
+                    + "cluster of 3+ brokers ([operations.md](operations.md#a-multi-broker-cluster))");
+    public static final Setting<Integer> TOPICS_MIN_INSYNC_REPLICAS = add("topics.min-insync-replicas", "0",
+            Types.intIn(0, Short.MAX_VALUE), "`min.insync.replicas` of those topics (Streams': "
+                    + "`topic.min.insync.replicas`); 0 = the broker's default; at most `topics.replication-factor`");
 
     public static final Setting<String> HTTP_HOST = add("http.host", "127.0.0.1", Types.nonBlank(),
             "address of `/metrics`, `/health` and the live page `/` (read-only); other than `127.x.x.x`, `::1` or "

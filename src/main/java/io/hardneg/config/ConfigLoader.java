@@ -93,6 +93,7 @@ public final class ConfigLoader {
                         r.get(ConfigKeys.OUTPUT_MAX_RECORD_BYTES)),
                 new HardnegConfig.Streams(r.get(ConfigKeys.STREAMS_PROCESSING_GUARANTEE),
                         r.get(ConfigKeys.STREAMS_COMMIT_INTERVAL_MS), r.get(ConfigKeys.STREAMS_THREADS)),
+                replication(r),
                 http(r),
                 kafka);
         r.checkAllRead();
@@ -144,6 +145,17 @@ public final class ConfigLoader {
         }
         return new HardnegConfig.Bank(perLabel, bankMax, r.get(ConfigKeys.BANK_MAX_IMAGE_BYTES),
                 r.get(ConfigKeys.BANK_IMAGES_MAX_BYTES));
+    }
+
+    /** Replication of the topics hardneg creates: a minimum in-sync count above the replicas refuses every write. */
+    private static HardnegConfig.Replication replication(Values r) {
+        int factor = r.get(ConfigKeys.TOPICS_REPLICATION_FACTOR);
+        int minIsr = r.get(ConfigKeys.TOPICS_MIN_INSYNC_REPLICAS);
+        if (factor > 0 && minIsr > factor) {
+            throw new ConfigException("topics.min-insync-replicas=" + minIsr
+                    + " is more than topics.replication-factor=" + factor + "; every write would be refused");
+        }
+        return new HardnegConfig.Replication(factor, minIsr);
     }
 
     /** The HTTP server, refused beyond loopback unless a token guards it or it is declared public. */

@@ -27,6 +27,7 @@ public record HardnegConfig(
         Bank bank,
         Output output,
         Streams streams,
+        Replication replication,
         Http http,
         Map<String, String> kafkaOverrides) {
 
@@ -154,6 +155,15 @@ public record HardnegConfig(
      * @param maxRecordBytes images are left out of a record (anchor's kept first) that would grow past this
      */
     public record Output(OutputFormat format, boolean includeImages, int maxRecordBytes) { }
+
+    /**
+     * How the topics hardneg creates are replicated: those of {@code topics/} at start-up and Kafka Streams' own
+     * (changelogs, repartition). 0 keeps {@code topics/}' replicas and the broker's defaults.
+     *
+     * @param factor            replicas of every topic hardneg or Kafka Streams creates (0 = as declared)
+     * @param minInsyncReplicas their {@code min.insync.replicas} (0 = the broker's default)
+     */
+    public record Replication(int factor, int minInsyncReplicas) { }
 
     /** Kafka Streams settings we choose ourselves. */
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }

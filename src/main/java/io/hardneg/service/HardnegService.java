@@ -146,7 +146,7 @@ public final class HardnegService implements AutoCloseable {
 
     static void provisionTopics(HardnegConfig config) {
         TopicProvisioner.Report report = TopicProvisioner.provisionBundled(config.bootstrapServers(),
-                config.kafkaOverrides());
+                config.kafkaOverrides(), config.replication().factor(), config.replication().minInsyncReplicas());
         if (!report.created().isEmpty()) {
             LOG.info("created topics {}", report.created());
         }

@@ -4,6 +4,7 @@ import io.hardneg.config.HardnegConfig;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
@@ -47,7 +48,13 @@ public final class StreamsSettings {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(PRODUCER_BATCH_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), Integer.toString(PRODUCER_LINGER_MS));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(4 << 20));
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        // Changelogs and repartition topics are replicated like the topics of topics/ (-1: the broker's default).
+        int factor = config.replication().factor();
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, factor > 0 ? Integer.toString(factor) : "-1");
+        if (config.replication().minInsyncReplicas() > 0) {
+            p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+                    Integer.toString(config.replication().minInsyncReplicas()));
+        }
         // Bound the input queue to about two batches a partition (Kafka's 1000 each would allow 1000 images at
         // input.max-bytes per partition on the heap); HeapBudget counts on these two.
         String batch = Integer.toString(config.inference().batchMax());

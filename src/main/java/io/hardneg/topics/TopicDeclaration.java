@@ -1,5 +1,6 @@
 package io.hardneg.topics;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -19,6 +20,9 @@ import java.util.TreeSet;
 public record TopicDeclaration(String name, int partitions, short replicas, Map<String, String> configs,
                                Set<String> requiredConfigs) {
 
+    /** The topic config that, with {@code acks=all}, says how many replicas must have a write. */
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     public TopicDeclaration {
         Objects.requireNonNull(name, "name");
         if (partitions < 1) {
@@ -36,6 +40,30 @@ public record TopicDeclaration(String name, int partitions, short replicas, Map<
                         + " has no value in spec.config");
             }
         }
+    }
+
+    /**
+     * This topic on a replicated cluster: {@code replicationFactor} replicas and {@code min.insync.replicas}
+     * {@code minInsyncReplicas}; 0 keeps what the file declares (replicas) or leaves the broker's default (ISR).
+     *
+     * @throws IllegalArgumentException when the minimum in-sync replicas exceed the replicas
+     */
+    public TopicDeclaration withReplication(int replicationFactor, int minInsyncReplicas) {
+        if (replicationFactor < 0 || replicationFactor > Short.MAX_VALUE || minInsyncReplicas < 0) {
+            throw new IllegalArgumentException("topic " + name + ": replication factor and min.insync.replicas must"
+                    + " be >= 0 (0 = as declared), were " + replicationFactor + " and " + minInsyncReplicas);
+        }
+        short factor = replicationFactor == 0 ? replicas : (short) replicationFactor;
+        // A min ISR above the replica count would refuse every acks=all write: say so now, not at the first send.
+        if (minInsyncReplicas > factor) {
+            throw new IllegalArgumentException("topic " + name + ": min.insync.replicas " + minInsyncReplicas
+                    + " is more than its " + factor + " replicas; every write would be refused");
+        }
+        Map<String, String> next = new HashMap<>(configs);
+        if (minInsyncReplicas > 0) {
+            next.put(MIN_INSYNC_REPLICAS, Integer.toString(minInsyncReplicas));
+        }
+        return new TopicDeclaration(name, partitions, factor, next, requiredConfigs);
     }
 
     /** The configs sorted by key, for printing. */

@@ -77,10 +77,20 @@ public final class TopicProvisioner {
      * @param clientOverrides Kafka client settings (security, timeouts) for the admin client
      */
     public static Report provisionBundled(String bootstrapServers, Map<String, ?> clientOverrides) {
+        return provisionBundled(bootstrapServers, clientOverrides, 0, 0);
+    }
+
+    /**
+     * As above, each topic with {@code replicationFactor} replicas and {@code minInsyncReplicas} (0: as declared
+     * in {@code topics/}, and the broker's default minimum).
+     */
+    public static Report provisionBundled(String bootstrapServers, Map<String, ?> clientOverrides,
+                                          int replicationFactor, int minInsyncReplicas) {
         Map<String, Object> props = new LinkedHashMap<>(clientOverrides);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(props)) {
-            return new TopicProvisioner(admin, bootstrapServers, DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled());
+            return new TopicProvisioner(admin, bootstrapServers, DEFAULT_TIMEOUT).apply(TopicFiles.loadBundled()
+                    .stream().map(d -> d.withReplication(replicationFactor, minInsyncReplicas)).toList());
         }
     }
 

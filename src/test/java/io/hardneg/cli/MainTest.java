@@ -147,6 +147,26 @@ class MainTest {
     }
 
     @Test
+    void shouldListEveryTopicWithTheReplicationOfAReplicatedClusterWhenAsked() {
+        // Given topics/ declaring 1 replica (fit for the in-process broker)
+        // When listed for a 3-broker cluster
+        Run r = run("topics", "list", "--replication-factor", "3", "--min-insync-replicas", "2");
+
+        // Then every topic says 3 replicas and min ISR 2, keeping its own configs
+        assertThat(r.exitCode()).as("stderr: %s", r.err()).isZero();
+        String[] lines = r.out().strip().split("\\R");
+        assertThat(lines).hasSize(7).allSatisfy(l -> assertThat(l).contains("replicas=3", "min.insync.replicas=2"));
+        assertThat(r.out()).contains("cleanup.policy=compact");
+        assertThat(run("topics", "list").out()).contains("replicas=1").doesNotContain("min.insync.replicas");
+    }
+
+    @Test
+    void shouldRefuseAMinimumInSyncAboveTheReplicasInOneLine() {
+        assertOneLineUsageError(run("topics", "list", "--replication-factor", "2", "--min-insync-replicas", "3"),
+                "hardneg topics list", "min.insync.replicas 3 is more than its 2 replicas");
+    }
+
+    @Test
     void shouldRefuseABadServeSettingBeforeStartingABroker() {
         // Given a bad value (if the broker started first, this would bind 9092 and block until Ctrl-C)
         Run r = run("serve", "--set", "mining.alpha=abc");

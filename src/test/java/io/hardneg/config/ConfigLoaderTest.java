@@ -50,6 +50,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldRefuseAMinimumInSyncAboveTheReplicationFactor() {
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("topics.replication-factor", "2",
+                "topics.min-insync-replicas", "3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("topics.min-insync-replicas=3 is more than topics.replication-factor=2; every write would"
+                        + " be refused");
+    }
+
+    @Test
     void shouldRefuseAnHttpPublicThatIsNotABoolean() {
         assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.public", "yes")))
                 .isInstanceOf(ConfigException.class)

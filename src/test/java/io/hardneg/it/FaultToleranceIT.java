@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -192,9 +194,19 @@ class FaultToleranceIT {
      * repeat under new ids (each id is still one input that must yield one embedding).
      */
     static void sendCycling(String bootstrap, int n) throws Exception {
+        sendCycling(bootstrap, n, 0, new AtomicInteger(), () -> false);
+    }
+
+    /**
+     * Like {@link #sendCycling(String, int)}, paced to {@code ratePerSecond} (0: as fast as it goes), and going on
+     * past {@code n} while {@code more} says so (a test whose faults must all strike under load); {@code sent} counts
+     * the images handed to the producer, so another thread can time faults by it and knows the total at the end.
+     */
+    static void sendCycling(String bootstrap, int n, double ratePerSecond, AtomicInteger sent, BooleanSupplier more)
+            throws Exception {
         LabeledImages sample = StreamingScenario.sample(Math.min(n, 10_000));
-        try (ImageSender sender = new ImageSender(bootstrap, Topics.IMAGES.name(), 0, Map.of())) {
-            for (int i = 0; i < n; i++) {
+        try (ImageSender sender = new ImageSender(bootstrap, Topics.IMAGES.name(), ratePerSecond, Map.of())) {
+            for (int i = 0; i < n || more.getAsBoolean(); i++, sent.incrementAndGet()) {
                 int k = i % sample.count();
                 sender.send(new LabeledImage("img-" + i, Integer.toString(sample.labels()[k]),
                         PngEncoder.gray(sample.image(k), sample.height(), sample.width())));

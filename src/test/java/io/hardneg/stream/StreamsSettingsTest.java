@@ -32,4 +32,20 @@ class StreamsSettingsTest {
         assertThat(p.getProperty(BATCH)).isEqualTo("16384");
         assertThat(p.getProperty(LINGER)).isEqualTo("100");
     }
+
+    @Test
+    void shouldReplicateStreamsOwnTopicsLikeTheDeclaredOnesWhenTopicsReplicationIsSet() {
+        // Given the replication of a 3-broker cluster
+        Properties p = StreamsSettings.of(ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092",
+                "topics.replication-factor", "3", "topics.min-insync-replicas", "2")), "/tmp/x");
+
+        // Then changelogs and repartition topics get 3 replicas and min ISR 2 too
+        assertThat(p.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo("3");
+        assertThat(p.getProperty(StreamsConfig.topicPrefix("min.insync.replicas"))).isEqualTo("2");
+        // And without it, the broker's defaults, as before
+        Properties defaults = StreamsSettings.of(ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092")),
+                "/tmp/x");
+        assertThat(defaults.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo("-1");
+        assertThat(defaults.getProperty(StreamsConfig.topicPrefix("min.insync.replicas"))).isNull();
+    }
 }
