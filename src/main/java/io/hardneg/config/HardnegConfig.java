@@ -155,7 +155,12 @@ public record HardnegConfig(
      */
     public record Output(OutputFormat format, boolean includeImages, int maxRecordBytes) { }
 
-    /** Kafka Streams settings we choose ourselves. */
+    /**
+     * Kafka Streams settings we choose ourselves.
+     *
+     * @param threads stream threads per instance, or {@link ConfigKeys#STREAMS_THREADS_AUTO} for
+     *                {@code io.hardneg.stream.StreamThreads}' rule
+     */
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }
 
     /**
