@@ -160,11 +160,11 @@ public final class ConfigKeys {
                     + "commits, so this bounds the wait ([decision 0002](decisions/0002-commit-interval.md))");
     /** {@link #STREAMS_THREADS}' {@code auto}, as the configuration holds it. */
     public static final int STREAMS_THREADS_AUTO = 0;
-    // One by default: on 2 cores a second thread (auto's choice there) ran 0.63-0.75x the images/s at 1.2-1.7x the
-    // CPU per image, each thread committing its own transactions (docs/decisions/0009-stream-threads.md).
+    // One by default: on 2 cores a second thread (auto's choice there) ran 0.86x the images/s (geometric mean of
+    // four pairs, 0.63-1.34x), each thread committing its own transactions (docs/decisions/0009-stream-threads.md).
     public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1",
             Types.intInOr("auto", STREAMS_THREADS_AUTO, 1, 64),
-            "stream threads per instance; `auto` = min(available cores, partitions of `images`), measured slower "
+            "stream threads per instance; `auto` = min(available cores, partitions of `images`), not faster "
                     + "on 2 cores ([decision 0009](decisions/0009-stream-threads.md))");
 
     public static final Setting<String> HTTP_HOST = add("http.host", "127.0.0.1", Types.nonBlank(),
