@@ -19,11 +19,13 @@ final class StreamingStage {
     /**
      * A streaming stage's median rate and the process's median CPU per image over the same rounds, the cores each
      * thread used, where the stream threads waited on Kafka ({@link StreamTime#shares}), the broker's requests
-     * per image over them and, when the processor was timed, its CPU per image by part ({@link CpuByStage}).
+     * per image over them and, when the processor was timed, its CPU per image by part ({@link CpuByStage});
+     * {@code coresBusy} is the process's CPU time over the rounds' wall time (every thread), {@code streamThreads}
+     * the application's stream threads.
      */
     record Result(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread,
                   Map<String, Double> streamTime, Map<String, Double> requestsPerImage,
-                  Map<String, Double> cpuByStage) {
+                  Map<String, Double> cpuByStage, double coresBusy, int streamThreads) {
     }
 
     /** Where the warm-up left off: images through, seconds since start, the rate of its last second. */
@@ -153,23 +155,26 @@ final class StreamingStage {
         double cpuMedian = cpus.isEmpty() ? Double.NaN : Stats.median(cpus);
         // Without a full round the window is a few milliseconds: 10 ms ticks over it would read as cores.
         double window = (System.nanoTime() - roundsStart) / 1e9;
+        long process1 = CpuClock.processNanos();
         ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
         Map<String, Double> byStage = rates.isEmpty() || parts == null ? Map.of()
                 : byStage(parts, parts0, threads0, threads1, window, process0, counter.count() - images0);
         Map<String, Double> byThread = rates.isEmpty() ? Map.of() : ThreadCpu.coresByName(threads0, threads1, window,
                 ThreadCpu.USER_HZ, 6);
-        Map<String, Double> waits = rates.isEmpty() ? Map.of()
-                : StreamTime.shares(waits0, StreamTime.read(app.streams().metrics()), window);
+        StreamTime.Totals waits1 = StreamTime.read(app.streams().metrics());
+        Map<String, Double> waits = rates.isEmpty() ? Map.of() : StreamTime.shares(waits0, waits1, window);
+        // process0 was read just before the rounds began: the window's wall time is a few µs short of its CPU's
+        double coresBusy = rates.isEmpty() ? Double.NaN : (process1 - process0) / 1e9 / window;
         Map<String, Double> requests = rates.isEmpty() ? Map.of()
                 : BrokerRequests.perImage(requests0, BrokerRequests.counts(), counter.count() - images0, 6);
         log.line("%s: cores by thread %s", name, byThread);
         log.line("%s: stream threads' time blocked on Kafka %s; broker requests per image %s", name, waits, requests);
-        log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds", name, median, cpuMedian,
-                rates.size());
+        log.line("%s: median %,.0f images/s, %.1f µs CPU/image over %d rounds; %.2f cores busy, %d stream "
+                + "thread(s)", name, median, cpuMedian, rates.size(), coresBusy, waits1.threads());
         if (parts != null) {
             log.line("%s: CPU µs per image by stage %s", name, byStage);
         }
-        return new Result(median, cpuMedian, byThread, waits, requests, byStage);
+        return new Result(median, cpuMedian, byThread, waits, requests, byStage, coresBusy, waits1.threads());
     }
 
     private static Map<String, Double> byStage(ThreadCpuStageTimer parts, long[] parts0, ThreadCpu.Snapshot threads0,

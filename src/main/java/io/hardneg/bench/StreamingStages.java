@@ -80,6 +80,10 @@ final class StreamingStages {
             json.put("pipeline_cpu_us_by_stage", pipeline.last().cpuByStage());
             // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
             json.put("pipeline_cores_by_thread", pipeline.last().coresByThread());
+            // All of them together, the process's CPU over the rounds' wall time: the cores the saturated
+            // pipeline kept busy, and the stream threads it ran with (streams.threads resolved).
+            json.put("pipeline_cores_busy", round3(pipeline.last().coresBusy()));
+            json.put("pipeline_stream_threads", pipeline.last().streamThreads());
             // Where the stream thread waited on Kafka in the last pipeline repeat: shares of its wall time
             // blocked in all, flushing its producer, and committing (EOS: it processes nothing meanwhile).
             json.put("pipeline_stream_time", round3(pipeline.last().streamTime()));

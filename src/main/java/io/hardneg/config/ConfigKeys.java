@@ -159,8 +159,14 @@ public final class ConfigKeys {
     public static final Setting<Long> STREAMS_COMMIT_INTERVAL_MS = add("streams.commit.interval.ms", "50",
             Types.longIn(1, 3_600_000), "EOS transaction length: an output is visible only once its transaction "
                     + "commits, so this bounds the wait ([decision 0002](decisions/0002-commit-interval.md))");
-    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1", Types.intIn(1, 64),
-            "stream threads per instance");
+    /** {@link #STREAMS_THREADS}' {@code auto}, as the configuration holds it. */
+    public static final int STREAMS_THREADS_AUTO = 0;
+    // One by default: on 2 cores a second thread (auto's choice there) ran 0.86x the images/s (geometric mean of
+    // four pairs, 0.63-1.34x), each thread committing its own transactions (docs/decisions/0009-stream-threads.md).
+    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1",
+            Types.intInOr("auto", STREAMS_THREADS_AUTO, 1, 64),
+            "stream threads per instance; `auto` = min(available cores, partitions of `images`), not faster "
+                    + "on 2 cores ([decision 0009](decisions/0009-stream-threads.md))");
     public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = add("topics.replication-factor", "0",
             Types.intIn(0, Short.MAX_VALUE), "replicas of every topic hardneg creates: those of `topics/` at start-up "
                     + "(instead of their `spec.replicas`, 1) and Kafka Streams' changelogs and repartition topics (its "

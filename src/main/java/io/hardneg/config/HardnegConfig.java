@@ -165,7 +165,12 @@ public record HardnegConfig(
      */
     public record Replication(int factor, int minInsyncReplicas) { }
 
-    /** Kafka Streams settings we choose ourselves. */
+    /**
+     * Kafka Streams settings we choose ourselves.
+     *
+     * @param threads stream threads per instance, or {@link ConfigKeys#STREAMS_THREADS_AUTO} for
+     *                {@code io.hardneg.stream.StreamThreads}' rule
+     */
     public record Streams(String processingGuarantee, long commitIntervalMs, int threads) { }
 
     /**

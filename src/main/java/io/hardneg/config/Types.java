@@ -62,6 +62,22 @@ final class Types {
         return of(wide.allowed(), (key, s) -> wide.parse(key, s).intValue());
     }
 
+    /** {@code word} (any case) for {@code wordValue}, or a whole number in [min, max]. */
+    static Setting.Type<Integer> intInOr(String word, int wordValue, int min, int max) {
+        Setting.Type<Long> wide = longIn(min, max);
+        String allowed = word + " or " + wide.allowed();
+        return of(allowed, (key, s) -> {
+            if (s.equalsIgnoreCase(word)) {
+                return wordValue;
+            }
+            try {
+                return wide.parse(key, s).intValue();
+            } catch (ConfigException e) {
+                throw new ConfigException(e.getMessage().replace("expected " + wide.allowed(), "expected " + allowed));
+            }
+        });
+    }
+
     static Setting.Type<Long> longIn(long min, long max) {
         String allowed = max == Long.MAX_VALUE ? min + " or more" : min + ".." + max;
         return of(allowed, (key, s) -> {

@@ -1,5 +1,6 @@
 package io.hardneg.service;
 
+import io.hardneg.config.ConfigKeys;
 import io.hardneg.config.ConfigLoader;
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.mining.Backpressure;
@@ -12,10 +13,9 @@ import io.hardneg.model.ModelSource;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.PipelineObserver;
 import io.hardneg.stream.StageTimer;
+import io.hardneg.stream.StreamThreads;
 import io.hardneg.stream.StreamsSettings;
 import io.hardneg.stream.Topics;
-import io.hardneg.topics.TopicDeclaration;
-import io.hardneg.topics.TopicFiles;
 import io.hardneg.update.ModelUpdateListener;
 import io.hardneg.update.ModelVerifier;
 import io.hardneg.web.AccessToken;
@@ -85,8 +85,12 @@ public final class HardnegService implements AutoCloseable {
             LOG.info("model {} v{} ({}-dim embeddings, input {}x{}x{}) on {}", model.info().name(),
                     model.info().version(), model.info().embeddingDim(), model.info().inputSpec().channels(),
                     model.info().inputSpec().height(), model.info().inputSpec().width(), model.device().name());
-            provisionTopics(config);
-            logHeapBudget(config, model);
+            int partitions = provisionTopics(config);
+            int threads = StreamThreads.resolve(config.streams().threads(), partitions);
+            LOG.info("{} stream thread(s) ({}; {} cores, {} partitions of {})", threads,
+                    config.streams().threads() == ConfigKeys.STREAMS_THREADS_AUTO ? "auto" : "streams.threads",
+                    Runtime.getRuntime().availableProcessors(), partitions, Topics.IMAGES.name());
+            logHeapBudget(config, model, partitions, threads);
             MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max(),
                     config.bank().imagesMaxBytes());
             Path stateDir = Files.createTempDirectory("hardneg-streams-");
@@ -98,7 +102,7 @@ public final class HardnegService implements AutoCloseable {
             Backpressure backpressure = new Backpressure(bp.maxLag(), bp.minFactor());
             KafkaStreams streams = new KafkaStreams(
                     MiningTopology.build(config, registry, bank, observer, backpressure, timer),
-                    StreamsSettings.of(config, stateDir.toString()));
+                    StreamsSettings.of(config, stateDir.toString(), threads));
             // A thread that dies on an unexpected error is replaced; its task resumes from the last commit.
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; replacing it", e);
@@ -144,20 +148,21 @@ public final class HardnegService implements AutoCloseable {
         }
     }
 
-    static void provisionTopics(HardnegConfig config) {
+    /** Creates the missing topics; returns the input's partitions as the cluster has them. */
+    static int provisionTopics(HardnegConfig config) {
         TopicProvisioner.Report report = TopicProvisioner.provisionBundled(config.bootstrapServers(),
                 config.kafkaOverrides(), config.replication().factor(), config.replication().minInsyncReplicas());
         if (!report.created().isEmpty()) {
             LOG.info("created topics {}", report.created());
         }
         report.warnings().forEach(w -> LOG.warn("topic check: {}", w));
+        return report.partitionsOf(Topics.IMAGES.name());
     }
 
     /** Says what the worst case needs and warns when -Xmx is below it: an OOM later would be harder to read. */
-    private static void logHeapBudget(HardnegConfig config, EmbeddingModel model) {
-        int partitions = TopicFiles.loadBundled().stream().filter(d -> d.name().equals(Topics.IMAGES.name()))
-                .mapToInt(TopicDeclaration::partitions).findFirst().orElse(1);
-        HeapBudget budget = HeapBudget.of(config, model.info().inputSpec(), model.info().embeddingDim(), partitions);
+    private static void logHeapBudget(HardnegConfig config, EmbeddingModel model, int partitions, int threads) {
+        HeapBudget budget = HeapBudget.of(config, model.info().inputSpec(), model.info().embeddingDim(),
+                Math.max(1, partitions), threads);
         long max = java.lang.Runtime.getRuntime().maxMemory();
         if (max < budget.total()) {
             LOG.warn("worst-case heap for this configuration is {}, above -Xmx {} MiB; lower input.max-bytes, "

@@ -2,6 +2,7 @@ package io.hardneg.service;
 
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.image.InputSpec;
+import io.hardneg.stream.StreamThreads;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,12 +10,14 @@ import java.util.Map;
  * The worst-case Java heap of one instance for a configuration: every buffer that grows with input is bounded by
  * a setting, and this adds those bounds up, term by term, so that start-up can say whether {@code -Xmx} holds them.
  *
- * <p>The terms (bytes; M = {@code input.max-bytes}, B = {@code inference.batch.max}, T = {@code streams.threads},
- * P = input partitions an instance may own, C/H/W/D = the model's input and embedding sizes):
+ * <p>The terms (bytes; M = {@code input.max-bytes}, B = {@code inference.batch.max}, T = stream threads
+ * ({@code streams.threads} resolved by {@code StreamThreads}), P = input partitions an instance may own, C/H/W/D =
+ * the model's input and embedding sizes, F = {@code fetch.max.bytes}):
  * <ul>
  *   <li>input queue: Kafka Streams buffers at most {@code buffered.records.per.partition} (= B, see
- *       StreamsSettings) per partition and a poll adds at most {@code max.poll.records} (= B):
- *       (P·B + B)·M, plus the consumer's prefetch, max(fetch.max.bytes, P·M);</li>
+ *       StreamsSettings) per partition and each thread's poll adds at most {@code max.poll.records} (= B):
+ *       (P·B + T·B)·M, plus the consumers' prefetch: each of the T consumers holds at most max(F, Pₜ·M) for its
+ *       Pₜ partitions, which over the threads is at most max(F, P·M) + (T − 1)·F;</li>
  *   <li>batch buffer: B pending images in the store, and their decoded copies during a drain: 2·B·M per thread;</li>
  *   <li>decode: one image at a time per thread, at most {@code input.max-pixels} pixels of up to 8 bytes (16-bit
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
@@ -33,14 +36,23 @@ public record HeapBudget(Map<String, Long> terms) {
     static final long PRODUCER_BUFFER_MEMORY = 32L << 20;
     static final long BANK_ENTRY_OVERHEAD = 256;
 
-    /** The budget of one instance owning up to {@code partitions} input partitions. */
+    /**
+     * The budget of one instance owning up to {@code partitions} input partitions, with the stream threads
+     * {@code streams.threads} comes to on this machine.
+     */
     public static HeapBudget of(HardnegConfig config, InputSpec spec, int dim, int partitions) {
+        return of(config, spec, dim, partitions, StreamThreads.resolve(config.streams().threads(), partitions));
+    }
+
+    /** As above, for {@code threads} stream threads. */
+    public static HeapBudget of(HardnegConfig config, InputSpec spec, int dim, int partitions, int threads) {
         long m = config.input().maxImageBytes();
         long b = config.inference().batchMax();
-        long t = config.streams().threads();
+        long t = threads;
         long c = spec.channels();
         Map<String, Long> terms = new LinkedHashMap<>();
-        terms.put("input queue", (partitions * b + b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m));
+        terms.put("input queue", (partitions * b + t * b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m)
+                + (t - 1) * KAFKA_FETCH_MAX_BYTES);
         terms.put("batch buffer", t * 2 * b * m);
         terms.put("decode", t * config.input().maxPixels() * (8 + 4 * c));
         terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages()

@@ -20,7 +20,14 @@ public final class StreamsSettings {
     private StreamsSettings() {
     }
 
+    /** The properties with {@code streams.threads} resolved without knowing the input's partitions. */
     public static Properties of(HardnegConfig config, String stateDir) {
+        int threads = StreamThreads.resolve(config.streams().threads(), StreamThreads.PARTITIONS_UNKNOWN);
+        return of(config, stateDir, threads);
+    }
+
+    /** The properties for {@code threads} stream threads ({@link StreamThreads#resolve}). */
+    public static Properties of(HardnegConfig config, String stateDir, int threads) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -28,7 +35,7 @@ public final class StreamsSettings {
         // EOS commits are transactions; the default interval keeps end-to-end latency low at no measurable
         // throughput cost (docs/decisions/0002-commit-interval.md).
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.streams().commitIntervalMs()));
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.streams().threads()));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         // Records are batched by our own store; Streams' record cache would only delay and copy them.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");

@@ -61,12 +61,22 @@ public final class TopicProvisioner {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** What {@link #apply} did: topics created, topics found already there, and warnings about the latter. */
-    public record Report(List<String> created, List<String> existing, List<String> warnings) {
+    /**
+     * What {@link #apply} did: topics created, topics found already there, warnings about the latter, and each
+     * topic's partitions as the cluster has them (as declared for those just created).
+     */
+    public record Report(List<String> created, List<String> existing, List<String> warnings,
+                         Map<String, Integer> partitions) {
         public Report {
             created = List.copyOf(created);
             existing = List.copyOf(existing);
             warnings = List.copyOf(warnings);
+            partitions = Map.copyOf(partitions);
+        }
+
+        /** Partitions of {@code topic}, or 0 when it was not among the declarations. */
+        public int partitionsOf(String topic) {
+            return partitions.getOrDefault(topic, 0);
         }
     }
 
@@ -137,15 +147,17 @@ public final class TopicProvisioner {
         List<String> existing = new ArrayList<>(byName.keySet().stream().filter(present::contains).toList());
         existing.addAll(racedOrExisting);
         List<String> warnings = new ArrayList<>();
+        Map<String, Integer> partitions = new LinkedHashMap<>();
+        created.forEach(t -> partitions.put(t, byName.get(t).partitions()));
         if (!existing.isEmpty()) {
-            check(existing.stream().map(byName::get).toList(), warnings);
+            check(existing.stream().map(byName::get).toList(), warnings, partitions);
         }
         created.sort(null);
         existing.sort(null);
-        return new Report(created, existing, warnings);
+        return new Report(created, existing, warnings, partitions);
     }
 
-    private void check(List<TopicDeclaration> existing, List<String> warnings) {
+    private void check(List<TopicDeclaration> existing, List<String> warnings, Map<String, Integer> partitions) {
         int timeoutMs = Math.toIntExact(timeout.toMillis());
         List<String> names = existing.stream().map(TopicDeclaration::name).toList();
         List<ConfigResource> resources = names.stream()
@@ -171,6 +183,7 @@ public final class TopicProvisioner {
         List<String> contradictions = new ArrayList<>();
         for (TopicDeclaration d : existing) {
             int actualPartitions = descriptions.get(d.name()).partitions().size();
+            partitions.put(d.name(), actualPartitions);
             if (actualPartitions < d.partitions()) {
                 // Only a warning: fewer partitions limit parallelism, not correctness. Adding partitions
                 // ourselves would move keys to other partitions under a running application, and the

@@ -68,6 +68,14 @@ class BenchCommandTest {
         assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 64.0);
         // (a tiny run's rounds may all be partial: then the split by stage is empty; the next test fills it)
         assertThat(json.get("pipeline_cpu_us_by_stage").isObject()).isTrue();
+        // The cores the pipeline kept busy (NaN when a tiny run had no full round) and its stream threads (the
+        // default, one)
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(json.has("pipeline_cores_busy")).isTrue();
+        if (json.get("pipeline_cores_busy").isNumber()) {
+            assertThat(json.get("pipeline_cores_busy").asDouble()).isBetween(0.05, cores * 1.25 + 0.25);
+        }
+        assertThat(json.get("pipeline_stream_threads").asInt()).isEqualTo(1);
         // Where the stream thread waited, and the broker's requests per image, over a stage's rounds (a tiny run's
         // fast stage may have none, so empty then; BenchMetricsIT reads the same metrics on a running service)
         for (String stage : List.of("passthrough", "pipeline")) {
@@ -115,6 +123,12 @@ class BenchCommandTest {
         }
         double perImage = json.get("pipeline_cpu_us_per_image").asDouble();
         assertThat(sum).as(byStage + " against " + perImage).isBetween(0.5 * perImage, 2.0 * perImage);
+        // And the cores busy over the same rounds are the process's CPU per image times the rate, within the
+        // rounds' spread (median against whole window), and never more than the machine has
+        double busy = json.get("pipeline_cores_busy").asDouble();
+        double fromRate = perImage * json.get("pipeline_images_per_s").asDouble() / 1e6;
+        assertThat(busy).as("against " + fromRate).isBetween(0.5 * fromRate, 2.0 * fromRate);
+        assertThat(busy).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() * 1.25 + 0.25);
     }
 
     @Test

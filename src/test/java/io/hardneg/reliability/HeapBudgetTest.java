@@ -6,6 +6,7 @@ import io.hardneg.config.ConfigLoader;
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.image.InputSpec;
 import io.hardneg.service.HeapBudget;
+import io.hardneg.stream.StreamThreads;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,8 @@ class HeapBudgetTest {
         Map<String, String> m = new HashMap<>(settings);
         m.put("bootstrap.servers", "localhost:9092");
         HardnegConfig c = ConfigLoader.fromMap(m);
-        return HeapBudget.of(c, SHIPPED, 64, 4);
+        // The figures of docs/operations.md are for one stream thread (auto on one core), whatever this machine has.
+        return HeapBudget.of(c, SHIPPED, 64, 4, StreamThreads.resolve(c.streams().threads(), 1, 4));
     }
 
     static long mib(long bytes) {
@@ -52,6 +54,24 @@ class HeapBudgetTest {
                 Integer.toString(512 * 512), "bank.max", "2000"));
         System.out.println("sized: " + b.describe());
         assertThat(mib(b.total())).isEqualTo(308);
+    }
+
+    @Test
+    void shouldChargeEachStreamThreadItsPollPrefetchBatchDecodeProducerAndTensors() {
+        // Given the defaults with one stream thread, then with two (auto on two cores)
+        HeapBudget one = budget(Map.of("streams.threads", "1"));
+        HeapBudget two = budget(Map.of("streams.threads", "2"));
+        System.out.println("defaults, 2 stream threads: " + two.describe());
+        long m = 10L << 20;
+        long b = 64;
+        // Then the second thread's consumer adds a poll of B images and a fetch of 50 MiB to the input queue
+        assertThat(two.terms().get("input queue") - one.terms().get("input queue")).isEqualTo(b * m + (50L << 20));
+        // and the per-thread terms double
+        for (String term : new String[] {"batch buffer", "decode", "producer", "tensors"}) {
+            assertThat(two.terms().get(term)).as(term).isEqualTo(2 * one.terms().get(term));
+        }
+        assertThat(two.terms().get("memory bank")).isEqualTo(one.terms().get("memory bank"));
+        assertThat(mib(two.total())).isEqualTo(7_167);
     }
 
     @Test
