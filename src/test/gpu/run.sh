@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The prepared GPU check: builds the CUDA flavour (-Pgpu: onnxruntime_gpu, needs CUDA 12 + cuDNN 9), then runs
 # `bench --json` for the shipped 28×28 model and the heavy ResNet-18-sized one with inference.device=cuda, and
-# prints each JSON line. Sized to finish in under 5 minutes on one GPU: short time budgets, no mining banks
-# beyond 100k, fewer preloaded images.
+# prints each JSON line; then the pipeline stage alone with 1, 2 and 4 stream threads, to show how throughput grows
+# with threads once inference is off the CPU (docs/performance.md, "Beyond one machine", is the model it checks).
+# Sized to finish in about 6 minutes on one GPU: short time budgets, no mining banks beyond 100k.
 #
 #   src/test/gpu/run.sh [HEAVY_MODEL_DIR]     (default /tmp/hardneg-heavy/heavy-resnet18/1)
 set -euo pipefail
@@ -19,3 +20,8 @@ timeout 150 "${JAVA[@]}" --images 20000 --time-scale 0.5 --repeats 1 | tail -n 1
 echo "== heavy model on cuda" >&2
 timeout 150 "${JAVA[@]}" --model "$HEAVY" --images 4000 --time-scale 0.5 --repeats 1 --batch-sizes 1,32,128,256 \
   --mining-banks 100000 | tail -n 1
+for threads in 1 2 4; do  # `images` has 4 partitions: more threads would idle
+  echo "== 28x28 model on cuda, pipeline only, streams.threads=$threads" >&2
+  timeout 90 "${JAVA[@]}" --stages pipeline --images 40000 --time-scale 0.3 --repeats 1 \
+    --set "streams.threads=$threads" | tail -n 1
+done
