@@ -40,6 +40,9 @@ public final class MiningTopology {
 
     /** Room for one image at the configured limit plus our own fields, in the batch buffer's changelog. */
     private static final int CHANGELOG_OVERHEAD = 64 * 1024;
+    static final int BUFFER_SEGMENT_BYTES = 64 * 1024 * 1024;
+    static final long BUFFER_SEGMENT_MS = 10 * 60_000L;
+    static final long BUFFER_TOMBSTONE_MS = 10 * 60_000L;
 
     private MiningTopology() {
     }
@@ -85,8 +88,7 @@ public final class MiningTopology {
         t.addProcessor(PROCESSOR, processor, SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
                         Serdes.Bytes(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of("max.message.bytes",
-                        Integer.toString(config.input().maxImageBytes() + CHANGELOG_OVERHEAD))), PROCESSOR);
+                .withLoggingEnabled(bufferChangelogConfig(config)), PROCESSOR);
         ByteArraySerializer bytes = new ByteArraySerializer();
         t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS.name(), bytes, bytes, PROCESSOR);
         t.addSink(HARD_NEGATIVES_SINK, Topics.HARD_NEGATIVES.name(), bytes, bytes, PROCESSOR);
@@ -97,6 +99,22 @@ public final class MiningTopology {
                 "embedding-bank-source", new StringDeserializer(), new ByteArrayDeserializer(),
                 Topics.EMBEDDING_BANK.name(), "embedding-bank-updater", BankUpdateProcessor::new);
         return t;
+    }
+
+    /**
+     * The batch buffer's changelog: every image is put and then deleted within a commit interval, so the topic is
+     * almost all tombstones. Kafka's defaults (1 GiB segments, tombstones kept a day) let it grow by the input's
+     * volume for a day before anything is cleaned; small segments and a short tombstone retention keep it near the
+     * live buffer. Ten minutes is still far longer than restoring this store takes, which is the bound Kafka sets
+     * on {@code delete.retention.ms} for a reader that starts from the beginning.
+     */
+    static Map<String, String> bufferChangelogConfig(HardnegConfig config) {
+        int maxRecord = config.input().maxImageBytes() + CHANGELOG_OVERHEAD;
+        return Map.of("max.message.bytes", Integer.toString(maxRecord),
+                // a segment must hold the largest record the topic accepts
+                "segment.bytes", Integer.toString(Math.max(BUFFER_SEGMENT_BYTES, maxRecord)),
+                "segment.ms", Long.toString(BUFFER_SEGMENT_MS),
+                "delete.retention.ms", Long.toString(BUFFER_TOMBSTONE_MS));
     }
 
     /** The miner's rules from the configuration. */

@@ -8,12 +8,14 @@ import io.hardneg.data.LabeledImages;
 import io.hardneg.data.PngEncoder;
 import io.hardneg.producer.ImageSender;
 import io.hardneg.producer.LabeledImage;
+import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.Topics;
 import io.hardneg.service.OutputTally;
 import io.hardneg.topics.TopicFiles;
 import io.hardneg.topics.TopicProvisioner;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -22,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +98,24 @@ class FaultToleranceIT {
         StreamingScenario.Result r = StreamingScenario.verify(broker.bootstrapServers(), n);
         Figures.record("kill -9 x3", r + " kills=" + kills + " seed=" + KILL_SEED + " duration_s=" + seconds);
         r.assertExactlyOnce();
+        // And the buffer's changelog, restored after each kill, was created with short-lived tombstones
+        assertThat(bufferChangelogConfig(broker.bootstrapServers()))
+                .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024))
+                .containsEntry(TopicConfig.DELETE_RETENTION_MS_CONFIG, "600000");
+    }
+
+    /** The topic configs Kafka Streams gave the batch buffer's changelog (there is one application here). */
+    private static Map<String, String> bufferChangelogConfig(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            String changelog = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.endsWith("-" + MiningTopology.PENDING_STORE + "-changelog")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no batch buffer changelog on the broker"));
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, changelog);
+            Map<String, String> configs = new HashMap<>();
+            admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic).entries()
+                    .forEach(e -> configs.put(e.name(), e.value()));
+            return configs;
+        }
     }
 
     @Test

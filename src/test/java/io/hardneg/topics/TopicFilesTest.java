@@ -59,6 +59,10 @@ class TopicFilesTest {
             assertThat(t.partitions()).isEqualTo(1);
         }
         assertThat(byName(topics, "embedding-bank").configs()).containsEntry("min.compaction.lag.ms", "0");
+        // Small segments, so that the cleaner never has a whole GiB of overwrites to do at once
+        Map<String, String> bank = byName(topics, "embedding-bank").configs();
+        assertThat(Long.parseLong(bank.get("segment.bytes"))).isEqualTo(64L * 1024 * 1024)
+                .isGreaterThanOrEqualTo(Long.parseLong(bank.get("max.message.bytes")));
         // No larger than the embedded broker's message.max.bytes (32 MiB), or the topic config is a lie.
         assertThat(Long.parseLong(byName(topics, "model-updates").configs().get("max.message.bytes")))
                 .isEqualTo(32L * 1024 * 1024);
