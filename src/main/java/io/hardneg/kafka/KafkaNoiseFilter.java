@@ -6,7 +6,7 @@ import ch.qos.logback.core.spi.FilterReply;
 import java.util.List;
 
 /**
- * Drops three Kafka warnings that are false or expected here, so that users see only warnings that mean something:
+ * Drops four Kafka warnings that are false or expected here, so that users see only warnings that mean something:
  * <ul>
  *   <li>Kafka Streams: "Processing exception handler is not enabled for the GlobalThread" — we enable it
  *       ({@code StreamsSettings}), but Kafka 4.4 also checks a copy of the settings built for the partition
@@ -14,7 +14,12 @@ import java.util.List;
  *   <li>the in-process broker's controller: "Performing controller activation. The metadata log appears to be
  *       empty" — every start on a fresh log directory (the default temp dir) bootstraps its metadata;</li>
  *   <li>the in-process broker's registration channel: "Attempting to close NetworkClient that has already been
- *       closed" — Kafka's own shutdown order closes it twice.</li>
+ *       closed" — Kafka's own shutdown order closes it twice;</li>
+ *   <li>a transactional producer's "Got error produce response … retrying (N attempts left). Error:
+ *       CONCURRENT_TRANSACTIONS" — with Kafka 4's transactions a send that arrives while the previous transaction's
+ *       commit markers are still being written is answered so and retried after a short back-off; it is how the
+ *       protocol waits, not a fault (a send that still fails at {@code delivery.timeout.ms} is an error of its own).
+ *       Only the retry line with that error is dropped.</li>
  * </ul>
  * Every other event passes.
  */
@@ -30,7 +35,9 @@ public final class KafkaNoiseFilter extends Filter<ILoggingEvent> {
             new Noise("org.apache.kafka.controller.QuorumController",
                     "Performing controller activation. The metadata log appears to be empty"),
             new Noise("org.apache.kafka.clients.NetworkClient",
-                    "name=registration] Attempting to close NetworkClient that has already been closed"));
+                    "name=registration] Attempting to close NetworkClient that has already been closed"),
+            new Noise("org.apache.kafka.clients.producer.internals.Sender",
+                    "attempts left). Error: CONCURRENT_TRANSACTIONS"));
 
     @Override
     public FilterReply decide(ILoggingEvent event) {

@@ -53,6 +53,14 @@ class KafkaNoiseFilterTest {
                 "[NodeToControllerChannelManager id=1 name=registration] Attempting to close NetworkClient that has "
                         + "already been closed.")))
                 .isEqualTo(FilterReply.DENY);
+        String sender = "org.apache.kafka.clients.producer.internals.Sender";
+        assertThat(filter.decide(event(sender, "[Producer clientId=a-StreamThread-1-producer, transactionalId=a-1] "
+                + "Got error produce response with correlation id 33 on topic-partition embeddings-1, retrying "
+                + "(2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS"))).isEqualTo(FilterReply.DENY);
+        // A retry for any other reason stays visible
+        assertThat(filter.decide(event(sender, "[Producer clientId=p1] Got error produce response with correlation id "
+                + "7 on topic-partition images-0, retrying (2147483646 attempts left). Error: NOT_LEADER_OR_FOLLOWER")))
+                .isEqualTo(FilterReply.NEUTRAL);
         // Other warnings of the same loggers, the same text from another logger, and a client's own double close
         assertThat(filter.decide(event("org.apache.kafka.streams.StreamsConfig", "Some other warning")))
                 .isEqualTo(FilterReply.NEUTRAL);
