@@ -5,12 +5,17 @@ import static io.hardneg.mining.MiningFixtures.near;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.hardneg.config.MiningPolicy;
+import io.hardneg.config.PositiveRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class LabelBudgetTest {
 
@@ -150,20 +155,30 @@ class LabelBudgetTest {
         return n;
     }
 
-    @Test
-    void shouldMineOnlyTheAnchorsTheBudgetDrawsAndStillJudgeTheOthers() {
+    /** The original rules (farthest positive, hardest negatives), the shipped ones, and random with two positives. */
+    static Stream<MiningRules> rules() {
+        return Stream.of(MiningRules.defaults(),
+                new MiningRules(0.2f, MiningPolicy.ALL, 1, 3, PositiveRule.RANDOM, new NegativeSampling.Soft(5), 0.3f),
+                new MiningRules(0.2f, MiningPolicy.ALL, 2, 2, PositiveRule.RANDOM, new NegativeSampling.Hardest(),
+                        Float.POSITIVE_INFINITY),
+                new MiningRules(0.2f, MiningPolicy.ALL, 1, 3, PositiveRule.NEAREST, new NegativeSampling.Soft(5), 0.3f));
+    }
+
+    @ParameterizedTest
+    @MethodSource("rules")
+    void shouldMineOnlyTheAnchorsTheBudgetDrawsAndStillJudgeTheOthers(MiningRules rules) {
         // Given the reference bank, a detector and a budget of a third of the anchors
         MiningRulesReferenceTest.Fixture f = MiningRulesReferenceTest.Fixture.build(13);
         MislabelDetector detector = new MislabelDetector(new MislabelDetector.Rules(0.4f, 5, 0.6), Distances.scalar());
         LabelBudget budget = new LabelBudget(new LabelBudget.Rules(1 / 3.0, 10, 64), Distances.create());
-        MiningRules rules = MiningRules.defaults();
 
         // When the miner mines with the budget
         TripletMiner.Mined pass = new TripletMiner(rules, Distances.create(), 2, budget).mine(f.bank(), f.anchors(),
                 detector);
 
         // Then an anchor has triplets only when u(anchor) < p of its label, and then exactly the ones it has
-        // without a budget; the verdicts are all there
+        // without a budget (a passed-over anchor draws no positives, which must change nothing); the verdicts are
+        // all there, as the detector alone gives them
         List<List<Triplet>> all = new TripletMiner(rules, Distances.create(), 2).mine(f.bank(), f.anchors());
         List<List<Triplet>> expected = new ArrayList<>();
         int kept = 0;
