@@ -57,6 +57,10 @@ class KafkaNoiseFilterTest {
         assertThat(filter.decide(event(sender, "[Producer clientId=a-StreamThread-1-producer, transactionalId=a-1] "
                 + "Got error produce response with correlation id 33 on topic-partition embeddings-1, retrying "
                 + "(2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS"))).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(event(sender, "[Producer clientId=a-StreamThread-1-producer, transactionalId=a-1] "
+                + "Got error produce response with correlation id 19 on topic-partition a-pending-images-changelog-0, "
+                + "retrying (2147483646 attempts left). Error: OUT_OF_ORDER_SEQUENCE_NUMBER")))
+                .isEqualTo(FilterReply.DENY);
         // A retry for any other reason stays visible
         assertThat(filter.decide(event(sender, "[Producer clientId=p1] Got error produce response with correlation id "
                 + "7 on topic-partition images-0, retrying (2147483646 attempts left). Error: NOT_LEADER_OR_FOLLOWER")))
