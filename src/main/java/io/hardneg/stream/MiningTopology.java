@@ -13,6 +13,7 @@ import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.ModelProvider;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -110,11 +111,11 @@ public final class MiningTopology {
      */
     static Map<String, String> bufferChangelogConfig(HardnegConfig config) {
         int maxRecord = config.input().maxImageBytes() + CHANGELOG_OVERHEAD;
-        return Map.of("max.message.bytes", Integer.toString(maxRecord),
+        return Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecord),
                 // a segment must hold the largest record the topic accepts
-                "segment.bytes", Integer.toString(Math.max(BUFFER_SEGMENT_BYTES, maxRecord)),
-                "segment.ms", Long.toString(BUFFER_SEGMENT_MS),
-                "delete.retention.ms", Long.toString(BUFFER_TOMBSTONE_MS));
+                TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(Math.max(BUFFER_SEGMENT_BYTES, maxRecord)),
+                TopicConfig.SEGMENT_MS_CONFIG, Long.toString(BUFFER_SEGMENT_MS),
+                TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(BUFFER_TOMBSTONE_MS));
     }
 
     /** The miner's rules from the configuration. */
