@@ -82,7 +82,7 @@ public final class ConfigLoader {
                         r.get(ConfigKeys.MODEL_HMAC_KEY_FILE)),
                 new HardnegConfig.Inference(r.get(ConfigKeys.INFERENCE_DEVICE), r.get(ConfigKeys.INFERENCE_THREADS),
                         r.get(ConfigKeys.INFERENCE_SPIN), r.get(ConfigKeys.INFERENCE_BATCH_MAX),
-                        r.get(ConfigKeys.INFERENCE_BATCH_LINGER_MS)),
+                        r.get(ConfigKeys.INFERENCE_BATCH_LINGER_MS), r.get(ConfigKeys.INFERENCE_OVERLAP)),
                 new HardnegConfig.Input(r.get(ConfigKeys.INPUT_MAX_BYTES), r.get(ConfigKeys.INPUT_MAX_PIXELS),
                         r.get(ConfigKeys.INPUT_LABEL_MAX_LENGTH), r.get(ConfigKeys.INPUT_HEADERS_MAX)),
                 mining(r),

@@ -72,8 +72,14 @@ public record HardnegConfig(
      */
     public record ModelUpdates(boolean enabled, Path hmacKeyFile) { }
 
-    /** Batched inference. */
-    public record Inference(DeviceRequest device, int threads, boolean spin, int batchMax, long batchLingerMs) { }
+    /**
+     * Batched inference.
+     *
+     * @param overlap whether a task's next batch is decoded and embedded on a worker thread while the stream thread
+     *                publishes the last one and commits
+     */
+    public record Inference(DeviceRequest device, int threads, boolean spin, int batchMax, long batchLingerMs,
+                            boolean overlap) { }
 
     /** {@code input.*}: limits on the input; anything over them is dead-lettered with its reason. */
     public record Input(int maxImageBytes, long maxPixels, int maxLabelLength, int maxHeaders) { }

@@ -18,7 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>The store is the truth: entries restored after a restart are decoded from it. Entries this instance put are
  * also kept as objects (at most what the store holds) and handed back as they are, so draining them costs no
- * decode and no second copy of each image. One per stream task; not thread-safe.
+ * decode and no second copy of each image. A batch can be taken out and released later ({@link #take}, {@link
+ * #release}), so that its inference runs while the stream thread goes on. One per stream task; not thread-safe.
  *
  * @param <T> a buffered record
  */
@@ -27,8 +28,13 @@ public final class BatchBuffer<T> {
     private final KeyValueStore<Bytes, byte[]> store;
     private final Function<T, byte[]> encode;
     private final Function<byte[], T> decode;
+    private static final Bytes LAST_KEY = key(Long.MAX_VALUE);
+
     private final Map<Bytes, T> buffered = new HashMap<>();
     private int size;
+    /** Entries handed out by {@link #take} and not yet released: the oldest ones, up to {@link #lastTaken}. */
+    private int taken;
+    private Bytes lastTaken;
 
     public BatchBuffer(KeyValueStore<Bytes, byte[]> store, Function<T, byte[]> encode, Function<byte[], T> decode) {
         this.store = store;
@@ -48,8 +54,7 @@ public final class BatchBuffer<T> {
     }
 
     public void put(long offset, T item) {
-        // Big-endian offsets sort like numbers, so the store iterates in arrival order.
-        Bytes key = Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
+        Bytes key = key(offset);
         store.put(key, encode.apply(item));
         buffered.put(key, item);
         size++;
@@ -65,31 +70,80 @@ public final class BatchBuffer<T> {
 
     /** As above, charging the store's reads and deletes (not {@code process}) to {@code timer}'s changelog part. */
     public void drain(int max, boolean everything, Consumer<List<T>> process, StageTimer timer) {
-        while (size > 0 && (everything || size >= max)) {
-            long t = timer.start();
-            List<Bytes> keys = new ArrayList<>(Math.min(max, size));
-            List<T> batch = new ArrayList<>(Math.min(max, size));
-            try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-                while (it.hasNext() && batch.size() < max) {
-                    KeyValue<Bytes, byte[]> kv = it.next();
-                    T item = buffered.remove(kv.key);
-                    keys.add(kv.key);
-                    batch.add(item != null ? item : decode.apply(kv.value));
-                }
+        Taken<T> batch;
+        while ((batch = take(max, everything, timer)) != null) {
+            process.accept(batch.items());
+            release(batch, timer);
+        }
+    }
+
+    /** Entries not yet taken: what {@link #take} can still hand out. */
+    public int available() {
+        return size - taken;
+    }
+
+    /**
+     * The oldest entries not yet taken, at most {@code max}, once {@code max} are waiting (with {@code everything},
+     * any); null when there is no such batch. They stay in the store until {@link #release}d, so a commit meanwhile
+     * keeps them: after a crash they are restored and taken again. Batches are released in the order taken.
+     */
+    public Taken<T> take(int max, boolean everything, StageTimer timer) {
+        int left = available();
+        if (left <= 0 || !(everything || left >= max)) {
+            return null;
+        }
+        long t = timer.start();
+        List<Bytes> keys = new ArrayList<>(Math.min(max, left));
+        List<T> batch = new ArrayList<>(Math.min(max, left));
+        // Taken entries are the oldest, so the rest start right after the last one taken.
+        try (KeyValueIterator<Bytes, byte[]> it = lastTaken == null ? store.all()
+                : store.range(next(lastTaken), LAST_KEY)) {
+            while (it.hasNext() && batch.size() < max) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                T item = buffered.remove(kv.key);
+                keys.add(kv.key);
+                batch.add(item != null ? item : decode.apply(kv.value));
             }
-            timer.lap(StageTimer.Part.CHANGELOG, t, 1);
-            if (batch.isEmpty()) {
-                size = 0;
-                break;
+        }
+        timer.lap(StageTimer.Part.CHANGELOG, t, 1);
+        if (batch.isEmpty()) {
+            // The count was off (the store lost entries under it): trust the store.
+            size = taken;
+            if (size == 0) {
+                buffered.clear();
             }
-            process.accept(batch);
-            t = timer.start();
-            keys.forEach(store::delete);
-            size -= batch.size();
-            timer.lap(StageTimer.Part.CHANGELOG, t, 1);
+            return null;
+        }
+        taken += batch.size();
+        lastTaken = keys.get(keys.size() - 1);
+        return new Taken<>(keys, batch);
+    }
+
+    /** Deletes a batch {@link #take} handed out, now that its outputs are sent. */
+    public void release(Taken<T> batch, StageTimer timer) {
+        long t = timer.start();
+        batch.keys().forEach(store::delete);
+        size -= batch.items().size();
+        taken -= batch.items().size();
+        if (taken == 0) {
+            lastTaken = null;
         }
         if (size == 0) {
             buffered.clear();
         }
+        timer.lap(StageTimer.Part.CHANGELOG, t, 1);
+    }
+
+    private static Bytes key(long offset) {
+        // Big-endian offsets sort like numbers, so the store iterates in arrival order.
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
+    }
+
+    private static Bytes next(Bytes key) {
+        return key(ByteBuffer.wrap(key.get()).getLong() + 1);
+    }
+
+    /** A batch handed out by {@link #take}: its store keys and its entries, oldest first. */
+    public record Taken<T>(List<Bytes> keys, List<T> items) {
     }
 }

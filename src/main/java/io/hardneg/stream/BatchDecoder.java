@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
 /**
  * Decodes a batch into the model's input buffer, on all cores when the batch is large enough to pay for it: with a
  * heavy model decoding is a fifth of a batch's time, and it would otherwise run on one core while the other waits
- * for inference. Failures are dead-lettered on the calling (stream) thread, in input order.
+ * for inference. Failures are dead-lettered on the stream thread, in input order.
  */
 final class BatchDecoder {
 
@@ -35,6 +35,20 @@ final class BatchDecoder {
 
     /** The images that decoded, in input order, written contiguously into {@code input} for {@code spec}. */
     List<PendingImage> decode(List<PendingImage> batch, InputSpec spec, FloatBuffer input) {
+        Decoded d = decodeOnly(batch, spec, input);
+        deadLetter(d);
+        return d.ok();
+    }
+
+    /** A batch's decode: the images that decoded, and those that failed with why, each in input order. */
+    record Decoded(List<PendingImage> ok, List<PendingImage> failed, List<InvalidInputException> errors) {
+    }
+
+    /**
+     * As {@link #decode}, sending nothing: safe off the stream thread (one call at a time per decoder), the failures
+     * left for {@link #deadLetter} on it.
+     */
+    Decoded decodeOnly(List<PendingImage> batch, InputSpec spec, FloatBuffer input) {
         if (!spec.equals(this.spec)) {
             decoder = new ImageDecoder(spec, limits);
             this.spec = spec;
@@ -59,9 +73,12 @@ final class BatchDecoder {
             }
         }
         List<PendingImage> decoded = new ArrayList<>(n);
+        List<PendingImage> failed = new ArrayList<>();
+        List<InvalidInputException> why = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (errors[i] != null) {
-                deadLetters.send(batch.get(i), errors[i]);
+                failed.add(batch.get(i));
+                why.add(errors[i]);
                 continue;
             }
             int slot = decoded.size();
@@ -73,6 +90,13 @@ final class BatchDecoder {
             }
             decoded.add(batch.get(i));
         }
-        return decoded;
+        return new Decoded(decoded, failed, why);
+    }
+
+    /** Sends a decode's failures to the dead-letter topic, in input order; on the stream thread. */
+    void deadLetter(Decoded d) {
+        for (int i = 0; i < d.failed().size(); i++) {
+            deadLetters.send(d.failed().get(i), d.errors().get(i));
+        }
     }
 }

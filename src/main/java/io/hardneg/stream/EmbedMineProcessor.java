@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * together with the store's changelog and our outputs in one transaction, so a crash between intake and
  * inference loses nothing and, under exactly_once_v2, duplicates nothing. A batch is drained when it is full
  * or when the linger punctuator fires.
+ *
+ * <p>With {@code inference.overlap} a batch's decode and inference run on a worker ({@link InferenceAhead}) while
+ * this thread goes on; the batch stays in the store until its outputs are sent here, and the linger punctuator
+ * publishes everything in flight, so a quiet input waits no longer than without it.
  */
 final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -60,6 +64,8 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private BatchDecoder decoder;
     private BatchInference inference;
     private OutputRouter router;
+    /** With {@code inference.overlap}: the worker that embeds the next batch; null when batches run inline. */
+    private InferenceAhead ahead;
 
     /** Records seen while timing, to time one in {@link #RECORD_SAMPLE}. */
     private long records;
@@ -94,18 +100,38 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 observer, deadLetters);
         this.inference = new BatchInference(config.inference().batchMax(), observer, context.taskId());
         this.router = new OutputRouter(context, config, observer, deadLetters, json, suspectJson, guards, bank, timer);
+        // Without the linger punctuator (per-record batches, or no linger) nothing would publish the last batch
+        // in flight once input stops, and there is nothing to overlap: batches then run inline.
+        long linger = config.inference().batchLingerMs();
+        if (config.inference().overlap() && linger > 0 && config.inference().batchMax() > 1) {
+            List<BatchInference> slots = new ArrayList<>();
+            for (int i = 0; i < InferenceAhead.DEPTH; i++) {
+                slots.add(new BatchInference(config.inference().batchMax(), observer, context.taskId()));
+            }
+            ahead = new InferenceAhead(context.taskId(), pending, config.inference().batchMax(), models, slots,
+                    this::embed, this::publish, timer);
+        }
         if (pending.size() > 0) {
             LOG.info("task {}: {} images restored into the batch buffer after a restart", context.taskId(),
                     pending.size());
         }
-        long linger = config.inference().batchLingerMs();
         if (linger > 0 && config.inference().batchMax() > 1) {
             context.schedule(Duration.ofMillis(linger), PunctuationType.WALL_CLOCK_TIME, ts -> drain(true));
         }
     }
 
     @Override
+    public void close() {
+        if (ahead != null) {
+            ahead.close();
+        }
+    }
+
+    @Override
     public void process(Record<byte[], byte[]> record) {
+        if (ahead != null) {
+            ahead.publishDone();
+        }
         RecordMetadata md = context.recordMetadata().orElseThrow();
         // A thread CPU reading can cost more than this record's validation and put: time a sample of records.
         boolean timed = timer.enabled() && ++records % RECORD_SAMPLE == 0;
@@ -128,14 +154,36 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (timed) {
             timer.lap(StageTimer.Part.CHANGELOG, t, RECORD_SAMPLE);
         }
-        if (pending.size() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
+        if (pending.available() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
             drain(false);
         }
     }
 
     /** Drains full batches; with {@code everything}, the last partial one too. */
     private void drain(boolean everything) {
-        pending.drain(config.inference().batchMax(), everything, this::processBatch, timer);
+        if (ahead != null) {
+            ahead.launch(everything);
+        } else {
+            pending.drain(config.inference().batchMax(), everything, this::processBatch, timer);
+        }
+    }
+
+    /** The worker's part of a batch with {@code inference.overlap}: decode, then inference; sends nothing. */
+    private InferenceAhead.Embedded embed(EmbeddingModel model, BatchInference slot, List<PendingImage> batch) {
+        long t = timer.start();
+        BatchDecoder.Decoded decoded = decoder.decodeOnly(batch, slot.spec(), slot.input());
+        t = timer.lap(StageTimer.Part.DECODE, t, 1);
+        boolean[] failed = decoded.ok().isEmpty() ? new boolean[0] : slot.embed(model, decoded.ok().size());
+        timer.lap(StageTimer.Part.INFERENCE, t, 1);
+        return new InferenceAhead.Embedded(decoded, failed);
+    }
+
+    /** The stream thread's part of a batch the worker embedded. */
+    private void publish(EmbeddingModel model, BatchInference slot, InferenceAhead.Embedded batch) {
+        decoder.deadLetter(batch.decoded());
+        if (!batch.decoded().ok().isEmpty()) {
+            publish(model, slot, batch.decoded().ok(), batch.failed());
+        }
     }
 
     private void processBatch(List<PendingImage> batch) {
@@ -150,15 +198,15 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             }
             boolean[] failed = inference.embed(model, decoded.size());
             timer.lap(StageTimer.Part.INFERENCE, t, 1);
-            publish(model, decoded, failed);
+            publish(model, inference, decoded, failed);
         }
     }
 
     /** Sends the batch's embeddings, mines its labeled images and sends what the guards let through. */
-    private void publish(EmbeddingModel model, List<PendingImage> decoded, boolean[] failed) {
+    private void publish(EmbeddingModel model, BatchInference slot, List<PendingImage> decoded, boolean[] failed) {
         String version = model.info().version();
-        FloatBuffer output = inference.output();
-        int dim = inference.dim();
+        FloatBuffer output = slot.output();
+        int dim = slot.dim();
         long t = timer.start();
         t = router.embeddings(model, decoded, failed, output, dim, t);
         List<EmbeddedImage> anchors = new ArrayList<>();

@@ -64,4 +64,61 @@ class BatchBufferTest {
         assertThat(restarted.size()).isZero();
         assertThat(store.approximateNumEntries()).isZero();
     }
+
+    @Test
+    void shouldKeepTakenBatchesInTheStoreUntilReleasedAndTakeTheNextOnesAfterThem() {
+        // Given six records in a fresh buffer
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        store.init(context.getStateStoreContext(), store);
+        BatchBuffer<String> buffer = buffer(store);
+        for (long o = 10; o < 16; o++) {
+            buffer.put(o, "offset-" + o);
+        }
+
+        // When two batches of two are taken, as batches in flight are
+        BatchBuffer.Taken<String> first = buffer.take(2, false, StageTimer.NONE);
+        BatchBuffer.Taken<String> second = buffer.take(2, false, StageTimer.NONE);
+
+        // Then each takes the oldest not yet taken, and both stay in the store and in the size
+        assertThat(first.items()).containsExactly("offset-10", "offset-11");
+        assertThat(second.items()).containsExactly("offset-12", "offset-13");
+        assertThat(buffer.size()).isEqualTo(6);
+        assertThat(buffer.available()).isEqualTo(2);
+        assertThat(buffer.take(4, false, StageTimer.NONE)).as("two left: no full batch of four").isNull();
+        assertThat(store.approximateNumEntries()).isEqualTo(6);
+
+        // And a crash before release restores all six, taken ones first
+        List<List<String>> restored = new ArrayList<>();
+        buffer(store).drain(6, false, restored::add);
+        assertThat(restored).containsExactly(List.of("offset-10", "offset-11", "offset-12", "offset-13",
+                "offset-14", "offset-15"));
+    }
+
+    @Test
+    void shouldDeleteOnlyReleasedBatchesAndStartOverOnceNoneIsTaken() {
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        store.init(context.getStateStoreContext(), store);
+        BatchBuffer<String> buffer = buffer(store);
+        for (long o = 0; o < 5; o++) {
+            buffer.put(o, "offset-" + o);
+        }
+        BatchBuffer.Taken<String> first = buffer.take(2, false, StageTimer.NONE);
+        BatchBuffer.Taken<String> second = buffer.take(2, false, StageTimer.NONE);
+
+        buffer.release(first, StageTimer.NONE);
+        assertThat(buffer.size()).isEqualTo(3);
+        assertThat(store.approximateNumEntries()).isEqualTo(3);
+        assertThat(store.get(first.keys().get(0))).isNull();
+        assertThat(store.get(second.keys().get(0))).isNotNull();
+
+        buffer.release(second, StageTimer.NONE);
+        buffer.put(5, "offset-5");
+        assertThat(buffer.take(1, true, StageTimer.NONE).items()).containsExactly("offset-4");
+        assertThat(buffer.take(5, true, StageTimer.NONE).items()).containsExactly("offset-5");
+        assertThat(buffer.take(5, true, StageTimer.NONE)).isNull();
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hardneg.config.ConfigLoader;
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.data.FashionMnist;
@@ -14,15 +15,19 @@ import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelOptions;
 import io.hardneg.model.ModelProvider;
 import io.hardneg.model.ModelSource;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -337,5 +342,99 @@ class MiningTopologyTest {
         assertThat(batched.keySet()).hasSize(40).isEqualTo(single.keySet());
         batched.forEach((id, v) -> assertThat(v).as(id).containsExactly(single.get(id),
                 org.assertj.core.api.Assertions.within(1e-5f)));
+    }
+
+    /** Everything the topology sent, topic by topic, in order: keys, values and error codes as text. */
+    private static List<String> outputs(Harness h) {
+        List<String> out = new ArrayList<>();
+        h.embeddings.readRecordsToList().forEach(r -> out.add("emb " + new String(r.key(), StandardCharsets.UTF_8)
+                + " " + Arrays.toString(EmbeddingCodec.decode(r.value()))));
+        for (TestRecord<byte[], byte[]> r : h.triplets.readRecordsToList()) {
+            try {
+                // The wall clock at publishing and at sending differs from run to run; nothing else may.
+                ObjectNode n = (ObjectNode) JSON.readTree(r.value());
+                n.remove("mined_at");
+                for (String member : List.of("anchor", "positive", "negative", "other")) {
+                    if (n.get(member) instanceof ObjectNode m) {
+                        m.remove("timestamp");
+                    }
+                }
+                out.add("tri " + new String(r.key(), StandardCharsets.UTF_8) + " " + n);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        h.suspects.readRecordsToList().forEach(r -> out.add("sus " + new String(r.key(), StandardCharsets.UTF_8)));
+        h.dlq.readRecordsToList().forEach(r -> out.add("dlq " + new String(r.key(), StandardCharsets.UTF_8) + " "
+                + new String(r.headers().lastHeader(RecordHeaderNames.ERROR_CODE).value(), StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    /**
+     * Sends {@code rounds} rounds of {@code perRound} images (with {@code broken}, every eleventh preceded by a
+     * broken one), firing the linger after each, and returns the outputs as {@link #outputs} gives them.
+     */
+    private static List<String> run(String overlap, int rounds, int perRound, boolean broken) {
+        Map<String, String> s = Map.of("inference.batch.max", "8", "inference.overlap", overlap,
+                "mining.suspect.tau", "0", "mining.suspect.k", "1", "mining.suspect.agreement", "0.01",
+                "mining.suspect.min-positives", "1", "mining.suspect.include-image", "false");
+        List<String> out = new ArrayList<>();
+        try (Harness h = new Harness(s)) {
+            for (int k = 0; k < rounds * perRound; k++) {
+                if (broken && k % 11 == 5) {
+                    h.send("bad-" + k, "1", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+                }
+                h.send("img-" + k, Integer.toString(sample.labels()[k]), png(k));
+                if ((k + 1) % perRound == 0) {
+                    h.driver.advanceWallClockTime(Duration.ofMillis(100));
+                    out.addAll(outputs(h));
+                    h.bankOut.readRecordsToList().forEach(r -> out.add("bank " + r.key()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shouldSendTheSameOutputsInTheSameOrderWithInferenceOverlapped() {
+        // Rounds of one full batch: the bank takes each batch before the next is mined, in both modes alike.
+        List<String> inline = run("false", 15, 8, false);
+        assertThat(inline).filteredOn(o -> o.startsWith("emb ")).hasSize(120);
+        assertThat(inline).filteredOn(o -> o.startsWith("tri ")).isNotEmpty();
+        assertThat(inline).filteredOn(o -> o.startsWith("sus ")).isNotEmpty();
+        assertThat(run("true", 15, 8, false)).isEqualTo(inline);
+
+        // Rounds of several batches, so that two are in flight and more wait: the same embeddings and dead
+        // letters in the same order. (Triplets may differ here: the driver feeds the bank back only after each
+        // call, and the linger publishes what is in flight in one call — a real bank also lags by its topic.)
+        List<String> inlineBulk = run("false", 5, 30, true);
+        List<String> overlappedBulk = run("true", 5, 30, true);
+        Predicate<String> embOrDlq = o -> o.startsWith("emb ") || o.startsWith("dlq ");
+        assertThat(inlineBulk).filteredOn(o -> o.startsWith("emb ")).hasSize(150);
+        assertThat(inlineBulk).filteredOn(o -> o.startsWith("dlq ")).hasSize(14);
+        assertThat(overlappedBulk.stream().filter(embOrDlq).toList())
+                .isEqualTo(inlineBulk.stream().filter(embOrDlq).toList());
+    }
+
+    @Test
+    void shouldPublishEachOverlappedBatchByTheNextRecordOrTheLinger() throws Exception {
+        try (Harness h = new Harness(Map.of("inference.batch.max", "8", "inference.batch.linger.ms", "1000",
+                "inference.overlap", "true"))) {
+            h.sendSample(0, 8);
+            // The full batch went to the worker; it is published once done, by the next record or the linger.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int published = 0;
+            int next = 8;
+            while (published < 8 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                h.sendSample(next, next + 1);
+                next++;
+                published += h.embeddings.readRecordsToList().size();
+            }
+            assertThat(published).as("the first batch, published by a later record").isEqualTo(8);
+            h.driver.advanceWallClockTime(Duration.ofMillis(1000));
+            assertThat(h.embeddings.readRecordsToList()).as("the linger publishes the rest, in flight or not")
+                    .hasSize(next - 8);
+        }
     }
 }

@@ -1,0 +1,165 @@
+package io.hardneg.stream;
+
+import io.hardneg.model.EmbeddingModel;
+import io.hardneg.model.ModelProvider;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.processor.TaskId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a task's batches through decode and inference on a worker thread while the stream thread reads, publishes
+ * and commits, and hands each back to the stream thread to publish, in the order they were taken.
+ *
+ * <p>A batch in flight stays in the batch buffer's store until it is published: a commit meanwhile keeps it there,
+ * so after a crash it is restored and embedded again, and its outputs are sent once, in the transaction that deletes
+ * it. Not thread-safe: the stream thread calls every method; only {@link Work} runs on the worker.
+ */
+final class InferenceAhead implements AutoCloseable {
+
+    /** Batches in flight per task: one being embedded while the stream thread publishes the one before. */
+    static final int DEPTH = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceAhead.class);
+
+    /** What the worker does with a batch: decode it into the slot's input and embed what decoded. */
+    @FunctionalInterface
+    interface Work {
+        Embedded run(EmbeddingModel model, BatchInference slot, List<PendingImage> batch);
+    }
+
+    /** Publishes an embedded batch on the stream thread. */
+    @FunctionalInterface
+    interface Publisher {
+        void publish(EmbeddingModel model, BatchInference slot, Embedded batch);
+    }
+
+    /** A batch after the worker: its decode, and the decoded images inference failed on. */
+    record Embedded(BatchDecoder.Decoded decoded, boolean[] failed) {
+    }
+
+    private record Flight(BatchBuffer.Taken<PendingImage> batch, ModelProvider.Lease lease, BatchInference slot,
+                          Future<Embedded> result) {
+    }
+
+    private final BatchBuffer<PendingImage> pending;
+    private final int max;
+    private final ModelProvider models;
+    private final Work work;
+    private final Publisher publisher;
+    private final StageTimer timer;
+    private final ExecutorService worker;
+    private final ArrayDeque<BatchInference> free = new ArrayDeque<>();
+    private final ArrayDeque<Flight> flights = new ArrayDeque<>();
+
+    /** Batches of at most {@code max} from {@code pending}; {@code slots}: one inference buffer per batch in flight. */
+    InferenceAhead(TaskId task, BatchBuffer<PendingImage> pending, int max, ModelProvider models,
+                   List<BatchInference> slots, Work work, Publisher publisher, StageTimer timer) {
+        this.pending = pending;
+        this.max = max;
+        this.models = models;
+        this.work = work;
+        this.publisher = publisher;
+        this.timer = timer;
+        this.free.addAll(slots);
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hardneg-infer-" + task);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Takes the buffer's full batches (with {@code everything}, the partial one too) into flight, publishing the
+     * oldest first whenever {@link #DEPTH} are already in flight; with {@code everything}, waits for all and
+     * publishes them, so that nothing waits past the linger.
+     */
+    void launch(boolean everything) {
+        while (pending.available() > 0 && (everything || pending.available() >= max)) {
+            if (free.isEmpty()) {
+                publish(flights.peekFirst());
+                continue;
+            }
+            BatchBuffer.Taken<PendingImage> batch = pending.take(max, everything, timer);
+            if (batch == null) {
+                break;
+            }
+            ModelProvider.Lease lease = models.acquire();
+            BatchInference slot = free.poll();
+            slot.ensureBuffers(lease.model());
+            Future<Embedded> result = worker.submit(() -> work.run(lease.model(), slot, batch.items()));
+            flights.addLast(new Flight(batch, lease, slot, result));
+        }
+        if (everything) {
+            while (!flights.isEmpty()) {
+                publish(flights.peekFirst());
+            }
+        }
+        publishDone();
+    }
+
+    /** Publishes the batches the worker has finished, oldest first, stopping at the first still running. */
+    void publishDone() {
+        while (!flights.isEmpty() && flights.peekFirst().result().isDone()) {
+            publish(flights.peekFirst());
+        }
+    }
+
+    /** Batches taken and not yet published. */
+    int inFlight() {
+        return flights.size();
+    }
+
+    private void publish(Flight f) {
+        Embedded e = await(f.result());
+        // Only once it is published: a failure above leaves the flight for close() to release.
+        flights.removeFirst();
+        try {
+            publisher.publish(f.lease().model(), f.slot(), e);
+        } finally {
+            f.lease().close();
+            free.addLast(f.slot());
+        }
+        pending.release(f.batch(), timer);
+    }
+
+    private static Embedded await(Future<Embedded> result) {
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for a batch's inference", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("a batch's decode or inference failed", e.getCause());
+        }
+    }
+
+    /**
+     * Stops the worker, letting a running batch finish before its model lease is released; batches in flight are not
+     * published and stay in the store, for the task's next owner.
+     */
+    @Override
+    public void close() {
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("a batch's inference was still running 30 s after its task closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Flight f : flights) {
+            f.lease().close();
+        }
+        flights.clear();
+    }
+}
