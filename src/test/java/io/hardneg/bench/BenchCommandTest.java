@@ -77,6 +77,9 @@ class BenchCommandTest {
             assertThat(json.get("pipeline_cores_busy").asDouble()).isBetween(0.05, cores * 1.25 + 0.25);
         }
         assertThat(json.get("pipeline_stream_threads").asInt()).isEqualTo(1);
+        // One instance unless --instances asks for more, and no shares to split then
+        assertThat(json.get("pipeline_instances").asInt()).isEqualTo(1);
+        assertThat(json.has("pipeline_share_by_instance")).isFalse();
         // Where the stream thread waited, and the broker's requests per image, over a stage's rounds (a tiny run's
         // fast stage may have none, so empty then; BenchMetricsIT reads the same metrics on a running service)
         for (String stage : List.of("passthrough", "pipeline")) {
