@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The prepared GPU check: builds the CUDA flavour (-Pgpu: onnxruntime_gpu, needs CUDA 12 + cuDNN 9), then runs
 # `bench --json` for the shipped 28×28 model and the heavy ResNet-18-sized one with inference.device=cuda, and
-# prints each JSON line; then the pipeline stage alone with 1, 2 and 4 stream threads, to show how throughput grows
-# with threads once inference is off the CPU (docs/performance.md, "Beyond one machine", is the model it checks).
-# Sized to finish in about 6 minutes on one GPU: short time budgets, no mining banks beyond 100k.
+# prints each JSON line; then the pipeline stage alone with 1, 2 and 4 stream threads, and as two instances of 2
+# threads each against the one broker (`--instances 2`: one consumer group), to show how throughput grows with threads
+# and instances once inference is off the CPU (docs/performance.md, "Beyond one machine", is the model it checks).
+# Sized to finish in about 7 minutes on one GPU: short time budgets, no mining banks beyond 100k.
 #
 #   src/test/gpu/run.sh [HEAVY_MODEL_DIR]     (default /tmp/hardneg-heavy/heavy-resnet18/1)
 set -euo pipefail
@@ -25,3 +26,7 @@ for threads in 1 2 4; do  # `images` has 4 partitions: more threads would idle
   timeout 90 "${JAVA[@]}" --stages pipeline --images 40000 --time-scale 0.3 --repeats 1 \
     --set "streams.threads=$threads" | tail -n 1
 done
+# The same 4 stream threads as the last run, split over two instances: compare their pipeline_images_per_s
+echo "== 28x28 model on cuda, pipeline only, 2 instances x streams.threads=2" >&2
+timeout 90 "${JAVA[@]}" --stages pipeline --images 40000 --time-scale 0.3 --repeats 1 --instances 2 \
+  --set streams.threads=2 | tail -n 1

@@ -10,9 +10,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** The applications the streaming stages start: the service itself, or the passthrough topology. */
@@ -27,15 +33,38 @@ final class BenchApps {
         Running start() throws Exception;
     }
 
-    /** A started application: its Kafka Streams (for its clients' metrics), and what stops it. */
-    record Running(KafkaStreams streams, AutoCloseable stop) implements AutoCloseable {
+    /**
+     * A started application: its Kafka Streams, one per instance (for their clients' metrics), and what stops it.
+     */
+    record Running(List<KafkaStreams> instances, AutoCloseable stop) implements AutoCloseable {
+
+        Running {
+            instances = List.copyOf(instances);
+        }
+
         @Override
         public void close() throws Exception {
             stop.close();
         }
 
         static Running of(HardnegService service) {
-            return new Running(service.streams(), service);
+            return new Running(List.of(service.streams()), service);
+        }
+
+        /** Instances of one application (one consumer group), stopped together. */
+        static Running ofAll(List<HardnegService> services) {
+            return new Running(services.stream().map(HardnegService::streams).toList(), () -> closeAll(services));
+        }
+
+        /** Where the stream threads waited, summed over every instance's threads. */
+        StreamTime.Totals streamTime() {
+            return instances.stream().map(s -> StreamTime.read(s.metrics())).reduce(StreamTime.Totals::plus)
+                    .orElseThrow();
+        }
+
+        /** Records each instance's stream threads have processed so far, in the order the instances started. */
+        long[] processed() {
+            return instances.stream().mapToLong(s -> StreamTime.processed(s.metrics())).toArray();
         }
     }
 
@@ -65,6 +94,56 @@ final class BenchApps {
         return service;
     }
 
+    /**
+     * Starts {@code n} instances of one application (the same config, so the same application id) at once, and
+     * awaits them all. Kafka Streams gives a stateful task to a newcomer only when its state lags by at most
+     * {@code acceptable.recovery.lag} (10,000 records), else after a probing rebalance 10 minutes later; an instance
+     * that ran alone while the next loaded its model (seconds on a GPU) could write more than that to the batch
+     * buffer's changelog, two records an image.
+     */
+    static List<HardnegService> startServices(HardnegConfig config, int n, PipelineObserver observer,
+                                              StageTimer timer) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        List<Future<HardnegService>> starting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            starting.add(pool.submit(() -> HardnegService.start(config, observer, timer)));
+        }
+        pool.shutdown();
+        List<HardnegService> services = new ArrayList<>();
+        Exception failure = null;
+        for (Future<HardnegService> f : starting) {
+            try {
+                services.add(f.get());
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure
+                        : e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
+            }
+        }
+        for (int i = 0; failure == null && i < services.size(); i++) {
+            if (!services.get(i).awaitRunning(Duration.ofMinutes(2))) {
+                failure = new IllegalStateException("instance " + (i + 1) + " of " + n + " did not reach RUNNING");
+            }
+        }
+        if (failure != null) {
+            closeAll(services);
+            throw failure;
+        }
+        return services;
+    }
+
+    /** Closes the instances at once: one by one, each leaving would hand its tasks to those still closing. */
+    private static void closeAll(List<HardnegService> services) throws InterruptedException {
+        List<Thread> closing = new ArrayList<>();
+        for (HardnegService s : services) {
+            Thread t = new Thread(s::close, "bench-close");
+            t.start();
+            closing.add(t);
+        }
+        for (Thread t : closing) {
+            t.join();
+        }
+    }
+
     static Running startPassthrough(HardnegConfig config, int dim) throws Exception {
         Path state = Files.createTempDirectory("hardneg-bench-streams-");
         MemoryBank bank = new MemoryBank(dim, config.bank().perLabel(), config.bank().max(),
@@ -80,7 +159,7 @@ final class BenchApps {
             }
             Thread.sleep(20);
         }
-        return new Running(streams, () -> {
+        return new Running(List.of(streams), () -> {
             streams.close(Duration.ofSeconds(30));
             deleteQuietly(state);
         });

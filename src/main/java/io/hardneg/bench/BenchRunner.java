@@ -37,6 +37,7 @@ public final class BenchRunner {
      * @param miningSizes  bank sizes of the mining stage
      * @param stages       the stages to run, of {@link #STAGES}; latency needs pipeline (it runs at half its rate)
      * @param repeats      how many times passthrough and pipeline run, alternating
+     * @param instances    instances of the service the pipeline stage runs, one consumer group in this process
      * @param latencyRate  images/s of the latency stage; 0 for half the measured pipeline rate
      * @param latencyWarmup the least seconds the latency stage is fed at its rate before measuring (a soak); 0 for
      *                     no minimum
@@ -44,12 +45,18 @@ public final class BenchRunner {
      * @param soak         the soak's length, rate, reading interval and table file (null for none)
      */
     public record Options(int images, int[] batches, Function<Map<String, String>, HardnegConfig> config,
-                          double seconds, int[] miningSizes, Set<String> stages, int repeats,
+                          double seconds, int[] miningSizes, Set<String> stages, int repeats, int instances,
                           double latencyRate, double latencyWarmup, Path latencyCsv, Soak soak) {
 
         public Options {
             if (repeats < 1) {
                 throw new IllegalArgumentException("repeats must be >= 1, found " + repeats);
+            }
+            // Each instance loads its own model and stream threads in this one JVM, on one broker: past 16 it
+            // measures the machine's contention, not the group's scaling.
+            if (instances < 1 || instances > MAX_INSTANCES) {
+                throw new IllegalArgumentException("--instances must be between 1 and " + MAX_INSTANCES + ", found "
+                        + instances);
             }
             if (!(latencyWarmup >= 0)) {
                 throw new IllegalArgumentException("latency warm-up must be >= 0 seconds, found " + latencyWarmup);
@@ -66,6 +73,10 @@ public final class BenchRunner {
                             + String.join(", ", STAGES));
                 }
             }
+            if (instances > 1 && !stages.contains("pipeline")) {
+                throw new IllegalArgumentException("--instances applies to the pipeline stage only: add 'pipeline' "
+                        + "to the stages");
+            }
             if (stages.contains("latency") && !stages.contains("pipeline") && !(latencyRate > 0)) {
                 throw new IllegalArgumentException("the latency stage runs at half the pipeline's measured rate: "
                         + "add 'pipeline' to the stages, or give --latency-rate");
@@ -76,6 +87,9 @@ public final class BenchRunner {
             return stages.contains(stage);
         }
     }
+
+    /** The most instances the pipeline stage runs. */
+    public static final int MAX_INSTANCES = 16;
 
     /**
      * The soak stage's settings.

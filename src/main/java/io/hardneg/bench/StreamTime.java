@@ -8,7 +8,8 @@ import org.apache.kafka.common.MetricName;
 /**
  * Where a Kafka Streams application's stream threads waited on Kafka over a window, from its clients' cumulative
  * totals (KIP-761): the share of the threads' wall time blocked in all (polls, sends, flushes, the transaction's
- * calls), and the parts of it spent flushing the producer and committing the transaction.
+ * calls), and the parts of it spent flushing the producer and committing the transaction; and the records they
+ * processed, to tell instances of one application apart.
  *
  * <p>Under EOS a stream thread commits every {@code commit.interval.ms}: it flushes its producer, adds the consumed
  * offsets to the transaction and ends it, and processes nothing meanwhile.
@@ -19,9 +20,17 @@ final class StreamTime {
     static final String FLUSH = "flush-time-ns-total";
     static final String SEND_OFFSETS = "txn-send-offsets-time-ns-total";
     static final String COMMIT = "txn-commit-time-ns-total";
+    /** Records a stream thread has processed. */
+    static final String PROCESSED = "process-total";
 
     /** The totals at one moment, in nanoseconds, summed over the stream threads and their producers. */
     record Totals(double blocked, double flush, double sendOffsets, double commit, int threads) {
+
+        /** Both applications' threads together: instances of one application read one by one. */
+        Totals plus(Totals o) {
+            return new Totals(blocked + o.blocked, flush + o.flush, sendOffsets + o.sendOffsets, commit + o.commit,
+                    threads + o.threads);
+        }
     }
 
     private StreamTime() {
@@ -36,6 +45,12 @@ final class StreamTime {
                 StreamWaits.sum(metrics, StreamWaits.PRODUCER, FLUSH),
                 StreamWaits.sum(metrics, StreamWaits.PRODUCER, SEND_OFFSETS),
                 StreamWaits.sum(metrics, StreamWaits.PRODUCER, COMMIT), threads);
+    }
+
+    /** Records the stream threads have processed so far; 0 before the first. */
+    static long processed(Map<MetricName, ? extends Metric> metrics) {
+        double n = StreamWaits.sum(metrics, StreamWaits.THREAD, PROCESSED);
+        return Double.isNaN(n) ? 0 : (long) n;
     }
 
     /**

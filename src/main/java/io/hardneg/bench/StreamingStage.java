@@ -21,11 +21,13 @@ final class StreamingStage {
      * thread used, where the stream threads waited on Kafka ({@link StreamTime#shares}), the broker's requests
      * per image over them and, when the processor was timed, its CPU per image by part ({@link CpuByStage});
      * {@code coresBusy} is the process's CPU time over the rounds' wall time (every thread), {@code streamThreads}
-     * the application's stream threads.
+     * the application's stream threads over all its {@code instances}, {@code shareByInstance} each instance's share
+     * of the records processed over the rounds (empty without a full round).
      */
     record Result(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread,
                   Map<String, Double> streamTime, Map<String, Double> requestsPerImage,
-                  Map<String, Double> cpuByStage, double coresBusy, int streamThreads) {
+                  Map<String, Double> cpuByStage, double coresBusy, int streamThreads, int instances,
+                  List<Double> shareByInstance) {
     }
 
     /** Where the warm-up left off: images through, seconds since start, the rate of its last second. */
@@ -125,7 +127,8 @@ final class StreamingStage {
         List<Double> cpus = new ArrayList<>();
         double lastPartial = Double.NaN;
         ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
-        StreamTime.Totals waits0 = StreamTime.read(app.streams().metrics());
+        StreamTime.Totals waits0 = app.streamTime();
+        long[] processed0 = app.processed();
         Map<String, Long> requests0 = BrokerRequests.counts();
         long images0 = counter.count();
         long[] parts0 = parts == null ? null : parts.totals();
@@ -161,7 +164,8 @@ final class StreamingStage {
                 : byStage(parts, parts0, threads0, threads1, window, process0, counter.count() - images0);
         Map<String, Double> byThread = rates.isEmpty() ? Map.of() : ThreadCpu.coresByName(threads0, threads1, window,
                 ThreadCpu.USER_HZ, 6);
-        StreamTime.Totals waits1 = StreamTime.read(app.streams().metrics());
+        StreamTime.Totals waits1 = app.streamTime();
+        List<Double> shares = rates.isEmpty() ? List.of() : shares(processed0, app.processed());
         Map<String, Double> waits = rates.isEmpty() ? Map.of() : StreamTime.shares(waits0, waits1, window);
         // process0 was read just before the rounds began: the window's wall time is a few µs short of its CPU's
         double coresBusy = rates.isEmpty() ? Double.NaN : (process1 - process0) / 1e9 / window;
@@ -174,7 +178,24 @@ final class StreamingStage {
         if (parts != null) {
             log.line("%s: CPU µs per image by stage %s", name, byStage);
         }
-        return new Result(median, cpuMedian, byThread, waits, requests, byStage, coresBusy, waits1.threads());
+        if (app.instances().size() > 1) {
+            log.line("%s: each instance's share of the records processed over the rounds %s", name, shares);
+        }
+        return new Result(median, cpuMedian, byThread, waits, requests, byStage, coresBusy, waits1.threads(),
+                app.instances().size(), shares);
+    }
+
+    /** Each instance's share of the records processed between two readings; empty when none were. */
+    static List<Double> shares(long[] before, long[] after) {
+        long total = 0;
+        for (int i = 0; i < after.length; i++) {
+            total += after[i] - before[i];
+        }
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; total > 0 && i < after.length; i++) {
+            out.add((after[i] - before[i]) / (double) total);
+        }
+        return out;
     }
 
     private static Map<String, Double> byStage(ThreadCpuStageTimer parts, long[] parts0, ThreadCpu.Snapshot threads0,

@@ -9,6 +9,7 @@ import io.hardneg.config.HardnegConfig;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelOptions;
 import io.hardneg.model.ModelSource;
+import io.hardneg.stream.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,13 @@ final class StreamingStages {
             // pipeline kept busy, and the stream threads it ran with (streams.threads resolved).
             json.put("pipeline_cores_busy", round3(pipeline.last().coresBusy()));
             json.put("pipeline_stream_threads", pipeline.last().streamThreads());
+            // The instances (--instances) of the one application, and with several each one's share of the records
+            // processed over the rounds: a share near 0 means the group did not split the partitions between them.
+            json.put("pipeline_instances", pipeline.last().instances());
+            if (pipeline.last().instances() > 1) {
+                json.put("pipeline_share_by_instance", pipeline.last().shareByInstance().stream().map(Stats::round3)
+                        .toList());
+            }
             // Where the stream thread waited on Kafka in the last pipeline repeat: shares of its wall time
             // blocked in all, flushing its producer, and committing (EOS: it processes nothing meanwhile).
             json.put("pipeline_stream_time", round3(pipeline.last().streamTime()));
@@ -212,9 +220,16 @@ final class StreamingStages {
         MiningTally tally = new MiningTally();
         g.tally = tally;
         double ortBefore = beside == null ? Double.NaN : beside.measure();
+        // Both thread-safe: the tally counts in adders, the timer sums each thread's own CPU clock.
         ThreadCpuStageTimer parts = new ThreadCpuStageTimer();
-        StreamingStage.Result pl = timer.measure("pipeline", cap,
-                () -> BenchApps.Running.of(BenchApps.startService(pipeConfig, tally, parts)), parts);
+        int n = options.instances();
+        BenchApps.Starter starter = () -> BenchApps.Running.of(BenchApps.startService(pipeConfig, tally, parts));
+        if (n > 1) {
+            log.line("pipeline: %d instances against one broker (one application id: they split the partitions of "
+                    + "'%s')", n, Topics.IMAGES.name());
+            starter = () -> BenchApps.Running.ofAll(BenchApps.startServices(pipeConfig, n, tally, parts));
+        }
+        StreamingStage.Result pl = timer.measure("pipeline", cap, starter, parts);
         g.pipe = g.pipe.with(pl);
         double rate = pl.imagesPerSecond();
         if (beside != null) {

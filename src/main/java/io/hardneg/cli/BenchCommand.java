@@ -65,6 +65,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "repeats' ratios (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--instances", defaultValue = "1", paramLabel = "N",
+            description = "The pipeline stage runs N instances of the service (1 to " + BenchRunner.MAX_INSTANCES + "), one consumer group sharing "
+                    + "the partitions of images, in this process against its one broker (default: ${DEFAULT-VALUE}).")
+    int instances;
+
     @Option(names = "--latency-rate", defaultValue = "0", paramLabel = "N",
             description = "Images/s of the latency stage (default: half the measured pipeline rate).")
     double latencyRate;
@@ -118,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchRunner.Options opts;
         try {
             opts = new BenchRunner.Options(images, batches, this::config, timeScale, miningBanks,
-                    new java.util.HashSet<>(stages), repeats, latencyRate, latencyWarmup, latencyCsv,
+                    new java.util.HashSet<>(stages), repeats, instances, latencyRate, latencyWarmup, latencyCsv,
                     new BenchRunner.Soak(soakMinutes, soakRate, soakInterval, soakCsv));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -1,6 +1,7 @@
 package io.hardneg.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -76,6 +77,9 @@ class BenchCommandTest {
             assertThat(json.get("pipeline_cores_busy").asDouble()).isBetween(0.05, cores * 1.25 + 0.25);
         }
         assertThat(json.get("pipeline_stream_threads").asInt()).isEqualTo(1);
+        // One instance unless --instances asks for more, and no shares to split then
+        assertThat(json.get("pipeline_instances").asInt()).isEqualTo(1);
+        assertThat(json.has("pipeline_share_by_instance")).isFalse();
         // Where the stream thread waited, and the broker's requests per image, over a stage's rounds (a tiny run's
         // fast stage may have none, so empty then; BenchMetricsIT reads the same metrics on a running service)
         for (String stage : List.of("passthrough", "pipeline")) {
@@ -95,18 +99,29 @@ class BenchCommandTest {
     @Test
     @Tag("slow")
     @Timeout(300)
-    void shouldSplitThePipelinesCpuPerImageByStage() throws Exception {
+    void shouldSplitThePipelinesCpuPerImageByStageOverTwoInstances() throws Exception {
         // Given a pipeline-only run with a backlog long enough for full rounds (4,000 ran out within the first
-        // round once, at 7,600 images/s, leaving no round to split)
+        // round once, at 7,600 images/s, leaving no round to split), as two instances of one application with one
+        // stream thread each (a run of its own would cost CI another 28 s, most of it the broker and the backlog)
         StringWriter out = new StringWriter();
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.setOut(new PrintWriter(out));
         int code = cli.execute("--json", "--stages", "pipeline", "--images", "20000", "--time-scale", "0.3",
                 "--repeats", "1", "--model", "src/test/resources/models/unnormalised/1",
-                "--set", "inference.threads=1");
+                "--set", "inference.threads=1", "--instances", "2", "--set", "streams.threads=1");
         assertThat(code).isZero();
         JsonNode json = lastLineJson(out);
-        // Then the CPU per image comes split by part of the processor, the JVM's and the rest said
+        // Then the figures are the group's: both instances' stream threads, and a rate
+        assertThat(json.get("pipeline_instances").asInt()).isEqualTo(2);
+        assertThat(json.get("pipeline_stream_threads").asInt()).isEqualTo(2);
+        assertThat(json.get("pipeline_images_per_s").asDouble()).isPositive();
+        // And each instance processed part of the records over the rounds: they split the partitions of images
+        JsonNode shares = json.get("pipeline_share_by_instance");
+        assertThat(shares).hasSize(2);
+        assertThat(shares.get(0).asDouble() + shares.get(1).asDouble()).isCloseTo(1.0, within(0.002));
+        shares.forEach(share -> assertThat(share.asDouble()).as(shares.toString()).isGreaterThan(0.1));
+        // And the CPU per image comes split by part of the processor (both instances' parts charged to one timer),
+        // the JVM's and the rest said
         JsonNode byStage = json.get("pipeline_cpu_us_by_stage");
         List<String> parts = new java.util.ArrayList<>();
         byStage.fieldNames().forEachRemaining(parts::add);
@@ -230,6 +245,22 @@ class BenchCommandTest {
         int code = cli.execute("--stages", "mining", "--latency-warmup", "-1");
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("latency warm-up must be >= 0 seconds, found -1.0");
+    }
+
+    @Test
+    void shouldRefuseInstancesOutsideOneToSixteenOrWithoutThePipelineInOneLine() {
+        for (List<String> args : List.of(List.of("--instances", "0"), List.of("--instances", "99"),
+                List.of("--instances", "2", "--stages", "mining"))) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new BenchCommand());
+            cli.setErr(new PrintWriter(err));
+            int code = cli.execute(args.toArray(String[]::new));
+            assertThat(code).as(args.toString()).isEqualTo(2);
+            assertThat(err.toString()).as(args.toString()).containsAnyOf(
+                    "--instances must be between 1 and 16, found " + args.get(1),
+                    "--instances applies to the pipeline stage only");
+            assertThat(err.toString()).as(args.toString()).doesNotContain("Exception", "\tat ");
+        }
     }
 
     /** With --json the last stdout line is the result object. */

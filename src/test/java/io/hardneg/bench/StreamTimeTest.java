@@ -41,6 +41,24 @@ class StreamTimeTest {
         assertThat(StreamTime.shares(StreamTime.read(none), StreamTime.read(none), 2.0)).isEmpty();
     }
 
+    @Test
+    void shouldAddTwoInstancesThreadsAndReadTheRecordsTheyProcessed() {
+        // Given two instances of one application, one stream thread each, read one by one
+        Map<MetricName, Metric> first = totals(1.0e9, 0.2e9, 0.1e9, 0.3e9);
+        Map<MetricName, Metric> second = new LinkedHashMap<>();
+        TestMetrics.put(second, "blocked-time-ns-total", "stream-thread-metrics", "app-b-StreamThread-1", 0.6e9);
+        TestMetrics.put(second, "process-total", "stream-thread-metrics", "app-b-StreamThread-1", 1200.0);
+        TestMetrics.put(second, "process-total", "stream-thread-metrics", "app-b-StreamThread-2", 300.0);
+
+        StreamTime.Totals sum = StreamTime.read(first).plus(StreamTime.read(second));
+
+        // Then their threads and waits add up, and each reports the records its own threads processed
+        assertThat(sum.threads()).isEqualTo(2);
+        assertThat(sum.blocked()).isCloseTo(1.6e9, within(1.0));
+        assertThat(StreamTime.processed(second)).isEqualTo(1500);
+        assertThat(StreamTime.processed(first)).isZero();
+    }
+
     private static Map<MetricName, Metric> totals(double blocked, double flush, double offsets, double commit) {
         Map<MetricName, Metric> m = new LinkedHashMap<>();
         TestMetrics.put(m, "blocked-time-ns-total", "stream-thread-metrics", "app-StreamThread-1", blocked);
