@@ -2,6 +2,7 @@ package io.hardneg.service;
 
 import io.hardneg.config.HardnegConfig;
 import io.hardneg.image.InputSpec;
+import io.hardneg.stream.InferenceAhead;
 import io.hardneg.stream.StreamThreads;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,9 @@ import java.util.Map;
  *       StreamsSettings) per partition and each thread's poll adds at most {@code max.poll.records} (= B):
  *       (P·B + T·B)·M, plus the consumers' prefetch: each of the T consumers holds at most max(F, Pₜ·M) for its
  *       Pₜ partitions, which over the threads is at most max(F, P·M) + (T − 1)·F;</li>
- *   <li>batch buffer: B pending images in the store, and their decoded copies during a drain: 2·B·M per thread;</li>
+ *   <li>batch buffer: B pending images in the store, and their decoded copies during a drain: 2·B·M per thread;
+ *       with {@code inference.overlap}, each of the P tasks also holds up to {@code InferenceAhead.DEPTH} batches in
+ *       flight, each with its own tensors: P·DEPTH·(B·M + B·C·H·W·4 + B·D·4);</li>
  *   <li>decode: one image at a time per thread, at most {@code input.max-pixels} pixels of up to 8 bytes (16-bit
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
  *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
@@ -53,7 +56,9 @@ public record HeapBudget(Map<String, Long> terms) {
         Map<String, Long> terms = new LinkedHashMap<>();
         terms.put("input queue", (partitions * b + t * b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m)
                 + (t - 1) * KAFKA_FETCH_MAX_BYTES);
-        terms.put("batch buffer", t * 2 * b * m);
+        long inFlight = config.inference().overlap()
+                ? partitions * (long) InferenceAhead.DEPTH * (b * m + b * spec.size() * 4L + b * dim * 4L) : 0;
+        terms.put("batch buffer", t * 2 * b * m + inFlight);
         terms.put("decode", t * config.input().maxPixels() * (8 + 4 * c));
         terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages()
                 ? 2L * Math.min(8 * m, config.output().maxRecordBytes()) : 0)));

@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * so after a crash it is restored and embedded again, and its outputs are sent once, in the transaction that deletes
  * it. Not thread-safe: the stream thread calls every method; only {@link Work} runs on the worker.
  */
-final class InferenceAhead implements AutoCloseable {
+public final class InferenceAhead implements AutoCloseable {
 
     /** Batches in flight per task: one being embedded while the stream thread publishes the one before. */
-    static final int DEPTH = 2;
+    public static final int DEPTH = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceAhead.class);
 

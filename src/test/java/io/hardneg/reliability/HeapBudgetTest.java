@@ -83,4 +83,17 @@ class HeapBudgetTest {
         assertThat(budget(Map.of("input.max-pixels", Long.toString(32L << 20))).total()).isGreaterThan(base);
         assertThat(budget(Map.of("streams.threads", "2")).total()).isGreaterThan(base);
     }
+
+    @Test
+    void shouldCountTheBatchesInFlightOfEveryTaskWithInferenceOverlapped() {
+        HeapBudget inline = budget(Map.of());
+        HeapBudget overlapped = budget(Map.of("inference.overlap", "true"));
+        long b = 64;
+        long m = 10L << 20;
+        // four partitions, two batches in flight each: the images and their input and output tensors
+        long perBatch = b * m + b * SHIPPED.size() * 4L + b * 64 * 4L;
+        assertThat(overlapped.terms().get("batch buffer") - inline.terms().get("batch buffer"))
+                .isEqualTo(4 * 2 * perBatch);
+        assertThat(overlapped.total() - inline.total()).isEqualTo(4 * 2 * perBatch);
+    }
 }
