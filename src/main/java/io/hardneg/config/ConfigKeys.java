@@ -46,7 +46,7 @@ public final class ConfigKeys {
                     + "input buffering (see [operations.md](operations.md#heap-budget))");
     public static final Setting<Long> INFERENCE_BATCH_LINGER_MS = add("inference.batch.linger.ms", "20",
             Types.longIn(0, 60_000), "how long a partial batch may wait (Triton's `max_queue_delay`)");
-    public static final Setting<Boolean> INFERENCE_OVERLAP = add("inference.overlap", "false", Types.bool(),
+    public static final Setting<Boolean> INFERENCE_OVERLAP = add("inference.overlap", "true", Types.bool(),
             "decode and embed each task's next batch on a worker thread while the stream thread publishes the last "
                     + "one and commits (batches in flight stay in the changelogged buffer until published)");
 
