@@ -163,7 +163,9 @@ class MiningTopologyTest {
 
     @Test
     void shouldHoldRecordsUntilBatchIsFullOrLingerExpires() {
-        try (Harness h = new Harness(Map.of("inference.batch.max", "8", "inference.batch.linger.ms", "1000"))) {
+        // Inline batches: with inference.overlap a full batch is published once the worker is done (test below).
+        try (Harness h = new Harness(Map.of("inference.batch.max", "8", "inference.batch.linger.ms", "1000",
+                "inference.overlap", "false"))) {
             h.sendSample(0, 5);
             assertThat(h.embeddings.readRecordsToList()).as("5 < batch of 8, linger not yet over").isEmpty();
             h.sendSample(5, 8);
