@@ -20,8 +20,9 @@ import java.util.Map;
  *       (P·B + T·B)·M, plus the consumers' prefetch: each of the T consumers holds at most max(F, Pₜ·M) for its
  *       Pₜ partitions, which over the threads is at most max(F, P·M) + (T − 1)·F;</li>
  *   <li>batch buffer: B pending images in the store, and their decoded copies during a drain: 2·B·M per thread;
- *       with {@code inference.overlap}, each of the P tasks also holds up to {@code InferenceAhead.DEPTH} batches in
- *       flight, each with its own tensors: P·DEPTH·(B·M + B·C·H·W·4 + B·D·4);</li>
+ *       with {@code inference.overlap}, each of the P tasks also holds batches in flight, their images at most
+ *       min({@code InferenceAhead.MAX_BYTES_IN_FLIGHT}, DEPTH·B·M), each of the DEPTH with its own tensors:
+ *       P·(min(16 MiB, 2·B·M) + 2·(B·C·H·W·4 + B·D·4));</li>
  *   <li>decode: one image at a time per thread, at most {@code input.max-pixels} pixels of up to 8 bytes (16-bit
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
  *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
@@ -57,7 +58,8 @@ public record HeapBudget(Map<String, Long> terms) {
         terms.put("input queue", (partitions * b + t * b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m)
                 + (t - 1) * KAFKA_FETCH_MAX_BYTES);
         long inFlight = config.inference().overlap()
-                ? partitions * (long) InferenceAhead.DEPTH * (b * m + b * spec.size() * 4L + b * dim * 4L) : 0;
+                ? partitions * (Math.min(InferenceAhead.MAX_BYTES_IN_FLIGHT, InferenceAhead.DEPTH * b * m)
+                        + InferenceAhead.DEPTH * (b * spec.size() * 4L + b * dim * 4L)) : 0;
         terms.put("batch buffer", t * 2 * b * m + inFlight);
         terms.put("decode", t * config.input().maxPixels() * (8 + 4 * c));
         terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages()

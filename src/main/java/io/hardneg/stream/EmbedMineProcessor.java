@@ -109,7 +109,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 slots.add(new BatchInference(config.inference().batchMax(), observer, context.taskId()));
             }
             ahead = new InferenceAhead(context.taskId(), pending, config.inference().batchMax(), models, slots,
-                    this::embed, this::publish, timer);
+                    this::embed, this::publish, this::processBatch, timer);
         }
         if (pending.size() > 0) {
             LOG.info("task {}: {} images restored into the batch buffer after a restart", context.taskId(),

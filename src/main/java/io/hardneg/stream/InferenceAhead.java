@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.TaskId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,13 @@ public final class InferenceAhead implements AutoCloseable {
 
     /** Batches in flight per task: one being embedded while the stream thread publishes the one before. */
     public static final int DEPTH = 2;
+
+    /**
+     * Image bytes a task keeps in flight at most: a batch that would take it past this waits for the ones before it,
+     * and a batch larger on its own runs inline. It keeps the heap's worst case near the inline one's (a batch of the
+     * largest admitted images is hundreds of MiB) while batches of ordinary images never reach it.
+     */
+    public static final long MAX_BYTES_IN_FLIGHT = 16L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceAhead.class);
 
@@ -44,8 +52,8 @@ public final class InferenceAhead implements AutoCloseable {
     record Embedded(BatchDecoder.Decoded decoded, boolean[] failed) {
     }
 
-    private record Flight(BatchBuffer.Taken<PendingImage> batch, ModelProvider.Lease lease, BatchInference slot,
-                          Future<Embedded> result) {
+    private record Flight(BatchBuffer.Taken<PendingImage> batch, long bytes, ModelProvider.Lease lease,
+                          BatchInference slot, Future<Embedded> result) {
     }
 
     private final BatchBuffer<PendingImage> pending;
@@ -53,19 +61,26 @@ public final class InferenceAhead implements AutoCloseable {
     private final ModelProvider models;
     private final Work work;
     private final Publisher publisher;
+    private final Consumer<List<PendingImage>> inline;
     private final StageTimer timer;
     private final ExecutorService worker;
     private final ArrayDeque<BatchInference> free = new ArrayDeque<>();
     private final ArrayDeque<Flight> flights = new ArrayDeque<>();
+    private long bytesInFlight;
 
-    /** Batches of at most {@code max} from {@code pending}; {@code slots}: one inference buffer per batch in flight. */
+    /**
+     * Batches of at most {@code max} from {@code pending}; {@code slots}: one inference buffer per batch in flight;
+     * {@code inline} runs a batch too large to fly on the stream thread, start to finish.
+     */
     InferenceAhead(TaskId task, BatchBuffer<PendingImage> pending, int max, ModelProvider models,
-                   List<BatchInference> slots, Work work, Publisher publisher, StageTimer timer) {
+                   List<BatchInference> slots, Work work, Publisher publisher, Consumer<List<PendingImage>> inline,
+                   StageTimer timer) {
         this.pending = pending;
         this.max = max;
         this.models = models;
         this.work = work;
         this.publisher = publisher;
+        this.inline = inline;
         this.timer = timer;
         this.free.addAll(slots);
         this.worker = Executors.newSingleThreadExecutor(r -> {
@@ -77,7 +92,7 @@ public final class InferenceAhead implements AutoCloseable {
 
     /**
      * Takes the buffer's full batches (with {@code everything}, the partial one too) into flight, publishing the
-     * oldest first whenever {@link #DEPTH} are already in flight; with {@code everything}, waits for all and
+     * oldest first whenever {@link #DEPTH} or {@link #MAX_BYTES_IN_FLIGHT} would be exceeded; with {@code everything}, waits for all and
      * publishes them, so that nothing waits past the linger.
      */
     void launch(boolean everything) {
@@ -90,11 +105,24 @@ public final class InferenceAhead implements AutoCloseable {
             if (batch == null) {
                 break;
             }
+            long bytes = 0;
+            for (PendingImage p : batch.items()) {
+                bytes += p.image().length;
+            }
+            while (!flights.isEmpty() && bytesInFlight + bytes > MAX_BYTES_IN_FLIGHT) {
+                publish(flights.peekFirst());
+            }
+            if (bytes > MAX_BYTES_IN_FLIGHT) {
+                inline.accept(batch.items());
+                pending.release(batch, timer);
+                continue;
+            }
             ModelProvider.Lease lease = models.acquire();
             BatchInference slot = free.poll();
             slot.ensureBuffers(lease.model());
             Future<Embedded> result = worker.submit(() -> work.run(lease.model(), slot, batch.items()));
-            flights.addLast(new Flight(batch, lease, slot, result));
+            flights.addLast(new Flight(batch, bytes, lease, slot, result));
+            bytesInFlight += bytes;
         }
         if (everything) {
             while (!flights.isEmpty()) {
@@ -120,6 +148,7 @@ public final class InferenceAhead implements AutoCloseable {
         Embedded e = await(f.result());
         // Only once it is published: a failure above leaves the flight for close() to release.
         flights.removeFirst();
+        bytesInFlight -= f.bytes();
         try {
             publisher.publish(f.lease().model(), f.slot(), e);
         } finally {

@@ -36,16 +36,16 @@ class HeapBudgetTest {
         // Then images in flight dominate, and the bank is bounded by its image budget: 10 MiB of vectors + 64 MiB
         assertThat(mib(b.terms().get("memory bank"))).isEqualTo(74);
         assertThat(mib(b.terms().get("input queue"))).isEqualTo(3_250);
-        assertThat(mib(b.terms().get("batch buffer"))).isEqualTo(1_280);
+        assertThat(mib(b.terms().get("batch buffer"))).isEqualTo(1_346);
         assertThat(mib(b.terms().get("decode"))).isEqualTo(192);
-        assertThat(mib(b.total())).isEqualTo(4_965);
+        assertThat(mib(b.total())).isEqualTo(5_030);
     }
 
     @Test
     void shouldStateTheWorstCaseWithoutImagesInTheBank() {
         HeapBudget b = budget(Map.of("output.include-images", "false"));
         System.out.println("defaults, output.include-images=false: " + b.describe());
-        assertThat(mib(b.total())).isEqualTo(4_893);
+        assertThat(mib(b.total())).isEqualTo(4_958);
     }
 
     @Test
@@ -53,7 +53,7 @@ class HeapBudgetTest {
         HeapBudget b = budget(Map.of("input.max-bytes", Integer.toString(64 * 1024), "input.max-pixels",
                 Integer.toString(512 * 512), "bank.max", "2000"));
         System.out.println("sized: " + b.describe());
-        assertThat(mib(b.total())).isEqualTo(308);
+        assertThat(mib(b.total())).isEqualTo(342);
     }
 
     @Test
@@ -66,12 +66,13 @@ class HeapBudgetTest {
         long b = 64;
         // Then the second thread's consumer adds a poll of B images and a fetch of 50 MiB to the input queue
         assertThat(two.terms().get("input queue") - one.terms().get("input queue")).isEqualTo(b * m + (50L << 20));
-        // and the per-thread terms double
-        for (String term : new String[] {"batch buffer", "decode", "producer", "tensors"}) {
+        // and the per-thread terms double; the batches in flight are per task (partition), not per thread
+        for (String term : new String[] {"decode", "producer", "tensors"}) {
             assertThat(two.terms().get(term)).as(term).isEqualTo(2 * one.terms().get(term));
         }
+        assertThat(two.terms().get("batch buffer") - one.terms().get("batch buffer")).isEqualTo(2 * b * m);
         assertThat(two.terms().get("memory bank")).isEqualTo(one.terms().get("memory bank"));
-        assertThat(mib(two.total())).isEqualTo(7_167);
+        assertThat(mib(two.total())).isEqualTo(7_233);
     }
 
     @Test
@@ -86,14 +87,22 @@ class HeapBudgetTest {
 
     @Test
     void shouldCountTheBatchesInFlightOfEveryTaskWithInferenceOverlapped() {
-        HeapBudget inline = budget(Map.of());
+        HeapBudget inline = budget(Map.of("inference.overlap", "false"));
         HeapBudget overlapped = budget(Map.of("inference.overlap", "true"));
-        long b = 64;
-        long m = 10L << 20;
-        // four partitions, two batches in flight each: the images and their input and output tensors
-        long perBatch = b * m + b * SHIPPED.size() * 4L + b * 64 * 4L;
+        long tensors = 64L * SHIPPED.size() * 4 + 64L * 64 * 4;
+        // four partitions, each with at most 16 MiB of images in flight (two batches of 10 MiB images would be
+        // 1.25 GiB: such a batch runs inline) and two batches' tensors
         assertThat(overlapped.terms().get("batch buffer") - inline.terms().get("batch buffer"))
-                .isEqualTo(4 * 2 * perBatch);
-        assertThat(overlapped.total() - inline.total()).isEqualTo(4 * 2 * perBatch);
+                .isEqualTo(4 * ((16L << 20) + 2 * tensors));
+        // with images of at most 64 KiB two batches fit under the cap: 2·B·M
+        Map<String, String> small = Map.of("input.max-bytes", "65536");
+        long smallExtra = budget(merge(small, "true")).total() - budget(merge(small, "false")).total();
+        assertThat(smallExtra).isEqualTo(4 * (2 * 64L * 65536 + 2 * tensors));
+    }
+
+    private static Map<String, String> merge(Map<String, String> settings, String overlap) {
+        Map<String, String> m = new HashMap<>(settings);
+        m.put("inference.overlap", overlap);
+        return m;
     }
 }

@@ -439,4 +439,18 @@ class MiningTopologyTest {
                     .hasSize(next - 8);
         }
     }
+
+    @Test
+    void shouldRunABatchTooLargeToFlyInlineAtOnce() {
+        try (Harness h = new Harness(Map.of("inference.batch.max", "2", "inference.batch.linger.ms", "1000",
+                "inference.overlap", "true"))) {
+            // Two 9 MiB inputs make a batch over the 16 MiB a task keeps in flight: it runs on the stream thread,
+            // so its dead letters are out as soon as the batch is full, before any linger or later record.
+            byte[] big = new byte[9 << 20];
+            h.send("big-1", "1", big);
+            h.send("big-2", "1", big);
+            assertThat(h.dlq.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .containsExactly("big-1", "big-2");
+        }
+    }
 }
