@@ -92,8 +92,8 @@ public final class InferenceAhead implements AutoCloseable {
 
     /**
      * Takes the buffer's full batches (with {@code everything}, the partial one too) into flight, publishing the
-     * oldest first whenever {@link #DEPTH} or {@link #MAX_BYTES_IN_FLIGHT} would be exceeded; with {@code everything}, waits for all and
-     * publishes them, so that nothing waits past the linger.
+     * oldest first whenever {@link #DEPTH} or {@link #MAX_BYTES_IN_FLIGHT} would be exceeded; with {@code everything},
+     * publishes all of them and runs the partial batch inline, so that nothing waits past the linger.
      */
     void launch(boolean everything) {
         while (pending.available() > 0 && (everything || pending.available() >= max)) {
@@ -112,7 +112,12 @@ public final class InferenceAhead implements AutoCloseable {
             while (!flights.isEmpty() && bytesInFlight + bytes > MAX_BYTES_IN_FLIGHT) {
                 publish(flights.peekFirst());
             }
-            if (bytes > MAX_BYTES_IN_FLIGHT) {
+            // The linger's partial batch is the last: everything before it is waited for anyway, and a hand-off
+            // to the worker would only add its wake-up to every batch of a light load.
+            if (bytes > MAX_BYTES_IN_FLIGHT || batch.items().size() < max) {
+                while (!flights.isEmpty()) {
+                    publish(flights.peekFirst());
+                }
                 inline.accept(batch.items());
                 pending.release(batch, timer);
                 continue;
