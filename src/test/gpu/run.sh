@@ -3,8 +3,9 @@
 # `bench --json` for the shipped 28×28 model and the heavy ResNet-18-sized one with inference.device=cuda, and
 # prints each JSON line; then the pipeline stage alone with 1, 2 and 4 stream threads, and as two instances of 2
 # threads each against the one broker (`--instances 2`: one consumer group), to show how throughput grows with threads
-# and instances once inference is off the CPU (docs/performance.md, "Beyond one machine", is the model it checks).
-# Sized to finish in about 7 minutes on one GPU: short time budgets, no mining banks beyond 100k.
+# and instances once inference is off the CPU (docs/performance.md, "Beyond one machine", is the model it checks);
+# last, one thread without the inference worker (inference.overlap=false), to compare with the first of those.
+# Sized to finish in about 8 minutes on one GPU: short time budgets, no mining banks beyond 100k.
 #
 #   src/test/gpu/run.sh [HEAVY_MODEL_DIR]     (default /tmp/hardneg-heavy/heavy-resnet18/1)
 set -euo pipefail
@@ -30,3 +31,7 @@ done
 echo "== 28x28 model on cuda, pipeline only, 2 instances x streams.threads=2" >&2
 timeout 90 "${JAVA[@]}" --stages pipeline --images 40000 --time-scale 0.3 --repeats 1 --instances 2 \
   --set streams.threads=2 | tail -n 1
+# Inference off the CPU is where overlapping it with publishing should pay: one thread with and without the worker
+echo "== 28x28 model on cuda, pipeline only, streams.threads=1, inference.overlap=false" >&2
+timeout 90 "${JAVA[@]}" --stages pipeline --images 40000 --time-scale 0.3 --repeats 1 \
+  --set streams.threads=1 --set inference.overlap=false | tail -n 1

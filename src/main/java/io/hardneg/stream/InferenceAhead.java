@@ -115,9 +115,7 @@ public final class InferenceAhead implements AutoCloseable {
             // The linger's partial batch is the last: everything before it is waited for anyway, and a hand-off
             // to the worker would only add its wake-up to every batch of a light load.
             if (bytes > MAX_BYTES_IN_FLIGHT || batch.items().size() < max) {
-                while (!flights.isEmpty()) {
-                    publish(flights.peekFirst());
-                }
+                publishAll();
                 inline.accept(batch.items());
                 pending.release(batch, timer);
                 continue;
@@ -130,9 +128,7 @@ public final class InferenceAhead implements AutoCloseable {
             bytesInFlight += bytes;
         }
         if (everything) {
-            while (!flights.isEmpty()) {
-                publish(flights.peekFirst());
-            }
+            publishAll();
         }
         publishDone();
     }
@@ -144,9 +140,10 @@ public final class InferenceAhead implements AutoCloseable {
         }
     }
 
-    /** Batches taken and not yet published. */
-    int inFlight() {
-        return flights.size();
+    private void publishAll() {
+        while (!flights.isEmpty()) {
+            publish(flights.peekFirst());
+        }
     }
 
     private void publish(Flight f) {
