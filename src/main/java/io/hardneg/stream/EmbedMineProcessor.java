@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code inference.overlap} a batch's decode and inference run on a worker ({@link InferenceAhead}) while
  * this thread goes on; the batch stays in the store until its outputs are sent here, and the linger punctuator
- * publishes everything in flight, so a quiet input waits no longer than without it.
+ * publishes everything in flight and runs the partial batch here, so a light load takes the inline path.
  */
 final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
