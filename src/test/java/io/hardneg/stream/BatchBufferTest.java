@@ -24,13 +24,19 @@ class BatchBufferTest {
         });
     }
 
-    @Test
-    void shouldDrainInArrivalOrderAndDecodeOnlyWhatWasRestored() {
-        // Given a store as a stream task has it, and five records put out of key order
+    /** An in-memory store as a stream task has it, without its changelog. */
+    private static KeyValueStore<Bytes, byte[]> store() {
         KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"),
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         store.init(context.getStateStoreContext(), store);
+        return store;
+    }
+
+    @Test
+    void shouldDrainInArrivalOrderAndDecodeOnlyWhatWasRestored() {
+        // Given a store as a stream task has it, and five records put out of key order
+        KeyValueStore<Bytes, byte[]> store = store();
         BatchBuffer<String> buffer = buffer(store);
         long[] offsets = {300, 7, 42, 1000, 256};
         List<String> items = new ArrayList<>();
@@ -68,10 +74,7 @@ class BatchBufferTest {
     @Test
     void shouldKeepTakenBatchesInTheStoreUntilReleasedAndTakeTheNextOnesAfterThem() {
         // Given six records in a fresh buffer
-        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        store.init(context.getStateStoreContext(), store);
+        KeyValueStore<Bytes, byte[]> store = store();
         BatchBuffer<String> buffer = buffer(store);
         for (long o = 10; o < 16; o++) {
             buffer.put(o, "offset-" + o);
@@ -98,10 +101,7 @@ class BatchBufferTest {
 
     @Test
     void shouldDeleteOnlyReleasedBatchesAndStartOverOnceNoneIsTaken() {
-        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-        store.init(context.getStateStoreContext(), store);
+        KeyValueStore<Bytes, byte[]> store = store();
         BatchBuffer<String> buffer = buffer(store);
         for (long o = 0; o < 5; o++) {
             buffer.put(o, "offset-" + o);
