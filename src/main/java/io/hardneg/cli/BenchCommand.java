@@ -66,8 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
     int repeats;
 
     @Option(names = "--instances", defaultValue = "1", paramLabel = "N",
-            description = "The pipeline stage runs N instances of the service (1 to " + BenchRunner.MAX_INSTANCES + "), one consumer group sharing "
-                    + "the partitions of images, in this process against its one broker (default: ${DEFAULT-VALUE}).")
+            description = "The pipeline stage runs N instances of the service (1 to " + BenchRunner.MAX_INSTANCES
+                    + "), one consumer group sharing the partitions of images, in this process against its one "
+                    + "broker (default: ${DEFAULT-VALUE}).")
     int instances;
 
     @Option(names = "--latency-rate", defaultValue = "0", paramLabel = "N",
