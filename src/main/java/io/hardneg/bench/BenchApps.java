@@ -98,8 +98,8 @@ final class BenchApps {
      * Starts {@code n} instances of one application (the same config, so the same application id) at once, and
      * awaits them all. Kafka Streams gives a stateful task to a newcomer only when its state lags by at most
      * {@code acceptable.recovery.lag} (10,000 records), else after a probing rebalance 10 minutes later; an instance
-     * that ran alone while the next loaded its model (seconds on a GPU) could write more than that to the batch
-     * buffer's changelog, two records an image.
+     * that ran alone while the next loaded its model could write more than that to the batch buffer's changelog
+     * (it did on a loaded 2-core machine: the second instance idled), so the pipeline stage lifts that lag.
      */
     static List<HardnegService> startServices(HardnegConfig config, int n, PipelineObserver observer,
                                               StageTimer timer) throws Exception {

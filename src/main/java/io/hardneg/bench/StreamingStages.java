@@ -13,6 +13,7 @@ import io.hardneg.stream.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Stages 3–5: per-record once, then passthrough and pipeline alternating, each repeat on fresh applications, so
@@ -216,13 +217,18 @@ final class StreamingStages {
         log.line("[5/8] pipeline (repeat %d/%d): full pipeline, default configuration (batch.max=%d, "
                 + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
                 base.inference().batchLingerMs());
-        HardnegConfig pipeConfig = config("pipeline", Map.of());
+        int n = options.instances();
+        // Kafka Streams gives a stateful task to a newcomer only when its state lags by at most
+        // acceptable.recovery.lag, else it warms a replica and moves the task at a probing rebalance 10 minutes
+        // later: an instance that joined a moment after the first would idle through the whole stage.
+        HardnegConfig pipeConfig = config("pipeline", n > 1
+                ? Map.of("kafka." + StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, Long.toString(Long.MAX_VALUE))
+                : Map.of());
         MiningTally tally = new MiningTally();
         g.tally = tally;
         double ortBefore = beside == null ? Double.NaN : beside.measure();
         // Both thread-safe: the tally counts in adders, the timer sums each thread's own CPU clock.
         ThreadCpuStageTimer parts = new ThreadCpuStageTimer();
-        int n = options.instances();
         BenchApps.Starter starter = () -> BenchApps.Running.of(BenchApps.startService(pipeConfig, tally, parts));
         if (n > 1) {
             log.line("pipeline: %d instances against one broker (one application id: they split the partitions of "
