@@ -1,5 +1,6 @@
 package io.hardneg.bench;
 
+import io.hardneg.config.HardnegConfig;
 import io.hardneg.error.InvalidInputException;
 import io.hardneg.image.ImageDecoder;
 import io.hardneg.mining.Distances;
@@ -10,6 +11,7 @@ import io.hardneg.mining.MislabelDetector;
 import io.hardneg.mining.Triplet;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.EmbeddingModel;
+import io.hardneg.stream.MiningTopology;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -241,6 +243,36 @@ final class Microbenchmarks {
             List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
             miner.mine(bank, anchors);
             return detector.detect(bank, anchors).size();
+        }, round, round, 5);
+    }
+
+    /**
+     * The stream's mining as configured, on real embeddings: the bank as in {@link #miningBundled}, the configured
+     * rules and anchor budget, the detector fed by the miner's pass, the miner as the stream builds it (one per task,
+     * a thread per core at most). Anchors/s over the median of five rounds.
+     */
+    static double miningConfigured(List<EmbeddedImage> embedded, HardnegConfig config, Distances distances,
+                                   MislabelDetector.Rules suspects, double seconds) throws Exception {
+        int perLabel = config.bank().perLabel();
+        int half = embedded.size() / 2;
+        MemoryBank bank = new MemoryBank(embedded.get(0).embedding().length, perLabel, config.bank().max());
+        for (EmbeddedImage e : embedded.subList(0, half)) {
+            bank.put(MemoryBank.key(e.label(), e.id(), perLabel), e);
+        }
+        int batch = config.inference().batchMax();
+        List<List<EmbeddedImage>> batches = new ArrayList<>();
+        for (int b0 = half; b0 + batch <= embedded.size(); b0 += batch) {
+            batches.add(embedded.subList(b0, b0 + batch));
+        }
+        TripletMiner miner = new TripletMiner(MiningTopology.rules(config.mining()), distances,
+                Runtime.getRuntime().availableProcessors(), MiningTopology.budget(config.mining(), budget -> { }));
+        MislabelDetector detector = new MislabelDetector(suspects, distances);
+        int[] next = {0};
+        long round = (long) (seconds * 1e9 / 6);
+        return rate(() -> {
+            List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
+            miner.mine(bank, anchors, detector);
+            return anchors.size();
         }, round, round, 5);
     }
 

@@ -23,8 +23,12 @@ final class MiningStage {
     record Bank(String key, Microbenchmarks.MiningResult result, boolean withSuspects) {
     }
 
-    /** @param bundled the stream's own case; null when suspect detection is off or the sample too small */
-    record Figures(String kernel, List<Bank> banks, Microbenchmarks.BundledMining bundled) implements BenchFigures {
+    /**
+     * @param bundled the original rule on the bundled images; null when suspect detection is off or the sample too small
+     * @param configuredPerSecond the stream's own case: the configured rules and budget on the same bank (NaN: not run)
+     */
+    record Figures(String kernel, List<Bank> banks, Microbenchmarks.BundledMining bundled, double configuredPerSecond)
+            implements BenchFigures {
 
         @Override
         public void writeTo(Map<String, Object> json) {
@@ -47,6 +51,10 @@ final class MiningStage {
                 json.put("mining_bundled_us_per_anchor", round(1e6 / bundled.onePassPerSecond()));
                 json.put("mining_bundled_then_suspects_anchors_per_s", round(bundled.twoScansPerSecond()));
                 json.put("mining_bundled_triplets_per_anchor", Math.round(bundled.tripletsPerAnchor() * 100) / 100.0);
+            }
+            if (!Double.isNaN(configuredPerSecond)) {
+                json.put("mining_configured_anchors_per_s", round(configuredPerSecond));
+                json.put("mining_configured_us_per_anchor", round(1e6 / configuredPerSecond));
             }
         }
     }
@@ -87,14 +95,19 @@ final class MiningStage {
             }
         }
         Microbenchmarks.BundledMining b = null;
+        double configured = Double.NaN;
         if (suspectRules != null && bundled.size() >= 4 * base.inference().batchMax()) {
-            // The stream's own case: the model's embeddings of the bundled images, the configured bank.
+            // The model's embeddings of the bundled images, the configured bank; the original rule, then the
+            // configured rules and budget (the stream's own case).
             b = Microbenchmarks.miningBundled(bundled, base.bank().perLabel(), base.bank().max(),
                     base.inference().batchMax(), kernel, suspectRules, 2.0 * s);
             log.line("mining the bundled images' embeddings against a bank of %,d: %,9.0f anchors/s (%.1f µs each) "
                     + "with suspect detection in one pass, %,9.0f with a scan of its own", b.bankRows(),
                     b.onePassPerSecond(), 1e6 / b.onePassPerSecond(), b.twoScansPerSecond());
+            configured = Microbenchmarks.miningConfigured(bundled, base, kernel, suspectRules, 2.0 * s);
+            log.line("mining the bundled images' embeddings with the configured rules and anchor budget: %,9.0f "
+                    + "anchors/s (%.1f µs each)", configured, 1e6 / configured);
         }
-        return new Figures(kernel.name(), banks, b);
+        return new Figures(kernel.name(), banks, b, configured);
     }
 }

@@ -12,6 +12,7 @@ import io.hardneg.mining.NegativeSampling;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.ModelProvider;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -65,9 +66,7 @@ public final class MiningTopology {
                                  Backpressure backpressure, StageTimer timer) {
         MiningRules rules = rules(config.mining());
         // One budget for the instance's tasks: they mine against one bank, so they would compute the same one.
-        LabelBudget budget = config.mining().anchorShare() < 1.0 ? new LabelBudget(new LabelBudget.Rules(
-                config.mining().anchorShare(), config.mining().anchorBudget().k(),
-                config.mining().anchorBudget().sample()), Distances.create(), observer::anchorBudget) : null;
+        LabelBudget budget = budget(config.mining(), observer::anchorBudget);
         ObjectMapper mapper = new ObjectMapper();
         Supplier<MiningGuards> guards = MiningGuards.perTask(config, backpressure, observer);
         return skeleton(config, bank, () -> new EmbedMineProcessor(config, models, observer,
@@ -118,8 +117,14 @@ public final class MiningTopology {
                 TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(BUFFER_TOMBSTONE_MS));
     }
 
+    /** The anchor budget from the configuration, telling {@code listener} each new one; null when every anchor mines. */
+    public static LabelBudget budget(HardnegConfig.Mining m, Consumer<Map<String, LabelBudget.Entry>> listener) {
+        return m.anchorShare() < 1.0 ? new LabelBudget(new LabelBudget.Rules(m.anchorShare(),
+                m.anchorBudget().k(), m.anchorBudget().sample()), Distances.create(), listener) : null;
+    }
+
     /** The miner's rules from the configuration. */
-    static MiningRules rules(HardnegConfig.Mining m) {
+    public static MiningRules rules(HardnegConfig.Mining m) {
         NegativeSampling negative = switch (m.negative()) {
             case HARDEST -> new NegativeSampling.Hardest();
             case SOFT -> new NegativeSampling.Soft(m.soft().beta());

@@ -218,6 +218,9 @@ class BenchCommandTest {
         assertThat(json.get("mining_bundled_anchors_per_s").asDouble()).isPositive();
         assertThat(json.get("mining_bundled_bank_rows").asInt()).isBetween(1000, 2560);
         assertThat(json.get("mining_bundled_triplets_per_anchor").asDouble()).isPositive();
+        // and with the configured rules and budget
+        assertThat(json.get("mining_configured_anchors_per_s").asDouble()).isPositive();
+        assertThat(json.get("mining_configured_us_per_anchor").asDouble()).isPositive();
         assertThat(json.has("pipeline_images_per_s")).isFalse();
         assertThat(json.has("ort_ceiling_images_per_s")).isFalse();
         assertThat(json.has("ratio_pipeline_vs_passthrough")).isFalse();
