@@ -102,7 +102,7 @@ final class AnchorSelection {
             }
             // The distance test first: it rejects nearly every row once the p farthest are known, without
             // touching the row's version and id (cache misses across the bank).
-            if ((nPos < p || dist > posD[nPos - 1]) && view.versionId(r) == version && !id.equals(view.id(r))) {
+            if ((nPos < p || dist > posD[nPos - 1]) && view.versionId(r) == version && !view.holds(r, id)) {
                 int k = nPos < p ? nPos++ : p - 1;
                 while (k > 0 && posD[k - 1] < dist) {
                     posD[k] = posD[k - 1];
@@ -128,7 +128,7 @@ final class AnchorSelection {
             }
             double key;
             if (random) {
-                if (view.versionId(r) != version || id.equals(view.id(r))) {
+                if (view.versionId(r) != version || view.holds(r, id)) {
                     continue;
                 }
                 if (!chosen) {
@@ -142,14 +142,14 @@ final class AnchorSelection {
                     }
                     continue;
                 }
-                key = RecordRandom.positive(RecordRandom.field(anchorHash, view.id(r)));
+                key = RecordRandom.positive(RecordRandom.field(anchorHash, view.idBytes(r)));
                 if (nPos == p && !(key > posKey[p - 1])) {
                     continue;
                 }
             } else {
                 key = -dist;
                 if (!((nPos < p || key > posKey[nPos - 1]) && view.versionId(r) == version
-                        && !id.equals(view.id(r)))) {
+                        && !view.holds(r, id))) {
                     continue;
                 }
             }
@@ -247,9 +247,9 @@ final class AnchorSelection {
                 if (logWeight == Double.NEGATIVE_INFINITY) {
                     return;
                 }
-                candidate = RecordRandom.field(anchorHash, view.id(row));
+                candidate = RecordRandom.field(anchorHash, view.idBytes(row));
             }
-            double score = logWeight + RecordRandom.gumbel(RecordRandom.negative(candidate, view.id(posRows[i])));
+            double score = logWeight + RecordRandom.gumbel(RecordRandom.negative(candidate, view.idBytes(posRows[i])));
             double[] top = scores[i];
             int[] topRows = drawnRows[i];
             int n = taken[i];

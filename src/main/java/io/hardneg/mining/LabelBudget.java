@@ -199,7 +199,7 @@ public final class LabelBudget {
         }
         for (int r = 0; r < rows; r++) {
             if (labelOf[r] >= 0) {
-                long h = RecordRandom.mix(RecordRandom.field(RecordRandom.field(RecordRandom.EMPTY, view.id(r)),
+                long h = RecordRandom.mix(RecordRandom.field(RecordRandom.field(RecordRandom.EMPTY, view.idBytes(r)),
                         RecordRandom.BUDGET_SAMPLE));
                 byLabel.get(labelOf[r]).add(new long[] {h, r});
             }

@@ -1,5 +1,6 @@
 package io.hardneg.mining;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,6 +21,10 @@ public final class MemoryBank {
     private final int capacity;
     private final float[] vectors;
     private final String[] ids;
+    /** Each row's id as UTF-8, for the miner's draws: hashing bytes skips String's per-character checks. */
+    private final byte[][] idBytes;
+    /** Each row's {@code id.hashCode()}, so that "is this row the anchor?" rarely reads the row's String. */
+    private final int[] idHashes;
     private final int[] labelIds;
     private final int[] versionIds;
     private final byte[][] images;
@@ -59,6 +64,8 @@ public final class MemoryBank {
         this.imageBudget = imageBudget;
         this.vectors = new float[Math.multiplyExact(dim, capacity)];
         this.ids = new String[capacity];
+        this.idBytes = new byte[capacity][];
+        this.idHashes = new int[capacity];
         this.labelIds = new int[capacity];
         this.versionIds = new int[capacity];
         this.images = new byte[capacity][];
@@ -107,6 +114,8 @@ public final class MemoryBank {
             }
             System.arraycopy(e.embedding(), 0, vectors, row * dim, dim);
             ids[row] = e.id();
+            idBytes[row] = e.id().getBytes(StandardCharsets.UTF_8);
+            idHashes[row] = e.id().hashCode();
             labelIds[row] = labelIndex.computeIfAbsent(e.label(), l -> {
                 labelNames.put(labelIndex.size(), l);
                 return labelIndex.size();
@@ -165,6 +174,7 @@ public final class MemoryBank {
 
     private void clearRow(int row) {
         ids[row] = null;
+        idBytes[row] = null;
         labelIds[row] = -1;
         versionIds[row] = -1;
         if (images[row] != null) {
@@ -282,6 +292,16 @@ public final class MemoryBank {
 
         public String id(int row) {
             return ids[row];
+        }
+
+        /** Whether the row holds entry {@code id}; a row of another id is told apart by its hash, nearly always. */
+        public boolean holds(int row, String id) {
+            return idHashes[row] == id.hashCode() && id.equals(ids[row]);
+        }
+
+        /** The row's id as UTF-8 bytes; the caller must not write to them. */
+        byte[] idBytes(int row) {
+            return idBytes[row];
         }
 
         public int labelId(int row) {

@@ -170,7 +170,7 @@ public final class MislabelDetector {
         /** A row of the anchor's own label. */
         void offerPositive(MemoryBank.View view, int row, float d) {
             // The distance first: reading the row's id string is a cache miss for every same-label row.
-            if (pos.wouldTake(row, d) && view.versionId(row) == version && !id.equals(view.id(row))) {
+            if (pos.wouldTake(row, d) && view.versionId(row) == version && !view.holds(row, id)) {
                 pos.offer(row, d);
             }
         }
@@ -245,7 +245,7 @@ public final class MislabelDetector {
         int rows = view.rows();
         int n = 0;
         for (int r = 0; r < rows && n < min; r++) {
-            if (labels[r] == search.label && view.versionId(r) == search.version && !a.id().equals(view.id(r))) {
+            if (labels[r] == search.label && view.versionId(r) == search.version && !view.holds(r, a.id())) {
                 n++;
             }
         }

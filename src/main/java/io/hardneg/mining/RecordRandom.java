@@ -1,5 +1,7 @@
 package io.hardneg.mining;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Uniform numbers in (0, 1) derived from a record's identity instead of a generator's state, so that a replay
  * after a crash, another instance or another batch split makes the same random choices.
@@ -23,6 +25,8 @@ final class RecordRandom {
     static final String BUDGET_SAMPLE = "budget";
     /** A negative's tag is this followed by its positive's id: each positive draws its negatives independently. */
     static final String NEGATIVE = "neg:";
+    private static final byte[] POSITIVE_UTF8 = POSITIVE.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NEGATIVE_UTF8 = NEGATIVE.getBytes(StandardCharsets.UTF_8);
 
     private RecordRandom() {
     }
@@ -63,6 +67,19 @@ final class RecordRandom {
         return h;
     }
 
+    /** {@code h} extended by {@code utf8} (a string's UTF-8 bytes, as {@link #bytes(long, String)} hashes it). */
+    static long bytes(long h, byte[] utf8) {
+        for (byte b : utf8) {
+            h = (h ^ (b & 0xFF)) * PRIME;
+        }
+        return h;
+    }
+
+    /** {@code h} extended by {@code utf8} and a separator: {@link #field(long, String)} of the string they encode. */
+    static long field(long h, byte[] utf8) {
+        return separator(bytes(h, utf8));
+    }
+
     static long separator(long h) {
         return (h ^ SEPARATOR) * PRIME;
     }
@@ -87,12 +104,17 @@ final class RecordRandom {
 
     /** u for a positive, from the state after the anchor's prefix and the candidate's id. */
     static double positive(long candidate) {
-        return uniform(field(candidate, POSITIVE));
+        return uniform(field(candidate, POSITIVE_UTF8));
     }
 
     /** u for a negative under one positive: the tag is {@code "neg:" + positiveId}. */
     static double negative(long candidate, String positiveId) {
-        return uniform(separator(bytes(bytes(candidate, NEGATIVE), positiveId)));
+        return uniform(separator(bytes(bytes(candidate, NEGATIVE_UTF8), positiveId)));
+    }
+
+    /** As above, the positive's id given as UTF-8 bytes. */
+    static double negative(long candidate, byte[] positiveId) {
+        return uniform(field(bytes(candidate, NEGATIVE_UTF8), positiveId));
     }
 
     /** The anchor's budget draw: no candidate, so the empty id. */

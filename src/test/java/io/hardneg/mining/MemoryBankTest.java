@@ -60,6 +60,26 @@ class MemoryBankTest {
     }
 
     @Test
+    void shouldTellARowsIdApartFromAnotherWithTheSameHash() {
+        // "Aa" and "BB" share String.hashCode(): the hash only filters, the id decides
+        assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+        MemoryBank bank = new MemoryBank(2, 10, 10);
+        bank.put("a/0", entry("Aa", "a", "1"));
+        bank.put("a/1", entry("img-é", "a", "1"));
+        bank.remove("a/1");
+        bank.put("a/1", entry("img-1", "a", "1"));
+        bank.read(v -> {
+            assertThat(v.holds(0, "Aa")).isTrue();
+            assertThat(v.holds(0, "BB")).isFalse();
+            assertThat(v.holds(0, "img-1")).isFalse();
+            // a freed row is reused: its bytes follow its new id
+            assertThat(v.holds(1, "img-1")).isTrue();
+            assertThat(new String(v.idBytes(1), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("img-1");
+            return null;
+        });
+    }
+
+    @Test
     void shouldGiveStableSlots() {
         assertThat(MemoryBank.key("cat", "img-42", 8)).isEqualTo(MemoryBank.key("cat", "img-42", 8));
         assertThat(MemoryBank.key("cat", "img-42", 8)).startsWith("cat/");

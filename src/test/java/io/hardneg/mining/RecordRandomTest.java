@@ -17,6 +17,21 @@ class RecordRandomTest {
                 expected = (expected ^ (b & 0xFF)) * 0x100000001b3L;
             }
             assertThat(RecordRandom.bytes(RecordRandom.EMPTY, s)).as(s).isEqualTo(expected);
+            // the miner hashes bank rows from their stored UTF-8 bytes: the same value
+            assertThat(RecordRandom.bytes(RecordRandom.EMPTY, s.getBytes(StandardCharsets.UTF_8))).as(s)
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void shouldDrawTheSameFromAnIdsBytesAsFromTheId() {
+        long anchor = RecordRandom.anchor("a1", "v2");
+        for (String id : List.of("n9", "漢字/3", "img-😀", "lone\uD800x")) {
+            byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+            assertThat(RecordRandom.field(anchor, utf8)).as(id).isEqualTo(RecordRandom.field(anchor, id));
+            long candidate = RecordRandom.field(anchor, "c7");
+            assertThat(RecordRandom.negative(candidate, utf8)).as(id)
+                    .isEqualTo(RecordRandom.uniform("a1", "v2", "c7", "neg:" + id));
         }
     }
 
