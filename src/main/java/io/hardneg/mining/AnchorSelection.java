@@ -94,10 +94,11 @@ final class AnchorSelection {
     private void takeFarthest(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
         int p = posD.length;
         String id = anchor.id();
+        MislabelDetector.Search search = this.search;
         for (int j = 0; j < count; j++) {
             int r = rows[from + j];
             float dist = d[base + j];
-            if (search != null) {
+            if (search != null && dist <= search.positiveLimit()) {
                 search.offerPositive(view, r, dist);
             }
             // The distance test first: it rejects nearly every row once the p farthest are known, without
@@ -119,11 +120,12 @@ final class AnchorSelection {
     private void takeRanked(MemoryBank.View view, int[] rows, int from, int count, float[] d, int base) {
         int p = posD.length;
         String id = anchor.id();
+        MislabelDetector.Search search = this.search;
         boolean random = rules.positive() == PositiveRule.RANDOM;
         for (int j = 0; j < count; j++) {
             int r = rows[from + j];
             float dist = d[base + j];
-            if (search != null) {
+            if (search != null && dist <= search.positiveLimit()) {
                 search.offerPositive(view, r, dist);
             }
             double key;

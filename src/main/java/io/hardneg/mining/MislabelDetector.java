@@ -152,8 +152,8 @@ public final class MislabelDetector {
             this.id = id;
             this.label = label;
             this.version = version;
-            pos.size = 0;
-            neg.size = 0;
+            pos.clear();
+            neg.clear();
             return this;
         }
 
@@ -165,6 +165,11 @@ public final class MislabelDetector {
                 offerNegative(view, row, d);
             }
             return Math.max(pos.limit(), neg.limit());
+        }
+
+        /** A positive farther than this cannot enter; one at it may (a tie goes to the lower row). */
+        float positiveLimit() {
+            return pos.limit;
         }
 
         /** A row of the anchor's own label. */
@@ -268,10 +273,17 @@ public final class MislabelDetector {
         final int[] rows;
         final float[] dist;
         int size;
+        /** {@link #limit()}, kept up to date: the miner tests every same-label row against it. */
+        float limit = Float.POSITIVE_INFINITY;
 
         Nearest(int k) {
             rows = new int[k];
             dist = new float[k];
+        }
+
+        void clear() {
+            size = 0;
+            limit = Float.POSITIVE_INFINITY;
         }
 
         /** Whether {@link #offer} would keep this pair now. */
@@ -293,11 +305,14 @@ public final class MislabelDetector {
             }
             dist[j] = d;
             rows[j] = row;
+            if (size == k) {
+                limit = dist[k - 1];
+            }
         }
 
         /** A row farther than this cannot enter (a tie with the k-th can, if its row is lower). */
         float limit() {
-            return size < rows.length ? Float.POSITIVE_INFINITY : dist[rows.length - 1];
+            return limit;
         }
 
         List<Neighbour> neighbours(MemoryBank.View view) {
