@@ -208,19 +208,30 @@ final class Microbenchmarks {
     static BundledMining miningBundled(List<EmbeddedImage> embedded, int perLabel, int capacity, int batch,
                                   Distances distances, MislabelDetector.Rules suspects, double seconds)
             throws Exception {
-        int half = embedded.size() / 2;
-        MemoryBank bank = new MemoryBank(embedded.get(0).embedding().length, perLabel, capacity);
-        for (EmbeddedImage e : embedded.subList(0, half)) {
-            bank.put(MemoryBank.key(e.label(), e.id(), perLabel), e);
-        }
-        List<List<EmbeddedImage>> batches = new ArrayList<>();
-        for (int b0 = half; b0 + batch <= embedded.size(); b0 += batch) {
-            batches.add(embedded.subList(b0, b0 + batch));
-        }
+        BundledCase c = BundledCase.of(embedded, perLabel, capacity, batch);
         long[] triplets = {0, 0};
         double[] rates = onePassVsTwoScans(new TripletMiner(MiningRules.defaults(), distances),
-                new MislabelDetector(suspects, distances), bank, batches, (long) (seconds * 1e9 / 6), triplets);
-        return new BundledMining(rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]), bank.size());
+                new MislabelDetector(suspects, distances), c.bank(), c.batches(), (long) (seconds * 1e9 / 6),
+                triplets);
+        return new BundledMining(rates[0], rates[1], triplets[0] / (double) Math.max(1, triplets[1]),
+                c.bank().size());
+    }
+
+    /** The bundled case's bank, filled from the first half of the embeddings, and the second half in batches. */
+    private record BundledCase(MemoryBank bank, List<List<EmbeddedImage>> batches) {
+
+        static BundledCase of(List<EmbeddedImage> embedded, int perLabel, int capacity, int batch) {
+            int half = embedded.size() / 2;
+            MemoryBank bank = new MemoryBank(embedded.get(0).embedding().length, perLabel, capacity);
+            for (EmbeddedImage e : embedded.subList(0, half)) {
+                bank.put(MemoryBank.key(e.label(), e.id(), perLabel), e);
+            }
+            List<List<EmbeddedImage>> batches = new ArrayList<>();
+            for (int b0 = half; b0 + batch <= embedded.size(); b0 += batch) {
+                batches.add(embedded.subList(b0, b0 + batch));
+            }
+            return new BundledCase(bank, batches);
+        }
     }
 
     /**
@@ -253,25 +264,16 @@ final class Microbenchmarks {
      */
     static double miningConfigured(List<EmbeddedImage> embedded, HardnegConfig config, Distances distances,
                                    MislabelDetector.Rules suspects, double seconds) throws Exception {
-        int perLabel = config.bank().perLabel();
-        int half = embedded.size() / 2;
-        MemoryBank bank = new MemoryBank(embedded.get(0).embedding().length, perLabel, config.bank().max());
-        for (EmbeddedImage e : embedded.subList(0, half)) {
-            bank.put(MemoryBank.key(e.label(), e.id(), perLabel), e);
-        }
-        int batch = config.inference().batchMax();
-        List<List<EmbeddedImage>> batches = new ArrayList<>();
-        for (int b0 = half; b0 + batch <= embedded.size(); b0 += batch) {
-            batches.add(embedded.subList(b0, b0 + batch));
-        }
+        BundledCase c = BundledCase.of(embedded, config.bank().perLabel(), config.bank().max(),
+                config.inference().batchMax());
         TripletMiner miner = new TripletMiner(MiningTopology.rules(config.mining()), distances,
                 Runtime.getRuntime().availableProcessors(), MiningTopology.budget(config.mining(), budget -> { }));
         MislabelDetector detector = new MislabelDetector(suspects, distances);
         int[] next = {0};
         long round = (long) (seconds * 1e9 / 6);
         return rate(() -> {
-            List<EmbeddedImage> anchors = batches.get(next[0]++ % batches.size());
-            miner.mine(bank, anchors, detector);
+            List<EmbeddedImage> anchors = c.batches().get(next[0]++ % c.batches().size());
+            miner.mine(c.bank(), anchors, detector);
             return anchors.size();
         }, round, round, 5);
     }
