@@ -27,7 +27,7 @@ import java.util.Map;
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
  *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
  *       built (three images base64, as a String and as bytes: 8·M when images are included);</li>
- *   <li>memory bank: {@code bank.max}·(4·D + 256) for vectors, ids and keys, plus the images it keeps: at most
+ *   <li>memory bank: {@code bank.max}·(4·D + 320) for vectors, ids (as text and as UTF-8 bytes) and keys, plus the images it keeps: at most
  *       {@code bank.images.max-bytes} (each at most {@code bank.max-image-bytes});</li>
  *   <li>tensors B·C·H·W·4 + B·D·4 (twice, batch and single), and a fixed 128 MiB for the JVM's own classes,
  *       Kafka clients' metadata, ONNX Runtime's Java side and logging.</li>
@@ -38,7 +38,7 @@ public record HeapBudget(Map<String, Long> terms) {
     static final long FIXED = 128L << 20;
     static final long KAFKA_FETCH_MAX_BYTES = 50L << 20;
     static final long PRODUCER_BUFFER_MEMORY = 32L << 20;
-    static final long BANK_ENTRY_OVERHEAD = 256;
+    static final long BANK_ENTRY_OVERHEAD = 320;
 
     /**
      * The budget of one instance owning up to {@code partitions} input partitions, with the stream threads
