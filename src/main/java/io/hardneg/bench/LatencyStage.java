@@ -144,8 +144,15 @@ final class LatencyStage {
         double caughtUpSince = -1;
         JitWatch jit = new JitWatch(2.0);
         double lastJitReading = -1;
+        double lastRecordingStart = -1;
         while (true) {
             double elapsed = (System.nanoTime() - t0) / 1e9;
+            if (elapsed - lastRecordingStart >= 1.0) {
+                // The counter records (and here throws away) latencies during the warm-up too: a branch first taken
+                // when the window opens would be deoptimised and compiled again inside the window.
+                counter.recordLatencyFrom(System.currentTimeMillis());
+                lastRecordingStart = elapsed;
+            }
             boolean caughtUp = counter.count() - base0 >= i - rate * 0.3;
             caughtUpSince = caughtUp ? (caughtUpSince < 0 ? elapsed : caughtUpSince) : -1;
             if (elapsed - lastJitReading >= 0.1) {
