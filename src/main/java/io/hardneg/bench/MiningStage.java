@@ -24,7 +24,8 @@ final class MiningStage {
     }
 
     /**
-     * @param bundled the original rule on the bundled images; null when suspect detection is off or the sample too small
+     * @param bundled the original rule on the bundled images; null when suspect detection is off or the sample is
+     *                too small
      * @param configuredPerSecond the stream's own case: the configured rules and budget on the same bank (NaN: not run)
      */
     record Figures(String kernel, List<Bank> banks, Microbenchmarks.BundledMining bundled, double configuredPerSecond)

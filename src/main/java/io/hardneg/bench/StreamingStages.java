@@ -218,9 +218,7 @@ final class StreamingStages {
                 + "linger %d ms)", rep, options.repeats(), base.inference().batchMax(),
                 base.inference().batchLingerMs());
         int n = options.instances();
-        // Kafka Streams gives a stateful task to a newcomer only when its state lags by at most
-        // acceptable.recovery.lag, else it warms a replica and moves the task at a probing rebalance 10 minutes
-        // later: an instance that joined a moment after the first would idle through the whole stage.
+        // Instances start a moment apart: without this lag, the late one idles (BenchApps.startServices says why).
         HardnegConfig pipeConfig = config("pipeline", n > 1
                 ? Map.of("kafka." + StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, Long.toString(Long.MAX_VALUE))
                 : Map.of());

@@ -251,7 +251,8 @@ final class AnchorSelection {
                 }
                 candidate = RecordRandom.field(anchorHash, view.idBytes(row));
             }
-            double score = logWeight + RecordRandom.gumbel(RecordRandom.negative(candidate, view.idBytes(posRows[i])));
+            double score = logWeight
+                    + RecordRandom.gumbel(RecordRandom.negative(candidate, view.idBytes(posRows[i])));
             double[] top = scores[i];
             int[] topRows = drawnRows[i];
             int n = taken[i];

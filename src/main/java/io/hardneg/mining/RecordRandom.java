@@ -107,12 +107,7 @@ final class RecordRandom {
         return uniform(field(candidate, POSITIVE_UTF8));
     }
 
-    /** u for a negative under one positive: the tag is {@code "neg:" + positiveId}. */
-    static double negative(long candidate, String positiveId) {
-        return uniform(separator(bytes(bytes(candidate, NEGATIVE_UTF8), positiveId)));
-    }
-
-    /** As above, the positive's id given as UTF-8 bytes. */
+    /** u for a negative under one positive (its id as UTF-8 bytes): the tag is {@code "neg:" + positiveId}. */
     static double negative(long candidate, byte[] positiveId) {
         return uniform(field(bytes(candidate, NEGATIVE_UTF8), positiveId));
     }

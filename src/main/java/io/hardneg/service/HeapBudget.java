@@ -27,8 +27,8 @@ import java.util.Map;
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
  *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
  *       built (three images base64, as a String and as bytes: 8·M when images are included);</li>
- *   <li>memory bank: {@code bank.max}·(4·D + 320) for vectors, ids (as text and as UTF-8 bytes) and keys, plus the images it keeps: at most
- *       {@code bank.images.max-bytes} (each at most {@code bank.max-image-bytes});</li>
+ *   <li>memory bank: {@code bank.max}·(4·D + 320) for vectors, ids (as text and as UTF-8 bytes) and keys, plus
+ *       the images it keeps: at most {@code bank.images.max-bytes} (each at most {@code bank.max-image-bytes});</li>
  *   <li>tensors B·C·H·W·4 + B·D·4 (twice, batch and single), and a fixed 128 MiB for the JVM's own classes,
  *       Kafka clients' metadata, ONNX Runtime's Java side and logging.</li>
  * </ul>

@@ -117,7 +117,7 @@ public final class MiningTopology {
                 TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(BUFFER_TOMBSTONE_MS));
     }
 
-    /** The anchor budget from the configuration, telling {@code listener} each new one; null when every anchor mines. */
+    /** The configured anchor budget, telling {@code listener} each new one; null when every anchor mines. */
     public static LabelBudget budget(HardnegConfig.Mining m, Consumer<Map<String, LabelBudget.Entry>> listener) {
         return m.anchorShare() < 1.0 ? new LabelBudget(new LabelBudget.Rules(m.anchorShare(),
                 m.anchorBudget().k(), m.anchorBudget().sample()), Distances.create(), listener) : null;

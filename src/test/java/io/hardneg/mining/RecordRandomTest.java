@@ -40,7 +40,8 @@ class RecordRandomTest {
         long anchor = RecordRandom.anchor("a1", "v2");
         long candidate = RecordRandom.field(anchor, "n9");
         assertThat(RecordRandom.positive(candidate)).isEqualTo(RecordRandom.uniform("a1", "v2", "n9", "pos"));
-        assertThat(RecordRandom.negative(candidate, "p4")).isEqualTo(RecordRandom.uniform("a1", "v2", "n9", "neg:p4"));
+        assertThat(RecordRandom.negative(candidate, "p4".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(RecordRandom.uniform("a1", "v2", "n9", "neg:p4"));
         assertThat(RecordRandom.anchorDraw("a1", "v2")).isEqualTo(RecordRandom.uniform("a1", "v2", "", "anchor"));
         // the separator keeps ("ab", "c") and ("a", "bc") apart
         assertThat(RecordRandom.uniform("ab", "c", "x", "pos"))
