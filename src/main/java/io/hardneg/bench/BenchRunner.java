@@ -88,6 +88,13 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * The latency stage's default soak at its rate, in seconds at time scale 1. On two cores the JIT still compiles
+     * the in-process broker's and the clients' code a minute after the stage starts, taking a fifth of a core or
+     * more; stalls from it set the tail of a fresh JVM, not of a service that has run for a while.
+     */
+    public static final double LATENCY_SOAK_SECONDS = 60;
+
     /** The most instances the pipeline stage runs. */
     public static final int MAX_INSTANCES = 16;
 

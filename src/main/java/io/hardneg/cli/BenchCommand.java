@@ -75,10 +75,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Images/s of the latency stage (default: half the measured pipeline rate).")
     double latencyRate;
 
-    @Option(names = "--latency-warmup", defaultValue = "0", paramLabel = "S",
+    @Option(names = "--latency-warmup", paramLabel = "S",
             description = "Feed the latency stage at its rate for at least S seconds before measuring: a soak, so "
-                    + "that the JIT has compiled what this load runs (default: until caught up and the JIT is quiet).")
-    double latencyWarmup;
+                    + "that the JIT has compiled what this load runs; 0 measures once it has caught up and the JIT "
+                    + "is quiet (default: " + (int) BenchRunner.LATENCY_SOAK_SECONDS + " s times --time-scale).")
+    Double latencyWarmup;
 
     @Option(names = "--latency-csv", paramLabel = "FILE",
             description = "Also write each latency sample (sent_ms,latency_ms, arrival order) to FILE.")
@@ -124,7 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchRunner.Options opts;
         try {
             opts = new BenchRunner.Options(images, batches, this::config, timeScale, miningBanks,
-                    new java.util.HashSet<>(stages), repeats, instances, latencyRate, latencyWarmup, latencyCsv,
+                    new java.util.HashSet<>(stages), repeats, instances, latencyRate,
+                    latencyWarmup != null ? latencyWarmup : BenchRunner.LATENCY_SOAK_SECONDS * timeScale, latencyCsv,
                     new BenchRunner.Soak(soakMinutes, soakRate, soakInterval, soakCsv));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
