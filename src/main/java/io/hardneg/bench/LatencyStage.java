@@ -132,10 +132,10 @@ final class LatencyStage {
 
     /**
      * Feeds at the target rate until the fresh service has caught up with its input (committed outputs within 0.3 s
-     * of what was sent) for at least 3 s, and the JIT is quiet: measuring from its start-up backlog would report the
-     * start-up, and measuring while C2 still compiles the code this load takes (the broker's transactional produce
-     * path, first of all) reports the JIT's stalls, not the steady state. Capped, so an overloaded machine still
-     * yields figures.
+     * of what was sent) for at least 3 s, and then until the soak ({@code --latency-warmup}) is over or, without one,
+     * until the JIT is quiet: measuring from its start-up backlog would report the start-up, and measuring while C2
+     * still compiles the code this load takes (the broker's transactional produce path, first of all) reports the
+     * JIT's stalls, not the steady state. Capped, so an overloaded machine still yields figures.
      */
     private WarmUp warmUp(ImageSender sender, List<LabeledImage> sample, double rate, double seconds) {
         long base0 = counter.count();
