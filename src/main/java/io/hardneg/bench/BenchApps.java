@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,7 +129,42 @@ final class BenchApps {
             closeAll(services);
             throw failure;
         }
+        if (n > 1) {
+            awaitTasksSpread(services.stream().map(HardnegService::streams).toList(), Duration.ofSeconds(60));
+        }
         return services;
+    }
+
+    /**
+     * Waits until the instances hold the active tasks evenly (each within one of an equal share); false if that
+     * has not happened within {@code timeout}. RUNNING does not say it: an instance can be RUNNING with few or no
+     * tasks while the group's follow-up rebalance is still to move some to it, and the stage would then measure
+     * mostly one instance.
+     */
+    static boolean awaitTasksSpread(List<KafkaStreams> instances, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int[] own = instances.stream().mapToInt(s -> s.metadataForLocalThreads().stream()
+                    .mapToInt(t -> t.activeTasks().size()).sum()).toArray();
+            if (isSpread(own)) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Whether active task counts {@code own} (one per instance) are even: each within one of tasks / instances. */
+    static boolean isSpread(int[] own) {
+        int tasks = Arrays.stream(own).sum();
+        if (tasks == 0) {
+            return false;
+        }
+        int least = tasks / own.length;
+        int most = (tasks + own.length - 1) / own.length;
+        return Arrays.stream(own).allMatch(n -> n >= least && n <= most);
     }
 
     /** Closes the instances at once: one by one, each leaving would hand its tasks to those still closing. */
