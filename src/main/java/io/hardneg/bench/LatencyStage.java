@@ -26,7 +26,8 @@ final class LatencyStage {
      * JVM, the bench's producer and the stream's clients did over the measured window.
      */
     record Figures(double rate, CommittedCounter.Samples samples, boolean caughtUp, double warmupSeconds,
-                   double jitCores, double gcCores, Map<String, Double> coresByThread, double inputQueueMaxMs,
+                   double jitCores, double gcCores, double coresBusy, Map<String, Double> coresByThread,
+                   double inputQueueMaxMs,
                    double inputRequestMaxMs, double streamRetries, Map<String, Double> streamWaits,
                    long commitIntervalMs) implements BenchFigures {
 
@@ -41,6 +42,9 @@ final class LatencyStage {
             // compilers or the GC's concurrent threads busy is the machine's two cores taken, not a wait.
             json.put("e2e_jit_cores", round3(jitCores));
             json.put("e2e_gc_cores", round3(gcCores));
+            // The whole process over the window, the bench's producer and counting consumer and the broker
+            // included: how much of the machine "half load" of the pipeline's rate takes.
+            json.put("e2e_cores_busy", round3(coresBusy));
             json.put("e2e_cores_by_thread", coresByThread);
             json.put("e2e_samples", lat.length);
             json.put("e2e_p50_ms", Stats.percentile(lat, 50));
@@ -92,6 +96,7 @@ final class LatencyStage {
             WarmUp w = warmUp(sender, sample, rate, seconds);
             counter.recordLatencyFrom(System.currentTimeMillis());
             long jit0 = JitWatch.totalCompileMillis();
+            long cpu0 = CpuClock.processNanos();
             ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
             long w0 = System.nanoTime();
             double retriesBefore = StreamWaits.read(app.streams().metrics()).get(StreamWaits.RETRIES);
@@ -114,12 +119,15 @@ final class LatencyStage {
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
             double window = (System.nanoTime() - w0) / 1e9;
             double jitCores = JitWatch.cores(jit0, JitWatch.totalCompileMillis(), window);
+            long cpu1 = CpuClock.processNanos();
+            double coresBusy = cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9 / window;
             ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
             Map<String, Double> byThread = ThreadCpu.coresByName(threads0, threads1, window, ThreadCpu.USER_HZ, 8);
             double gcCores = ThreadCpu.cores(threads0, threads1, window, ThreadCpu.USER_HZ, ThreadCpu::isGcThread);
-            log.line("latency: cores by thread %s", byThread);
+            log.line("latency: %.2f cores busy; by thread %s", coresBusy, byThread);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
-            Figures f = new Figures(rate, counter.samples(), w.caughtUp(), w.seconds(), jitCores, gcCores, byThread,
+            Figures f = new Figures(rate, counter.samples(), w.caughtUp(), w.seconds(), jitCores, gcCores, coresBusy,
+                    byThread,
                     inputQueueMax, inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore,
                     streamWaits, config.streams().commitIntervalMs());
             if (options.latencyCsv() != null) {

@@ -52,6 +52,10 @@ class BenchCommandTest {
         assertThat(json.get("e2e_caught_up").isBoolean()).isTrue();
         // The latency stage soaks at its rate by default, scaled like every other budget: 60 s x 0.1
         assertThat(json.get("e2e_warmup_s").asDouble()).isGreaterThanOrEqualTo(6.0);
+        // The latency window's process CPU: more than nothing (a service, a producer and a broker ran), at most
+        // every core
+        assertThat(json.get("e2e_cores_busy").asDouble())
+                .isBetween(0.01, Runtime.getRuntime().availableProcessors() * 1.25 + 0.25);
         // CPU per image is process CPU time over images: at the ORT ceiling's rate it must come to between a
         // sliver of one core and all of them (a unit slip — ns for µs — lands far outside).
         double coresBusy = json.get("ort_cpu_us_per_image").asDouble() * json.get("ort_ceiling_images_per_s").asDouble()
