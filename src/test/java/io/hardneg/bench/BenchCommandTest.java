@@ -129,6 +129,9 @@ class BenchCommandTest {
         // And the CPU per image comes split by part of the processor (both instances' parts charged to one timer),
         // the JVM's and the rest said
         JsonNode byStage = json.get("pipeline_cpu_us_by_stage");
+        // (with one repeat, the repeat the split covers is the one the median is taken over)
+        assertThat(json.get("pipeline_last_repeat_cpu_us_per_image").asDouble())
+                .isEqualTo(json.get("pipeline_cpu_us_per_image").asDouble());
         List<String> parts = new java.util.ArrayList<>();
         byStage.fieldNames().forEachRemaining(parts::add);
         assertThat(parts).containsExactly("decode", "inference", "mining", "suspects", "guards", "encoding", "sends",
