@@ -27,9 +27,8 @@ final class LatencyStage {
      */
     record Figures(double rate, CommittedCounter.Samples samples, boolean caughtUp, double warmupSeconds,
                    double jitCores, double gcCores, double coresBusy, Map<String, Double> coresByThread,
-                   double inputQueueMaxMs,
-                   double inputRequestMaxMs, double streamRetries, Map<String, Double> streamWaits,
-                   long commitIntervalMs) implements BenchFigures {
+                   double inputQueueMaxMs, double inputRequestMaxMs, double streamRetries,
+                   Map<String, Double> streamWaits, long commitIntervalMs) implements BenchFigures {
 
         @Override
         public void writeTo(Map<String, Object> json) {
@@ -127,8 +126,7 @@ final class LatencyStage {
             log.line("latency: %.2f cores busy; by thread %s", coresBusy, byThread);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
             Figures f = new Figures(rate, counter.samples(), w.caughtUp(), w.seconds(), jitCores, gcCores, coresBusy,
-                    byThread,
-                    inputQueueMax, inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore,
+                    byThread, inputQueueMax, inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore,
                     streamWaits, config.streams().commitIntervalMs());
             if (options.latencyCsv() != null) {
                 writeCsv(options.latencyCsv(), f.samples());
