@@ -130,9 +130,35 @@ final class BenchApps {
             throw failure;
         }
         if (n > 1) {
-            awaitTasksSpread(services.stream().map(HardnegService::streams).toList(), Duration.ofSeconds(60));
+            List<KafkaStreams> group = services.stream().map(HardnegService::streams).toList();
+            if (awaitTasksSpread(group, Duration.ofSeconds(60))) {
+                awaitAllProcessing(group, Duration.ofSeconds(30));
+            }
         }
         return services;
+    }
+
+    /**
+     * Waits until every instance has processed a record since the call; false if one has not within
+     * {@code timeout}. A task just moved to an instance first restores its changelog there, processing nothing, so
+     * an even split of tasks is not yet an even split of the work.
+     */
+    static boolean awaitAllProcessing(List<KafkaStreams> instances, Duration timeout) throws InterruptedException {
+        long[] start = instances.stream().mapToLong(s -> StreamTime.processed(s.metrics())).toArray();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean all = true;
+            for (int i = 0; i < start.length; i++) {
+                all &= StreamTime.processed(instances.get(i).metrics()) > start[i];
+            }
+            if (all) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
     }
 
     /**
