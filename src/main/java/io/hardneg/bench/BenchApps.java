@@ -145,20 +145,8 @@ final class BenchApps {
      */
     static boolean awaitAllProcessing(List<KafkaStreams> instances, Duration timeout) throws InterruptedException {
         long[] start = instances.stream().mapToLong(s -> StreamTime.processed(s.metrics())).toArray();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            boolean all = true;
-            for (int i = 0; i < start.length; i++) {
-                all &= StreamTime.processed(instances.get(i).metrics()) > start[i];
-            }
-            if (all) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
+        return awaitTrue(timeout, () -> java.util.stream.IntStream.range(0, start.length)
+                .allMatch(i -> StreamTime.processed(instances.get(i).metrics()) > start[i]));
     }
 
     /**
@@ -168,18 +156,21 @@ final class BenchApps {
      * mostly one instance.
      */
     static boolean awaitTasksSpread(List<KafkaStreams> instances, Duration timeout) throws InterruptedException {
+        return awaitTrue(timeout, () -> isSpread(instances.stream().mapToInt(s -> s.metadataForLocalThreads()
+                .stream().mapToInt(t -> t.activeTasks().size()).sum()).toArray()));
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds (true) or {@code timeout} has passed (false). */
+    private static boolean awaitTrue(Duration timeout, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            int[] own = instances.stream().mapToInt(s -> s.metadataForLocalThreads().stream()
-                    .mapToInt(t -> t.activeTasks().size()).sum()).toArray();
-            if (isSpread(own)) {
-                return true;
-            }
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
             Thread.sleep(50);
         }
+        return true;
     }
 
     /** Whether active task counts {@code own} (one per instance) are even: each within one of tasks / instances. */

@@ -21,6 +21,11 @@ final class CpuClock {
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
+    /** Cores busy between two readings {@code seconds} apart; NaN when either reading is missing. */
+    static double cores(long cpu0, long cpu1, double seconds) {
+        return cpu0 < 0 || cpu1 < 0 || !(seconds > 0) ? Double.NaN : (cpu1 - cpu0) / 1e9 / seconds;
+    }
+
     /** Microseconds of CPU per item between two readings; NaN when either reading or the count is missing. */
     static double usPerItem(long cpu0, long cpu1, long items) {
         return cpu0 < 0 || cpu1 < 0 || items <= 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / items;

@@ -118,8 +118,7 @@ final class LatencyStage {
             log.line("latency: %,d images sent, %,d committed after the last send", total, counter.count() - base);
             double window = (System.nanoTime() - w0) / 1e9;
             double jitCores = JitWatch.cores(jit0, JitWatch.totalCompileMillis(), window);
-            long cpu1 = CpuClock.processNanos();
-            double coresBusy = cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9 / window;
+            double coresBusy = CpuClock.cores(cpu0, CpuClock.processNanos(), window);
             ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
             Map<String, Double> byThread = ThreadCpu.coresByName(threads0, threads1, window, ThreadCpu.USER_HZ, 8);
             double gcCores = ThreadCpu.cores(threads0, threads1, window, ThreadCpu.USER_HZ, ThreadCpu::isGcThread);

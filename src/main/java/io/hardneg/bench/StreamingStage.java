@@ -168,7 +168,7 @@ final class StreamingStage {
         List<Double> shares = rates.isEmpty() ? List.of() : shares(processed0, app.processed());
         Map<String, Double> waits = rates.isEmpty() ? Map.of() : StreamTime.shares(waits0, waits1, window);
         // process0 was read just before the rounds began: the window's wall time is a few µs short of its CPU's
-        double coresBusy = rates.isEmpty() ? Double.NaN : (process1 - process0) / 1e9 / window;
+        double coresBusy = rates.isEmpty() ? Double.NaN : CpuClock.cores(process0, process1, window);
         Map<String, Double> requests = rates.isEmpty() ? Map.of()
                 : BrokerRequests.perImage(requests0, BrokerRequests.counts(), counter.count() - images0, 6);
         log.line("%s: cores by thread %s", name, byThread);
