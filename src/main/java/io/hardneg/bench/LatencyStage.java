@@ -28,7 +28,8 @@ final class LatencyStage {
     record Figures(double rate, CommittedCounter.Samples samples, boolean caughtUp, double warmupSeconds,
                    double jitCores, double gcCores, double coresBusy, Map<String, Double> coresByThread,
                    double inputQueueMaxMs, double inputRequestMaxMs, double streamRetries,
-                   Map<String, Double> streamWaits, long commitIntervalMs) implements BenchFigures {
+                   Map<String, Double> streamWaits, Map<String, Double> requestsPerImage, long commitIntervalMs)
+            implements BenchFigures {
 
         @Override
         public void writeTo(Map<String, Object> json) {
@@ -45,6 +46,9 @@ final class LatencyStage {
             // included: how much of the machine "half load" of the pipeline's rate takes.
             json.put("e2e_cores_busy", round3(coresBusy));
             json.put("e2e_cores_by_thread", coresByThread);
+            // At a moderate rate each request carries few images, and the broker pays per request: this says
+            // which clients' requests the cores went to.
+            json.put("e2e_broker_requests_per_image", requestsPerImage);
             json.put("e2e_samples", lat.length);
             json.put("e2e_p50_ms", Stats.percentile(lat, 50));
             json.put("e2e_p90_ms", Stats.percentile(lat, 90));
@@ -98,6 +102,7 @@ final class LatencyStage {
             long cpu0 = CpuClock.processNanos();
             ThreadCpu.Snapshot threads0 = ThreadCpu.snapshot();
             long w0 = System.nanoTime();
+            Map<String, Long> requests0 = BrokerRequests.counts();
             double retriesBefore = StreamWaits.read(app.streams().metrics()).get(StreamWaits.RETRIES);
             int i = w.sent();
             int total = i + (int) Math.max(10, rate * seconds);
@@ -109,6 +114,7 @@ final class LatencyStage {
             double inputQueueMax = StreamWaits.max(sender.metrics(), StreamWaits.PRODUCER, StreamWaits.QUEUE_MAX);
             double inputRequestMax = StreamWaits.max(sender.metrics(), StreamWaits.PRODUCER, StreamWaits.REQUEST_MAX);
             long base = counter.count();
+            long sentInWindow = total - w.sent();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             long before;
             do {
@@ -120,13 +126,15 @@ final class LatencyStage {
             double jitCores = JitWatch.cores(jit0, JitWatch.totalCompileMillis(), window);
             double coresBusy = CpuClock.cores(cpu0, CpuClock.processNanos(), window);
             ThreadCpu.Snapshot threads1 = ThreadCpu.snapshot();
+            Map<String, Double> requestsPerImage = BrokerRequests.perImage(requests0, BrokerRequests.counts(),
+                    sentInWindow, 8);
             Map<String, Double> byThread = ThreadCpu.coresByName(threads0, threads1, window, ThreadCpu.USER_HZ, 8);
             double gcCores = ThreadCpu.cores(threads0, threads1, window, ThreadCpu.USER_HZ, ThreadCpu::isGcThread);
             log.line("latency: %.2f cores busy; by thread %s", coresBusy, byThread);
             Map<String, Double> streamWaits = StreamWaits.read(app.streams().metrics());
             Figures f = new Figures(rate, counter.samples(), w.caughtUp(), w.seconds(), jitCores, gcCores, coresBusy,
                     byThread, inputQueueMax, inputRequestMax, streamWaits.get(StreamWaits.RETRIES) - retriesBefore,
-                    streamWaits, config.streams().commitIntervalMs());
+                    streamWaits, requestsPerImage, config.streams().commitIntervalMs());
             if (options.latencyCsv() != null) {
                 writeCsv(options.latencyCsv(), f.samples());
                 log.line("latency samples written to %s", options.latencyCsv());

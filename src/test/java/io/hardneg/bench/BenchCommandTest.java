@@ -56,6 +56,11 @@ class BenchCommandTest {
         // every core
         assertThat(json.get("e2e_cores_busy").asDouble())
                 .isBetween(0.01, Runtime.getRuntime().availableProcessors() * 1.25 + 0.25);
+        // The window's broker requests per image: the images were produced (the bench's sender, the service's
+        // outputs), and a unit slip (per second for per image) lands outside the bound
+        JsonNode latencyRequests = json.get("e2e_broker_requests_per_image");
+        assertThat(latencyRequests.get("Produce").asDouble()).isBetween(0.0001, 5.0);
+        latencyRequests.forEach(perImage -> assertThat(perImage.asDouble()).isPositive());
         // CPU per image is process CPU time over images: at the ORT ceiling's rate it must come to between a
         // sliver of one core and all of them (a unit slip — ns for µs — lands far outside).
         double coresBusy = json.get("ort_cpu_us_per_image").asDouble() * json.get("ort_ceiling_images_per_s").asDouble()
