@@ -106,6 +106,7 @@ final class LatencyStage {
             double retriesBefore = StreamWaits.read(app.streams().metrics()).get(StreamWaits.RETRIES);
             int i = w.sent();
             int total = i + (int) Math.max(10, rate * seconds);
+            long sentInWindow = total - w.sent();
             for (; i < total; i++) {
                 LabeledImage img = sample.get(i % sample.size());
                 sender.send(new LabeledImage("lat" + i + "-" + img.id(), img.label(), img.bytes()));
@@ -114,7 +115,6 @@ final class LatencyStage {
             double inputQueueMax = StreamWaits.max(sender.metrics(), StreamWaits.PRODUCER, StreamWaits.QUEUE_MAX);
             double inputRequestMax = StreamWaits.max(sender.metrics(), StreamWaits.PRODUCER, StreamWaits.REQUEST_MAX);
             long base = counter.count();
-            long sentInWindow = total - w.sent();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             long before;
             do {

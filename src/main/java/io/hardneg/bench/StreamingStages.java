@@ -233,7 +233,7 @@ final class StreamingStages {
         if (n > 1) {
             log.line("pipeline: %d instances against one broker (one application id: they split the partitions of "
                     + "'%s')", n, Topics.IMAGES.name());
-            starter = () -> BenchApps.Running.ofAll(BenchApps.startServices(pipeConfig, n, tally, parts));
+            starter = () -> BenchApps.Running.ofAll(BenchApps.startServices(pipeConfig, n, tally, parts, log));
         }
         StreamingStage.Result pl = timer.measure("pipeline", cap, starter, parts);
         g.pipe = g.pipe.with(pl);

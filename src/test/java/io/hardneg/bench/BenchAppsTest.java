@@ -2,6 +2,8 @@ package io.hardneg.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BenchAppsTest {
@@ -20,5 +22,18 @@ class BenchAppsTest {
         assertThat(BenchApps.isSpread(new int[] {2, 1, 1, 0, 0, 0})).isFalse();
         // Before any assignment there is nothing to measure
         assertThat(BenchApps.isSpread(new int[] {0, 0})).isFalse();
+    }
+
+    @Test
+    void shouldWaitUntilTheConditionHoldsAndGiveUpAfterTheTimeout() throws Exception {
+        // Given a condition that holds on its third poll
+        AtomicInteger polls = new AtomicInteger();
+        // Then the wait returns true once it holds, having polled until then
+        assertThat(BenchApps.awaitTrue(Duration.ofSeconds(5), () -> polls.incrementAndGet() >= 3)).isTrue();
+        assertThat(polls.get()).isEqualTo(3);
+        // And a condition that never holds is given up on after the timeout, not before it
+        long t0 = System.nanoTime();
+        assertThat(BenchApps.awaitTrue(Duration.ofMillis(200), () -> false)).isFalse();
+        assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(200);
     }
 }
