@@ -59,7 +59,8 @@ class BenchMetricsIT {
                 }
                 assertThat(tally.embedded()).isEqualTo(100);
                 StreamTime.Totals after = StreamTime.read(service.streams().metrics());
-                Map<String, Double> shares = StreamTime.shares(before, after, (System.nanoTime() - t0) / 1e9);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Map<String, Double> shares = StreamTime.shares(before, after, seconds);
                 Map<String, Double> perImage = BrokerRequests.perImage(requestsBefore, BrokerRequests.counts(), 100,
                         20);
 
@@ -69,7 +70,9 @@ class BenchMetricsIT {
                 assertThat(after.flush()).isGreaterThan(before.flush());
                 assertThat(after.commit()).isGreaterThan(before.commit());
                 assertThat(after.sendOffsets()).isGreaterThan(before.sendOffsets());
-                assertThat(shares.get("blocked")).isBetween(0.0, 1.05);
+                // A share of the window, give or take one blocking call (a poll, up to 0.5 s) that began before
+                // it: Kafka adds a call's time when it ends, and this window is only a few seconds (1.09 was seen)
+                assertThat(shares.get("blocked")).isBetween(0.0, 1.0 + 0.5 / seconds);
                 assertThat(shares.get("flush") + shares.get("commit"))
                         .isLessThanOrEqualTo(shares.get("blocked") + 0.01);
                 // And the broker counted the images' produce and fetch requests and the transactions' ends
