@@ -6,6 +6,7 @@ import io.hardneg.mining.MemoryBank;
 import io.hardneg.stream.BankRecordCodec;
 import io.hardneg.stream.BatchBuffer;
 import io.hardneg.stream.EmbeddingCodec;
+import io.hardneg.stream.InferenceAhead;
 import io.hardneg.stream.MiningTopology;
 import io.hardneg.stream.RecordHeaderNames;
 import java.nio.ByteBuffer;
@@ -96,13 +97,15 @@ final class PassthroughTopology {
             Header label = record.headers().lastHeader(RecordHeaderNames.LABEL);
             pending.put(offset, new Pending(record.key() == null ? new byte[0] : record.key(),
                     label == null ? new byte[0] : label.value(), record.timestamp(), record.value()));
-            if (pending.size() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
+            if (pending.full(config.inference().batchMax(), InferenceAhead.MAX_BATCH_BYTES)
+                    || config.inference().batchLingerMs() == 0) {
                 drain(false);
             }
         }
 
         private void drain(boolean everything) {
-            pending.drain(config.inference().batchMax(), everything, batch -> batch.forEach(this::forward));
+            pending.drain(config.inference().batchMax(), InferenceAhead.MAX_BATCH_BYTES, everything,
+                    batch -> batch.forEach(this::forward));
         }
 
         private void forward(Pending p) {

@@ -41,9 +41,10 @@ public final class ConfigKeys {
             "let ONNX Runtime's idle intra-op threads busy-wait for the next batch (ONNX Runtime's own default is "
                     + "on; off leaves those cores to Kafka's threads, "
                     + "[decision 0005](decisions/0005-onnx-runtime-intra-op-threads-and-spinning.md))");
-    public static final Setting<Integer> INFERENCE_BATCH_MAX = add("inference.batch.max", "64",
-            Types.intIn(1, 65_536), "images per inference batch (Triton's `max_batch_size`); also bounds Streams' "
-                    + "input buffering (see [operations.md](operations.md#heap-budget))");
+    public static final Setting<Integer> INFERENCE_BATCH_MAX = add("inference.batch.max", "512",
+            Types.intIn(1, 65_536), "images per inference batch (Triton's `max_batch_size`); a batch also holds at "
+                    + "most 8 MiB of images, and Streams buffers at most min(this, 64) records a partition (see "
+                    + "[operations.md](operations.md#heap-budget))");
     public static final Setting<Long> INFERENCE_BATCH_LINGER_MS = add("inference.batch.linger.ms", "20",
             Types.longIn(0, 60_000), "how long a partial batch may wait (Triton's `max_queue_delay`)");
     public static final Setting<Boolean> INFERENCE_OVERLAP = add("inference.overlap", "true", Types.bool(),

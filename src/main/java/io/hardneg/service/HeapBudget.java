@@ -4,6 +4,7 @@ import io.hardneg.config.HardnegConfig;
 import io.hardneg.image.InputSpec;
 import io.hardneg.stream.InferenceAhead;
 import io.hardneg.stream.StreamThreads;
+import io.hardneg.stream.StreamsSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,18 +12,20 @@ import java.util.Map;
  * The worst-case Java heap of one instance for a configuration: every buffer that grows with input is bounded by
  * a setting, and this adds those bounds up, term by term, so that start-up can say whether {@code -Xmx} holds them.
  *
- * <p>The terms (bytes; M = {@code input.max-bytes}, B = {@code inference.batch.max}, T = stream threads
- * ({@code streams.threads} resolved by {@code StreamThreads}), P = input partitions an instance may own, C/H/W/D =
- * the model's input and embedding sizes, F = {@code fetch.max.bytes}):
+ * <p>The terms (bytes; M = {@code input.max-bytes}, B = {@code inference.batch.max}, Q = min(B, 64), the input
+ * queue's records, A = a batch's images at most, min(B·M, max(8 MiB, M)) ({@code InferenceAhead.MAX_BATCH_BYTES}),
+ * T = stream threads ({@code streams.threads} resolved by {@code StreamThreads}), P = input partitions an instance
+ * may own, C/H/W/D = the model's input and embedding sizes, F = {@code fetch.max.bytes}):
  * <ul>
- *   <li>input queue: Kafka Streams buffers at most {@code buffered.records.per.partition} (= B, see
- *       StreamsSettings) per partition and each thread's poll adds at most {@code max.poll.records} (= B):
- *       (P·B + T·B)·M, plus the consumers' prefetch: each of the T consumers holds at most max(F, Pₜ·M) for its
+ *   <li>input queue: Kafka Streams buffers at most {@code buffered.records.per.partition} (= Q, see
+ *       StreamsSettings) per partition and each thread's poll adds at most {@code max.poll.records} (= Q):
+ *       (P·Q + T·Q)·M, plus the consumers' prefetch: each of the T consumers holds at most max(F, Pₜ·M) for its
  *       Pₜ partitions, which over the threads is at most max(F, P·M) + (T − 1)·F;</li>
- *   <li>batch buffer: B pending images in the store, and their decoded copies during a drain: 2·B·M per thread;
- *       with {@code inference.overlap}, each of the P tasks also holds batches in flight, their images at most
- *       min({@code InferenceAhead.MAX_BYTES_IN_FLIGHT}, DEPTH·B·M), each of the DEPTH with its own tensors:
- *       P·(min(16 MiB, 2·B·M) + 2·(B·C·H·W·4 + B·D·4));</li>
+ *   <li>batch buffer: each of the P tasks' stores holds less than a full batch before it is taken, at most
+ *       min(B·M, 8 MiB + M), as the record and as its stored copy: P·2·min(B·M, 8 MiB + M); with
+ *       {@code inference.overlap}, each task also holds batches in flight, their images at most
+ *       min({@code InferenceAhead.MAX_BYTES_IN_FLIGHT}, DEPTH·A), each of the DEPTH with its own tensors:
+ *       P·(min(16 MiB, 2·A) + 2·(B·C·H·W·4 + B·D·4));</li>
  *   <li>decode: one image at a time per thread, at most {@code input.max-pixels} pixels of up to 8 bytes (16-bit
  *       RGBA) plus the float planes, C·4 bytes a pixel;</li>
  *   <li>producer: {@code buffer.memory} per thread (EOS v2: one producer a thread), plus one triplet record being
@@ -52,15 +55,18 @@ public record HeapBudget(Map<String, Long> terms) {
     public static HeapBudget of(HardnegConfig config, InputSpec spec, int dim, int partitions, int threads) {
         long m = config.input().maxImageBytes();
         long b = config.inference().batchMax();
+        long q = StreamsSettings.inputQueueRecords(config);
+        long cap = InferenceAhead.MAX_BATCH_BYTES;
+        long batchImages = Math.min(b * m, Math.max(cap, m));
         long t = threads;
         long c = spec.channels();
         Map<String, Long> terms = new LinkedHashMap<>();
-        terms.put("input queue", (partitions * b + t * b) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m)
+        terms.put("input queue", (partitions * q + t * q) * m + Math.max(KAFKA_FETCH_MAX_BYTES, partitions * m)
                 + (t - 1) * KAFKA_FETCH_MAX_BYTES);
         long inFlight = config.inference().overlap()
-                ? partitions * (Math.min(InferenceAhead.MAX_BYTES_IN_FLIGHT, InferenceAhead.DEPTH * b * m)
+                ? partitions * (Math.min(InferenceAhead.MAX_BYTES_IN_FLIGHT, InferenceAhead.DEPTH * batchImages)
                         + InferenceAhead.DEPTH * (b * spec.size() * 4L + b * dim * 4L)) : 0;
-        terms.put("batch buffer", t * 2 * b * m + inFlight);
+        terms.put("batch buffer", partitions * 2 * Math.min(b * m, cap + m) + inFlight);
         terms.put("decode", t * config.input().maxPixels() * (8 + 4 * c));
         terms.put("producer", t * (PRODUCER_BUFFER_MEMORY + (config.output().includeImages()
                 ? 2L * Math.min(8 * m, config.output().maxRecordBytes()) : 0)));

@@ -14,7 +14,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The crash-safe batch buffer: accepted records wait in a changelogged store keyed by input offset and are drained
- * in arrival order, at most {@code max} at a time, then deleted — all inside the stream task's transaction.
+ * in arrival order, at most {@code max} entries and {@code maxBytes} of them at a time, then deleted — all inside the
+ * stream task's transaction.
  *
  * <p>The store is the truth: entries restored after a restart are decoded from it. Entries this instance put are
  * also kept as objects (at most what the store holds) and handed back as they are, so draining them costs no
@@ -32,6 +33,8 @@ public final class BatchBuffer<T> {
 
     private final Map<Bytes, T> buffered = new HashMap<>();
     private int size;
+    /** Stored bytes of the entries not yet taken. */
+    private long availableBytes;
     /** Entries handed out by {@link #take} and not yet released: the oldest ones, up to {@link #lastTaken}. */
     private int taken;
     private Bytes lastTaken;
@@ -42,7 +45,7 @@ public final class BatchBuffer<T> {
         this.decode = decode;
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
-                it.next();
+                availableBytes += it.next().value.length;
                 size++;
             }
         }
@@ -55,23 +58,25 @@ public final class BatchBuffer<T> {
 
     public void put(long offset, T item) {
         Bytes key = key(offset);
-        store.put(key, encode.apply(item));
+        byte[] value = encode.apply(item);
+        store.put(key, value);
         buffered.put(key, item);
         size++;
+        availableBytes += value.length;
     }
 
     /**
      * Hands full batches to {@code process}, oldest first, deleting each once processed; with {@code everything},
      * the last partial batch too.
      */
-    public void drain(int max, boolean everything, Consumer<List<T>> process) {
-        drain(max, everything, process, StageTimer.NONE);
+    public void drain(int max, long maxBytes, boolean everything, Consumer<List<T>> process) {
+        drain(max, maxBytes, everything, process, StageTimer.NONE);
     }
 
     /** As above, charging the store's reads and deletes (not {@code process}) to {@code timer}'s changelog part. */
-    public void drain(int max, boolean everything, Consumer<List<T>> process, StageTimer timer) {
+    public void drain(int max, long maxBytes, boolean everything, Consumer<List<T>> process, StageTimer timer) {
         Taken<T> batch;
-        while ((batch = take(max, everything, timer)) != null) {
+        while ((batch = take(max, maxBytes, everything, timer)) != null) {
             process.accept(batch.items());
             release(batch, timer);
         }
@@ -82,24 +87,36 @@ public final class BatchBuffer<T> {
         return size - taken;
     }
 
-    /**
-     * The oldest entries not yet taken, at most {@code max}, once {@code max} are waiting (with {@code everything},
-     * any); null when there is no such batch. They stay in the store until {@link #release}d, so a commit meanwhile
-     * keeps them: after a crash they are restored and taken again. Batches are released in the order taken.
-     */
-    public Taken<T> take(int max, boolean everything, StageTimer timer) {
+    /** Whether the entries not yet taken make a full batch: {@code max} of them, or {@code maxBytes} stored. */
+    public boolean full(int max, long maxBytes) {
         int left = available();
-        if (left <= 0 || !(everything || left >= max)) {
+        return left > 0 && (left >= max || availableBytes >= maxBytes);
+    }
+
+    /**
+     * The oldest entries not yet taken, at most {@code max} and at most {@code maxBytes} stored (but always one), once
+     * they make a full batch (with {@code everything}, any); null when there is no such batch. They stay in the store
+     * until {@link #release}d, so a commit meanwhile keeps them: after a crash they are restored and taken again.
+     * Batches are released in the order taken.
+     */
+    public Taken<T> take(int max, long maxBytes, boolean everything, StageTimer timer) {
+        int left = available();
+        if (left <= 0 || !(everything || full(max, maxBytes))) {
             return null;
         }
         long t = timer.start();
         List<Bytes> keys = new ArrayList<>(Math.min(max, left));
         List<T> batch = new ArrayList<>(Math.min(max, left));
+        long bytes = 0;
         // Taken entries are the oldest, so the rest start right after the last one taken.
         try (KeyValueIterator<Bytes, byte[]> it = lastTaken == null ? store.all()
                 : store.range(next(lastTaken), LAST_KEY)) {
             while (it.hasNext() && batch.size() < max) {
                 KeyValue<Bytes, byte[]> kv = it.next();
+                if (!batch.isEmpty() && bytes + kv.value.length > maxBytes) {
+                    break;
+                }
+                bytes += kv.value.length;
                 T item = buffered.remove(kv.key);
                 keys.add(kv.key);
                 batch.add(item != null ? item : decode.apply(kv.value));
@@ -109,12 +126,14 @@ public final class BatchBuffer<T> {
         if (batch.isEmpty()) {
             // The count was off (the store lost entries under it): trust the store.
             size = taken;
+            availableBytes = 0;
             if (size == 0) {
                 buffered.clear();
             }
             return null;
         }
         taken += batch.size();
+        availableBytes -= bytes;
         lastTaken = keys.get(keys.size() - 1);
         return new Taken<>(keys, batch);
     }

@@ -154,7 +154,8 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (timed) {
             timer.lap(StageTimer.Part.CHANGELOG, t, RECORD_SAMPLE);
         }
-        if (pending.available() >= config.inference().batchMax() || config.inference().batchLingerMs() == 0) {
+        if (pending.full(config.inference().batchMax(), InferenceAhead.MAX_BATCH_BYTES)
+                || config.inference().batchLingerMs() == 0) {
             drain(false);
         }
     }
@@ -164,7 +165,8 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (ahead != null) {
             ahead.launch(everything);
         } else {
-            pending.drain(config.inference().batchMax(), everything, this::processBatch, timer);
+            pending.drain(config.inference().batchMax(), InferenceAhead.MAX_BATCH_BYTES, everything, this::processBatch,
+                    timer);
         }
     }
 

@@ -34,6 +34,13 @@ public final class InferenceAhead implements AutoCloseable {
      */
     public static final long MAX_BYTES_IN_FLIGHT = 16L << 20;
 
+    /**
+     * Stored bytes a batch holds at most, besides {@code inference.batch.max} images: half of
+     * {@link #MAX_BYTES_IN_FLIGHT}, so two batches of large images still fly, and the buffer's worst case stays near
+     * this instead of growing with the batch size (a batch of hundreds of images of the largest admitted size).
+     */
+    public static final long MAX_BATCH_BYTES = MAX_BYTES_IN_FLIGHT / 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(InferenceAhead.class);
 
     /** What the worker does with a batch: decode it into the slot's input and embed what decoded. */
@@ -96,12 +103,13 @@ public final class InferenceAhead implements AutoCloseable {
      * publishes all of them and runs the partial batch inline, so that nothing waits past the linger.
      */
     void launch(boolean everything) {
-        while (pending.available() > 0 && (everything || pending.available() >= max)) {
+        while (everything ? pending.available() > 0 : pending.full(max, MAX_BATCH_BYTES)) {
             if (free.isEmpty()) {
                 publish(flights.peekFirst());
                 continue;
             }
-            BatchBuffer.Taken<PendingImage> batch = pending.take(max, everything, timer);
+            boolean full = pending.full(max, MAX_BATCH_BYTES);
+            BatchBuffer.Taken<PendingImage> batch = pending.take(max, MAX_BATCH_BYTES, everything, timer);
             if (batch == null) {
                 break;
             }
@@ -114,7 +122,7 @@ public final class InferenceAhead implements AutoCloseable {
             }
             // The linger's partial batch is the last: everything before it is waited for anyway, and a hand-off
             // to the worker would only add its wake-up to every batch of a light load.
-            if (bytes > MAX_BYTES_IN_FLIGHT || batch.items().size() < max) {
+            if (bytes > MAX_BYTES_IN_FLIGHT || !full) {
                 publishAll();
                 inline.accept(batch.items());
                 pending.release(batch, timer);

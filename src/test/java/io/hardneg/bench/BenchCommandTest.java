@@ -76,8 +76,8 @@ class BenchCommandTest {
         // (That the bench turns exact-duplicate suppression off for its repeating backlog is BenchSettingsTest's.)
         assertThat(json.get("pipeline_mined_share").asDouble()).isBetween(0.5, 1.0);
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_cpu")).isNotNull();
-        // Batches hold at least one image and at most batch.max (64 by default)
-        assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 64.0);
+        // Batches hold at least one image and at most batch.max (512 by default)
+        assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 512.0);
         // (a tiny run's rounds may all be partial: then the split by stage is empty; the next test fills it)
         assertThat(json.get("pipeline_cpu_us_by_stage").isObject()).isTrue();
         // The cores the pipeline kept busy (NaN when a tiny run had no full round) and its stream threads (the

@@ -22,7 +22,7 @@ class ConfigLoaderTest {
         assertThat(c.bootstrapServers()).isEmpty();
         assertThat(c.modelPath()).isNull();
         assertThat(c.inference().device()).isEqualTo(DeviceRequest.auto());
-        assertThat(c.inference().batchMax()).isEqualTo(64);
+        assertThat(c.inference().batchMax()).isEqualTo(512);
         assertThat(c.inference().spin()).isFalse();
         assertThat(c.mining().alpha()).isEqualTo(0.2f);
         assertThat(c.mining().policy()).isEqualTo(MiningPolicy.ALL);

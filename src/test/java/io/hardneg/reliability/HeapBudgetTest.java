@@ -32,20 +32,23 @@ class HeapBudgetTest {
     void shouldStateTheDefaultConfigurationsWorstCase() {
         HeapBudget b = budget(Map.of());
         System.out.println("default: " + b.describe());
-        // Given the defaults (input.max-bytes 10 MiB, batch 64, bank 20,000 keeping images within 64 MiB)
-        // Then images in flight dominate, and the bank is bounded by its image budget: 10 MiB of vectors + 64 MiB
+        // Given the defaults (input.max-bytes 10 MiB, batch 512, bank 20,000 keeping images within 64 MiB)
+        // Then the input queue dominates (64 records a partition), and the bank is bounded by its image budget:
+        // 10 MiB of vectors + 64 MiB
         assertThat(mib(b.terms().get("memory bank"))).isEqualTo(75);
         assertThat(mib(b.terms().get("input queue"))).isEqualTo(3_250);
-        assertThat(mib(b.terms().get("batch buffer"))).isEqualTo(1_346);
+        // and a batch by its 8 MiB, not by 512 images of 10 MiB: 4 tasks · 2 · (8 + 10) MiB pending, plus 4 · 16 MiB
+        // in flight and two batches' tensors a task
+        assertThat(mib(b.terms().get("batch buffer"))).isEqualTo(222);
         assertThat(mib(b.terms().get("decode"))).isEqualTo(192);
-        assertThat(mib(b.total())).isEqualTo(5_032);
+        assertThat(mib(b.total())).isEqualTo(3_910);
     }
 
     @Test
     void shouldStateTheWorstCaseWithoutImagesInTheBank() {
         HeapBudget b = budget(Map.of("output.include-images", "false"));
         System.out.println("defaults, output.include-images=false: " + b.describe());
-        assertThat(mib(b.total())).isEqualTo(4_960);
+        assertThat(mib(b.total())).isEqualTo(3_838);
     }
 
     @Test
@@ -53,7 +56,7 @@ class HeapBudgetTest {
         HeapBudget b = budget(Map.of("input.max-bytes", Integer.toString(64 * 1024), "input.max-pixels",
                 Integer.toString(512 * 512), "bank.max", "2000"));
         System.out.println("sized: " + b.describe());
-        assertThat(mib(b.total())).isEqualTo(342);
+        assertThat(mib(b.total())).isEqualTo(445);
     }
 
     @Test
@@ -63,23 +66,23 @@ class HeapBudgetTest {
         HeapBudget two = budget(Map.of("streams.threads", "2"));
         System.out.println("defaults, 2 stream threads: " + two.describe());
         long m = 10L << 20;
-        long b = 64;
-        // Then the second thread's consumer adds a poll of B images and a fetch of 50 MiB to the input queue
-        assertThat(two.terms().get("input queue") - one.terms().get("input queue")).isEqualTo(b * m + (50L << 20));
-        // and the per-thread terms double; the batches in flight are per task (partition), not per thread
+        long q = 64;
+        // Then the second thread's consumer adds a poll of Q = 64 images and a fetch of 50 MiB to the input queue
+        assertThat(two.terms().get("input queue") - one.terms().get("input queue")).isEqualTo(q * m + (50L << 20));
+        // and the per-thread terms double; the batch buffers are per task (partition), not per thread
         for (String term : new String[] {"decode", "producer", "tensors"}) {
             assertThat(two.terms().get(term)).as(term).isEqualTo(2 * one.terms().get(term));
         }
-        assertThat(two.terms().get("batch buffer") - one.terms().get("batch buffer")).isEqualTo(2 * b * m);
+        assertThat(two.terms().get("batch buffer")).isEqualTo(one.terms().get("batch buffer"));
         assertThat(two.terms().get("memory bank")).isEqualTo(one.terms().get("memory bank"));
-        assertThat(mib(two.total())).isEqualTo(7_234);
+        assertThat(mib(two.total())).isEqualTo(4_835);
     }
 
     @Test
     void shouldGrowWithEachBoundingSetting() {
         long base = budget(Map.of()).total();
         assertThat(budget(Map.of("input.max-bytes", Integer.toString(20 << 20))).total()).isGreaterThan(base);
-        assertThat(budget(Map.of("inference.batch.max", "128")).total()).isGreaterThan(base);
+        assertThat(budget(Map.of("inference.batch.max", "1024")).total()).isGreaterThan(base);
         assertThat(budget(Map.of("bank.max", "40000")).total()).isGreaterThan(base);
         assertThat(budget(Map.of("input.max-pixels", Long.toString(32L << 20))).total()).isGreaterThan(base);
         assertThat(budget(Map.of("streams.threads", "2")).total()).isGreaterThan(base);
@@ -89,15 +92,16 @@ class HeapBudgetTest {
     void shouldCountTheBatchesInFlightOfEveryTaskWithInferenceOverlapped() {
         HeapBudget inline = budget(Map.of("inference.overlap", "false"));
         HeapBudget overlapped = budget(Map.of("inference.overlap", "true"));
-        long tensors = 64L * SHIPPED.size() * 4 + 64L * 64 * 4;
+        long tensors = 512L * SHIPPED.size() * 4 + 512L * 64 * 4;
         // four partitions, each with at most 16 MiB of images in flight (two batches of 10 MiB images would be
-        // 1.25 GiB: such a batch runs inline) and two batches' tensors
+        // 20 MiB: the second waits for the first) and two batches' tensors
         assertThat(overlapped.terms().get("batch buffer") - inline.terms().get("batch buffer"))
                 .isEqualTo(4 * ((16L << 20) + 2 * tensors));
-        // with images of at most 64 KiB two batches fit under the cap: 2·B·M
-        Map<String, String> small = Map.of("input.max-bytes", "65536");
+        // with batches of 64 images of at most 64 KiB two batches fit under the cap: 2·B·M
+        Map<String, String> small = Map.of("input.max-bytes", "65536", "inference.batch.max", "64");
         long smallExtra = budget(merge(small, "true")).total() - budget(merge(small, "false")).total();
-        assertThat(smallExtra).isEqualTo(4 * (2 * 64L * 65536 + 2 * tensors));
+        long smallTensors = 64L * SHIPPED.size() * 4 + 64L * 64 * 4;
+        assertThat(smallExtra).isEqualTo(4 * (2 * 64L * 65536 + 2 * smallTensors));
     }
 
     private static Map<String, String> merge(Map<String, String> settings, String overlap) {

@@ -49,7 +49,7 @@ class BatchBufferTest {
 
         // When full batches of two are drained
         List<List<String>> batches = new ArrayList<>();
-        buffer.drain(2, false, batches::add);
+        buffer.drain(2, Long.MAX_VALUE, false, batches::add);
 
         // Then they come by offset, are the very objects put (nothing decoded), and leave the store
         assertThat(batches).containsExactly(List.of("offset-7", "offset-42"), List.of("offset-256", "offset-300"));
@@ -62,9 +62,9 @@ class BatchBufferTest {
         BatchBuffer<String> restarted = buffer(store);
         assertThat(restarted.size()).isEqualTo(1);
         batches.clear();
-        restarted.drain(2, false, batches::add);
+        restarted.drain(2, Long.MAX_VALUE, false, batches::add);
         assertThat(batches).as("a partial batch waits for linger").isEmpty();
-        restarted.drain(2, true, batches::add);
+        restarted.drain(2, Long.MAX_VALUE, true, batches::add);
         assertThat(batches).containsExactly(List.of("offset-1000"));
         assertThat(decoded).hasValue(1);
         assertThat(restarted.size()).isZero();
@@ -81,20 +81,21 @@ class BatchBufferTest {
         }
 
         // When two batches of two are taken, as batches in flight are
-        BatchBuffer.Taken<String> first = buffer.take(2, false, StageTimer.NONE);
-        BatchBuffer.Taken<String> second = buffer.take(2, false, StageTimer.NONE);
+        BatchBuffer.Taken<String> first = buffer.take(2, Long.MAX_VALUE, false, StageTimer.NONE);
+        BatchBuffer.Taken<String> second = buffer.take(2, Long.MAX_VALUE, false, StageTimer.NONE);
 
         // Then each takes the oldest not yet taken, and both stay in the store and in the size
         assertThat(first.items()).containsExactly("offset-10", "offset-11");
         assertThat(second.items()).containsExactly("offset-12", "offset-13");
         assertThat(buffer.size()).isEqualTo(6);
         assertThat(buffer.available()).isEqualTo(2);
-        assertThat(buffer.take(4, false, StageTimer.NONE)).as("two left: no full batch of four").isNull();
+        assertThat(buffer.take(4, Long.MAX_VALUE, false, StageTimer.NONE)).as("two left: no full batch of four")
+                .isNull();
         assertThat(store.approximateNumEntries()).isEqualTo(6);
 
         // And a crash before release restores all six, taken ones first
         List<List<String>> restored = new ArrayList<>();
-        buffer(store).drain(6, false, restored::add);
+        buffer(store).drain(6, Long.MAX_VALUE, false, restored::add);
         assertThat(restored).containsExactly(List.of("offset-10", "offset-11", "offset-12", "offset-13",
                 "offset-14", "offset-15"));
     }
@@ -106,8 +107,8 @@ class BatchBufferTest {
         for (long o = 0; o < 5; o++) {
             buffer.put(o, "offset-" + o);
         }
-        BatchBuffer.Taken<String> first = buffer.take(2, false, StageTimer.NONE);
-        BatchBuffer.Taken<String> second = buffer.take(2, false, StageTimer.NONE);
+        BatchBuffer.Taken<String> first = buffer.take(2, Long.MAX_VALUE, false, StageTimer.NONE);
+        BatchBuffer.Taken<String> second = buffer.take(2, Long.MAX_VALUE, false, StageTimer.NONE);
 
         buffer.release(first, StageTimer.NONE);
         assertThat(buffer.size()).isEqualTo(3);
@@ -117,8 +118,34 @@ class BatchBufferTest {
 
         buffer.release(second, StageTimer.NONE);
         buffer.put(5, "offset-5");
-        assertThat(buffer.take(1, true, StageTimer.NONE).items()).containsExactly("offset-4");
-        assertThat(buffer.take(5, true, StageTimer.NONE).items()).containsExactly("offset-5");
-        assertThat(buffer.take(5, true, StageTimer.NONE)).isNull();
+        assertThat(buffer.take(1, Long.MAX_VALUE, true, StageTimer.NONE).items()).containsExactly("offset-4");
+        assertThat(buffer.take(5, Long.MAX_VALUE, true, StageTimer.NONE).items()).containsExactly("offset-5");
+        assertThat(buffer.take(5, Long.MAX_VALUE, true, StageTimer.NONE)).isNull();
+    }
+
+    @Test
+    void shouldEndABatchAtItsByteBoundAndCountRestoredBytes() {
+        // Given entries of 10, 10, 30 and 10 bytes (stored as UTF-8) and a bound of 25 bytes a batch
+        KeyValueStore<Bytes, byte[]> store = store();
+        BatchBuffer<String> buffer = buffer(store);
+        buffer.put(1, "a".repeat(10));
+        assertThat(buffer.full(100, 25)).as("10 bytes: neither bound reached").isFalse();
+        assertThat(buffer.take(100, 25, false, StageTimer.NONE)).isNull();
+        buffer.put(2, "b".repeat(10));
+        buffer.put(3, "c".repeat(30));
+        buffer.put(4, "d".repeat(10));
+        assertThat(buffer.full(100, 25)).as("60 bytes waiting: full by bytes, not by count").isTrue();
+
+        // Then a batch stops before the entry that would take it past the bound, and an entry larger than the
+        // bound still makes a batch on its own
+        assertThat(buffer.take(100, 25, false, StageTimer.NONE).items()).containsExactly("a".repeat(10),
+                "b".repeat(10));
+        assertThat(buffer.take(100, 25, false, StageTimer.NONE).items()).containsExactly("c".repeat(30));
+        assertThat(buffer.full(100, 25)).as("10 bytes left").isFalse();
+
+        // And a restarted buffer counts the bytes it restores
+        BatchBuffer<String> restarted = buffer(store);
+        assertThat(restarted.full(100, 50)).as("all 60 bytes are back in the store").isTrue();
+        assertThat(restarted.full(100, 61)).isFalse();
     }
 }

@@ -443,14 +443,40 @@ class MiningTopologyTest {
     @Test
     void shouldRunABatchTooLargeToFlyInlineAtOnce() {
         try (Harness h = new Harness(Map.of("inference.batch.max", "2", "inference.batch.linger.ms", "1000",
-                "inference.overlap", "true"))) {
-            // Two 9 MiB inputs make a batch over the 16 MiB a task keeps in flight: it runs on the stream thread,
-            // so its dead letters are out as soon as the batch is full, before any linger or later record.
-            byte[] big = new byte[9 << 20];
-            h.send("big-1", "1", big);
-            h.send("big-2", "1", big);
+                "inference.overlap", "true", "input.max-bytes", Integer.toString(20 << 20)))) {
+            // A 17 MiB input is a full batch on its own (over the 8 MiB a batch holds) and over the 16 MiB a task
+            // keeps in flight: it runs on the stream thread, so its dead letter is out at once, before any linger
+            // or later record.
+            h.send("big-1", "1", new byte[17 << 20]);
             assertThat(h.dlq.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
-                    .containsExactly("big-1", "big-2");
+                    .containsExactly("big-1");
+        }
+    }
+
+    @Test
+    void shouldEndABatchAtItsByteBoundAndFlyIt() {
+        byte[] input = new byte[3 << 20];
+        try (Harness h = new Harness(Map.of("inference.batch.max", "100", "inference.batch.linger.ms", "1000",
+                "inference.overlap", "false"))) {
+            // Three 3 MiB inputs pass the 8 MiB a batch holds: run inline, the first two are a batch at once
+            h.send("large-1", "1", input);
+            h.send("large-2", "1", input);
+            assertThat(h.dlq.readRecordsToList()).as("6 MiB: no batch yet").isEmpty();
+            h.send("large-3", "1", input);
+            assertThat(h.dlq.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .containsExactly("large-1", "large-2");
+        }
+        try (Harness h = new Harness(Map.of("inference.batch.max", "100", "inference.batch.linger.ms", "1000",
+                "inference.overlap", "true"))) {
+            // With the worker, the same full batch goes to it: nothing is out until a later record or the linger
+            h.send("large-1", "1", input);
+            h.send("large-2", "1", input);
+            assertThat(h.dlq.readRecordsToList()).as("6 MiB: no batch yet").isEmpty();
+            h.send("large-3", "1", input);
+            assertThat(h.dlq.readRecordsToList()).as("the full batch is in flight, not run inline").isEmpty();
+            h.driver.advanceWallClockTime(Duration.ofMillis(1000));
+            assertThat(h.dlq.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .containsExactly("large-1", "large-2", "large-3");
         }
     }
 }

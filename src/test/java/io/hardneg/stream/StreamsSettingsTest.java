@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hardneg.config.ConfigLoader;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -47,5 +48,21 @@ class StreamsSettingsTest {
                 "/tmp/x");
         assertThat(defaults.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo("-1");
         assertThat(defaults.getProperty(StreamsConfig.topicPrefix("min.insync.replicas"))).isNull();
+    }
+
+    @Test
+    void shouldBoundTheInputQueueByTheBatchUpTo64RecordsAPartition() {
+        String buffered = StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG;
+        String poll = StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+        // Given the default batch of 512: batches gather in the task's store, the queue stays at 64
+        Properties defaults = StreamsSettings.of(ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092")),
+                "/tmp/x");
+        assertThat(defaults.getProperty(buffered)).isEqualTo("64");
+        assertThat(defaults.getProperty(poll)).isEqualTo("64");
+        // And a smaller batch bounds it further (per-record mode buffers one record a partition)
+        Properties small = StreamsSettings.of(ConfigLoader.fromMap(Map.of("bootstrap.servers", "unused:9092",
+                "inference.batch.max", "1")), "/tmp/x");
+        assertThat(small.getProperty(buffered)).isEqualTo("1");
+        assertThat(small.getProperty(poll)).isEqualTo("1");
     }
 }
