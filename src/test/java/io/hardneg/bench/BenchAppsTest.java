@@ -36,4 +36,20 @@ class BenchAppsTest {
         assertThat(BenchApps.awaitTrue(Duration.ofMillis(200), () -> false)).isFalse();
         assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(200);
     }
+
+    @Test
+    void shouldWaitUntilTheStateHasStoppedChangingForTheQuietTime() throws Exception {
+        // Given a state that changes on each of its first five reads (as tasks move) and then stays
+        AtomicInteger reads = new AtomicInteger();
+        long t0 = System.nanoTime();
+        assertThat(BenchApps.awaitUnchanged(() -> Math.min(reads.incrementAndGet(), 5), Duration.ofMillis(300),
+                Duration.ofSeconds(5))).isTrue();
+        // Then the wait returns only after the last change and a quiet time past it: four changes 50 ms apart, then
+        // 300 ms without one
+        assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(500);
+        // And a state that never settles is given up on after the timeout
+        AtomicInteger moving = new AtomicInteger();
+        assertThat(BenchApps.awaitUnchanged(moving::incrementAndGet, Duration.ofMillis(300), Duration.ofMillis(400)))
+                .isFalse();
+    }
 }

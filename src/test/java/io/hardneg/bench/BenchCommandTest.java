@@ -113,12 +113,13 @@ class BenchCommandTest {
     void shouldSplitThePipelinesCpuPerImageByStageOverTwoInstances() throws Exception {
         // Given a pipeline-only run with a backlog long enough for full rounds (4,000 ran out within the first
         // round once, at 7,600 images/s, leaving no round to split; with 20,000 the first instance had taken 17,000
-        // before the second had restored its tasks), as two instances of one application with one stream thread
-        // each (a run of its own would cost CI another 28 s, most of it the broker and the backlog)
+        // before the second had restored its tasks; with batches of 512, 40,000 ran out once before the split had
+        // settled), as two instances of one application with one stream thread each (a run of its own would cost CI
+        // another 28 s, most of it the broker and the backlog)
         StringWriter out = new StringWriter();
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.setOut(new PrintWriter(out));
-        int code = cli.execute("--json", "--stages", "pipeline", "--images", "40000", "--time-scale", "0.3",
+        int code = cli.execute("--json", "--stages", "pipeline", "--images", "80000", "--time-scale", "0.3",
                 "--repeats", "1", "--model", "src/test/resources/models/unnormalised/1",
                 "--set", "inference.threads=1", "--instances", "2", "--set", "streams.threads=1");
         assertThat(code).isZero();
