@@ -455,28 +455,31 @@ class MiningTopologyTest {
 
     @Test
     void shouldEndABatchAtItsByteBoundAndFlyIt() {
-        byte[] input = new byte[3 << 20];
-        try (Harness h = new Harness(Map.of("inference.batch.max", "100", "inference.batch.linger.ms", "1000",
-                "inference.overlap", "false"))) {
-            // Three 3 MiB inputs pass the 8 MiB a batch holds: run inline, the first two are a batch at once
-            h.send("large-1", "1", input);
-            h.send("large-2", "1", input);
-            assertThat(h.dlq.readRecordsToList()).as("6 MiB: no batch yet").isEmpty();
-            h.send("large-3", "1", input);
-            assertThat(h.dlq.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
-                    .containsExactly("large-1", "large-2");
+        // Three 3 MiB inputs pass the 8 MiB a batch holds: inline, the first two are a batch at once
+        try (Harness h = afterThreeLargeInputs("false")) {
+            assertThat(dlqKeys(h)).containsExactly("large-1", "large-2");
         }
-        try (Harness h = new Harness(Map.of("inference.batch.max", "100", "inference.batch.linger.ms", "1000",
-                "inference.overlap", "true"))) {
-            // With the worker, the same full batch goes to it: nothing is out until a later record or the linger
-            h.send("large-1", "1", input);
-            h.send("large-2", "1", input);
-            assertThat(h.dlq.readRecordsToList()).as("6 MiB: no batch yet").isEmpty();
-            h.send("large-3", "1", input);
-            assertThat(h.dlq.readRecordsToList()).as("the full batch is in flight, not run inline").isEmpty();
+        // With the worker, the same full batch goes to it: nothing is out until a later record or the linger
+        try (Harness h = afterThreeLargeInputs("true")) {
+            assertThat(dlqKeys(h)).as("the full batch is in flight, not run inline").isEmpty();
             h.driver.advanceWallClockTime(Duration.ofMillis(1000));
-            assertThat(h.dlq.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
-                    .containsExactly("large-1", "large-2", "large-3");
+            assertThat(dlqKeys(h)).containsExactly("large-1", "large-2", "large-3");
         }
+    }
+
+    /** A harness batching up to 100 images, sent three 3 MiB inputs that are not images (6 MiB after two: no batch). */
+    private static Harness afterThreeLargeInputs(String overlap) {
+        Harness h = new Harness(Map.of("inference.batch.max", "100", "inference.batch.linger.ms", "1000",
+                "inference.overlap", overlap));
+        byte[] input = new byte[3 << 20];
+        h.send("large-1", "1", input);
+        h.send("large-2", "1", input);
+        assertThat(h.dlq.readRecordsToList()).as("6 MiB: no batch yet").isEmpty();
+        h.send("large-3", "1", input);
+        return h;
+    }
+
+    private static List<String> dlqKeys(Harness h) {
+        return h.dlq.readRecordsToList().stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
     }
 }
