@@ -459,11 +459,14 @@ class MiningTopologyTest {
         try (Harness h = afterThreeLargeInputs("false")) {
             assertThat(dlqKeys(h)).containsExactly("large-1", "large-2");
         }
-        // With the worker, the same full batch goes to it: nothing is out until a later record or the linger
+        // With the worker, the same full batch goes to it (published as soon as it is done, which for inputs that fail
+        // to decode can be before the record's call returns), and the linger publishes the rest, in order
         try (Harness h = afterThreeLargeInputs("true")) {
-            assertThat(dlqKeys(h)).as("the full batch is in flight, not run inline").isEmpty();
+            List<String> out = new ArrayList<>(dlqKeys(h));
+            assertThat(out).as("at most the full batch").isSubsetOf("large-1", "large-2");
             h.driver.advanceWallClockTime(Duration.ofMillis(1000));
-            assertThat(dlqKeys(h)).containsExactly("large-1", "large-2", "large-3");
+            out.addAll(dlqKeys(h));
+            assertThat(out).containsExactly("large-1", "large-2", "large-3");
         }
     }
 
