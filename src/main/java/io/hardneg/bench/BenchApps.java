@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -175,8 +174,7 @@ final class BenchApps {
     private static List<Set<String>> activeTasks(List<KafkaStreams> instances) {
         return instances.stream().map(s -> s.metadataForLocalThreads().stream()
                 .flatMap(t -> t.activeTasks().stream()).map(t -> t.taskId().toString())
-                .collect(Collectors.toCollection(TreeSet::new)))
-                .map(tasks -> (Set<String>) tasks).toList();
+                .collect(Collectors.toSet())).toList();
     }
 
     /**
