@@ -14,6 +14,7 @@ final class MiningTally implements PipelineObserver {
 
     private final LongAdder labeled = new LongAdder();
     private final LongAdder mined = new LongAdder();
+    private final LongAdder triplets = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder batched = new LongAdder();
 
@@ -27,6 +28,7 @@ final class MiningTally implements PipelineObserver {
     @Override
     public void mined(List<Triplet> published, int rateLimited) {
         mined.increment();
+        triplets.add(published.size());
     }
 
     @Override
@@ -39,6 +41,12 @@ final class MiningTally implements PipelineObserver {
     double meanBatch() {
         long b = batches.sum();
         return b == 0 ? Double.NaN : batched.sum() / (double) b;
+    }
+
+    /** Triplets (or pairs) published over labeled images accepted; NaN before any. */
+    double tripletsPerLabeled() {
+        long l = labeled.sum();
+        return l == 0 ? Double.NaN : triplets.sum() / (double) l;
     }
 
     /** Labeled images mined against the bank over labeled images accepted; NaN before any. */

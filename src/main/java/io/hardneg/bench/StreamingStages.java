@@ -48,7 +48,7 @@ final class StreamingStages {
      * @param ort          stage 1's figures, for the ratios to its ceiling; null when it did not run
      */
     record Figures(StreamingStage.Result perRecord, Repeats passthrough, Repeats pipeline, double minedShare,
-                   double meanBatch, List<Double> ratios, List<Double> cpuRatios, List<Double> besideRates,
+                   double tripletsPerLabeled, double meanBatch, List<Double> ratios, List<Double> cpuRatios, List<Double> besideRates,
                    List<Double> besideRatios, OrtStage.Figures ort) implements BenchFigures {
 
         /** The pipeline's median rate; NaN when it did not run. */
@@ -104,6 +104,9 @@ final class StreamingStages {
             // Labeled images mined (not skipped as duplicates) in the last pipeline repeat: near 1 when the
             // stage did the whole work per image (suspected mislabels are routed, not mined).
             json.put("pipeline_mined_share", round3(minedShare));
+            // Triplets (or pairs) published per labeled image accepted in the last pipeline repeat: mining's
+            // yield, which falls when batches are mined against a bank that does not yet hold their images.
+            json.put("pipeline_triplets_per_labeled_image", round3(tripletsPerLabeled));
             // Images per inference batch in the last pipeline repeat, warm-up included: below batch.max when
             // the linger drains partial batches (each partition's task batches on its own).
             json.put("pipeline_mean_batch", round(meanBatch));
@@ -209,6 +212,7 @@ final class StreamingStages {
             }
         }
         return new Figures(perRecord, g.pass, g.pipe, g.tally == null ? Double.NaN : g.tally.minedShare(),
+                g.tally == null ? Double.NaN : g.tally.tripletsPerLabeled(),
                 g.tally == null ? Double.NaN : g.tally.meanBatch(), g.ratios, g.cpuRatios, g.besideRates,
                 g.besideRatios, ort);
     }

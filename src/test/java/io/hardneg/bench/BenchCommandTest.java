@@ -75,6 +75,8 @@ class BenchCommandTest {
         // The tally behind pipeline_mined_share counts: 300 distinct images are all mined but for a few suspects.
         // (That the bench turns exact-duplicate suppression off for its repeating backlog is BenchSettingsTest's.)
         assertThat(json.get("pipeline_mined_share").asDouble()).isBetween(0.5, 1.0);
+        // Mining yielded something, and at most positives-per-anchor × negatives-per-positive (1 × 3) per image
+        assertThat(json.get("pipeline_triplets_per_labeled_image").asDouble()).isGreaterThan(0.0).isLessThanOrEqualTo(3.0);
         assertThat(json.get("ratio_pipeline_vs_passthrough_by_cpu")).isNotNull();
         // Batches hold at least one image and at most batch.max (512 by default)
         assertThat(json.get("pipeline_mean_batch").asDouble()).isBetween(1.0, 512.0);
