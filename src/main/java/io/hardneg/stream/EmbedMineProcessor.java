@@ -6,6 +6,7 @@ import io.hardneg.error.InvalidInputException;
 import io.hardneg.image.DecodeLimits;
 import io.hardneg.mining.EmbeddedImage;
 import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.MiningChunks;
 import io.hardneg.mining.MiningGuards;
 import io.hardneg.mining.TripletMiner;
 import io.hardneg.model.EmbeddingModel;
@@ -224,18 +225,26 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (anchors.isEmpty() || bank.dim() != dim) {
             return;
         }
-        // One pass over the bank gives the triplets and the mislabel verdicts.
-        long t0 = System.nanoTime();
-        long judged = miner.detectorNanos();
-        TripletMiner.Mined pass = miner.mine(bank, anchors, guards.detector());
-        observer.batchMined(anchors.size(), System.nanoTime() - t0);
-        t = timer.lap(StageTimer.Part.MINING, t, 1);
-        if (timer.enabled()) {
-            // The detector's verdicts are suspect detection's own share of the pass (its workers' too).
-            long verdicts = miner.detectorNanos() - judged;
-            timer.add(StageTimer.Part.MINING, -verdicts);
-            timer.add(StageTimer.Part.SUSPECTS, verdicts);
+        // One pass over the bank gives a chunk's triplets and mislabel verdicts; the chunk's entries reach the bank
+        // before the next chunk is mined, so a batch into a fresh bank meets its own earlier images.
+        long nanos = 0;
+        for (int from = 0; from < anchors.size(); ) {
+            int to = from + MiningChunks.next(bank.sizeOf(version), anchors.size() - from);
+            List<EmbeddedImage> chunk = anchors.subList(from, to);
+            long t0 = System.nanoTime();
+            long judged = miner.detectorNanos();
+            TripletMiner.Mined pass = miner.mine(bank, chunk, guards.detector());
+            nanos += System.nanoTime() - t0;
+            t = timer.lap(StageTimer.Part.MINING, t, 1);
+            if (timer.enabled()) {
+                // The detector's verdicts are suspect detection's own share of the pass (its workers' too).
+                long verdicts = miner.detectorNanos() - judged;
+                timer.add(StageTimer.Part.MINING, -verdicts);
+                timer.add(StageTimer.Part.SUSPECTS, verdicts);
+            }
+            t = router.mined(chunk, pass, t);
+            from = to;
         }
-        router.mined(anchors, pass, t);
+        observer.batchMined(anchors.size(), nanos);
     }
 }

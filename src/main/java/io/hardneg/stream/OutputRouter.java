@@ -22,6 +22,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * Sends a batch's outputs to their sinks: embeddings (or dead letters for images the model failed on), triplets or
  * pairs the guards admit, suspects to review and bank entries. Each phase covers the whole batch, so that a timer
  * reads the clock a few times per batch, not per image; every method takes and returns the timer's last reading.
+ * Bank entries are also written through to this instance's bank at once.
  */
 final class OutputRouter {
 
@@ -146,8 +147,13 @@ final class OutputRouter {
         boolean keepImage = config.output().includeImages() && a.image().length <= config.bank().maxImageBytes();
         EmbeddedImage entry = keepImage ? a
                 : new EmbeddedImage(a.id(), a.label(), a.modelVersion(), a.embedding(), null, a.timestamp());
-        context.forward(new Record<>(MemoryBank.key(a.label(), a.id(), bank.perLabel())
-                .getBytes(StandardCharsets.UTF_8), BankRecordCodec.encode(entry), a.timestamp()),
-                MiningTopology.BANK_SINK);
+        String key = MemoryBank.key(a.label(), a.id(), bank.perLabel());
+        context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8), BankRecordCodec.encode(entry),
+                a.timestamp()), MiningTopology.BANK_SINK);
+        // Written through at once, so that the batch's next chunk and the next batches meet it before the global
+        // thread reads it back from the topic; that read stores the same entry under the same key again. Should
+        // this transaction abort, the entry stays here uncommitted until its key is written again: by the replay
+        // (the same image, nearly always) or by a later image of its label and slot.
+        bank.put(key, entry);
     }
 }

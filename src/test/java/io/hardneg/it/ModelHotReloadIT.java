@@ -57,10 +57,7 @@ class ModelHotReloadIT {
             String bootstrap = broker.bootstrapServers();
             Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", bootstrap,
                     "application.id", "it-reload", "model.path", MODELS.resolve("1").toString(),
-                    "model.hmac-key-file", key.toString(), "mining.rate-limit.per-label", "0", "http.port", "0",
-                    // a burst within one batch is mined before the bank holds it: batches of 64 let the 300 images
-                    // after the swap refill the bank with version 2 and mine against it
-                    "inference.batch.max", "64"));
+                    "model.hmac-key-file", key.toString(), "mining.rate-limit.per-label", "0", "http.port", "0"));
             try (HardnegService service = HardnegService.start(ConfigLoader.fromMap(settings), observer)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 StreamingScenario.send(bootstrap, sample, 0, 300, false);

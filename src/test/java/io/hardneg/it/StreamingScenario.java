@@ -63,12 +63,9 @@ final class StreamingScenario {
     }
 
     HardnegConfig config() {
-        // Batches of 64, not the default 512: a burst within one batch is mined against a bank that does not hold it
-        // yet, and these scenarios send bursts of a few hundred images and check that mining found something.
         Map<String, String> m = new HashMap<>(Map.of("bootstrap.servers", bootstrap, "application.id", appId,
                 "mining.negatives-per-positive", Integer.toString(NEGATIVES_PER_POSITIVE),
-                "mining.rate-limit.per-label", "0", "output.include-images", "false", "http.port", "0",
-                "inference.batch.max", "64"));
+                "mining.rate-limit.per-label", "0", "output.include-images", "false", "http.port", "0"));
         // The shipped model by default; -Dhardneg.it.model=DIR runs the scenario with another one.
         String model = System.getProperty("hardneg.it.model");
         if (model != null && !model.isBlank()) {

@@ -48,8 +48,12 @@ class MemoryBankTest {
         bank.put("a/1", entry("a1", "a", "2"));
         bank.put("a/2", entry("a2", "a", "2"));
         assertThat(bank.sizeByVersion()).isEqualTo(Map.of("1", 1, "2", 2));
+        assertThat(bank.sizeOf("2")).isEqualTo(2);
         bank.remove("a/1");
         assertThat(bank.sizeByVersion()).isEqualTo(Map.of("1", 1, "2", 1));
+        assertThat(bank.sizeOf("1")).isEqualTo(1);
+        assertThat(bank.sizeOf("2")).isEqualTo(1);
+        assertThat(bank.sizeOf("3")).as("a version no entry carried").isZero();
     }
 
     @Test

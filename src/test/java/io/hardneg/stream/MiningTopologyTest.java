@@ -11,6 +11,7 @@ import io.hardneg.data.FashionMnist;
 import io.hardneg.data.LabeledImages;
 import io.hardneg.data.PngEncoder;
 import io.hardneg.mining.MemoryBank;
+import io.hardneg.mining.MiningChunks;
 import io.hardneg.model.EmbeddingModel;
 import io.hardneg.model.ModelOptions;
 import io.hardneg.model.ModelProvider;
@@ -72,12 +73,13 @@ class MiningTopologyTest {
         final TestOutputTopic<byte[], byte[]> dlq;
         final TestOutputTopic<byte[], byte[]> suspects;
         final Map<String, float[]> embeddingById = new HashMap<>();
+        final MemoryBank bank;
 
         Harness(Map<String, String> settings) {
             Map<String, String> s = new HashMap<>(settings);
             s.putIfAbsent("bootstrap.servers", "unused:9092");
             HardnegConfig config = ConfigLoader.fromMap(s);
-            MemoryBank bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
+            bank = new MemoryBank(model.info().embeddingDim(), config.bank().perLabel(), config.bank().max());
             Properties props = StreamsSettings.of(config, System.getProperty("java.io.tmpdir") + "/hardneg-ttd-" + System.nanoTime());
             props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "at_least_once");
             driver = new TopologyTestDriver(MiningTopology.build(config, ModelProvider.fixed(model), bank,
@@ -294,6 +296,37 @@ class MiningTopologyTest {
             h.triplets.readRecordsToList().forEach(r -> anchors.add(new String(r.key(), StandardCharsets.UTF_8)));
             assertThat(anchors).doesNotContain("copy-of-3");
         }
+    }
+
+    @Test
+    void shouldMineABurstIntoAFreshBankInChunksThatMeetTheirEarlierImages() throws Exception {
+        // 200 images in one batch (the default holds 512) into an empty bank, the bank topic not looped back: only
+        // chunks written through to the bank give the later images something to be mined against.
+        try (Harness h = new Harness(Map.of("mining.rate-limit.per-label", "0", "mining.suspect.enabled", "false",
+                "inference.overlap", "false", "output.include-images", "false"))) {
+            h.sendSample(0, 200);
+            h.driver.advanceWallClockTime(Duration.ofMillis(100));
+            assertThat(h.embeddings.readRecordsToList()).hasSize(200);
+            List<TestRecord<byte[], byte[]>> out = h.triplets.readRecordsToList();
+            assertThat(out).as("a burst mined whole against an empty bank finds nothing").isNotEmpty();
+            // Chunks of 64, 64, 64 and 8 (MiningChunks.MIN): an anchor meets only images of earlier chunks.
+            for (TestRecord<byte[], byte[]> r : out) {
+                JsonNode t = JSON.readTree(r.value());
+                int a = index(t.path("anchor").path("id").asText());
+                int chunkStart = a / MiningChunks.MIN * MiningChunks.MIN;
+                assertThat(chunkStart).as("anchor %d", a).isPositive();
+                assertThat(index(t.path("positive").path("id").asText())).isLessThan(chunkStart);
+                assertThat(index(t.path("negative").path("id").asText())).isLessThan(chunkStart);
+            }
+            // The write-through holds exactly what the bank topic will.
+            Set<String> keys = new HashSet<>();
+            h.bankOut.readRecordsToList().forEach(r -> keys.add(r.key()));
+            assertThat(h.bank.size()).isEqualTo(keys.size()).isGreaterThan(100);
+        }
+    }
+
+    private static int index(String id) {
+        return Integer.parseInt(id.substring("img-".length()));
     }
 
     @Test
