@@ -101,6 +101,11 @@ final class AnchorSelection {
             if (search != null && dist <= search.positiveLimit()) {
                 search.offerPositive(view, r, dist);
             }
+            if (!chosen && nPos > 0) {
+                // Passed over by the budget: no triplet uses its positives, one only has to exist; the rest of the
+                // rows feed the detector alone (above), which checks its rows itself.
+                continue;
+            }
             // The distance test first: it rejects nearly every row once the p farthest are known, without
             // touching the row's version and id (cache misses across the bank).
             if ((nPos < p || dist > posD[nPos - 1]) && view.versionId(r) == version && !view.holds(r, id)) {
@@ -128,20 +133,23 @@ final class AnchorSelection {
             if (search != null && dist <= search.positiveLimit()) {
                 search.offerPositive(view, r, dist);
             }
+            if (!chosen && nPos > 0) {
+                // Passed over by the budget: no triplet uses its positives, one only has to exist; the rest of the
+                // rows feed the detector alone (above), which checks its rows itself.
+                continue;
+            }
             double key;
             if (random) {
                 if (view.versionId(r) != version || view.holds(r, id)) {
                     continue;
                 }
                 if (!chosen) {
-                    // Passed over by the budget: no triplet will use its positives, the detector only needs one to
-                    // exist. Hashing every candidate's id for a draw nobody reads was a sixth of the pipeline's CPU.
-                    if (nPos == 0) {
-                        posKey[0] = 0;
-                        posD[0] = dist;
-                        posRows[0] = r;
-                        nPos = 1;
-                    }
+                    // The first eligible row: hashing every candidate's id for a draw nobody reads was a sixth of
+                    // the pipeline's CPU.
+                    posKey[0] = 0;
+                    posD[0] = dist;
+                    posRows[0] = r;
+                    nPos = 1;
                     continue;
                 }
                 key = RecordRandom.positive(RecordRandom.field(anchorHash, view.idBytes(r)));
