@@ -215,22 +215,7 @@ public final class MemoryBank {
 
     /** Entries of model version {@code version}: what an anchor of that version is mined against. */
     public int sizeOf(String version) {
-        lock.readLock().lock();
-        try {
-            Integer v = versionIndex.get(version);
-            if (v == null) {
-                return 0;
-            }
-            int n = 0;
-            for (int r = 0; r < highWater; r++) {
-                if (versionIds[r] == v && ids[r] != null) {
-                    n++;
-                }
-            }
-            return n;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return sizeByVersion().getOrDefault(version, 0);
     }
 
     /** Entries per model version, for the bank gauges. */
