@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The soak's verdict from its per-interval readings: after the warm-up, no resource grows (least-squares slopes
- * within bounds) and the e2e p99 of every interval stays within 1.5× of the first one's.
+ * The soak's verdict from its per-interval readings: after the warm-up, no resource grows (robust slopes within
+ * bounds) and the e2e p99 of every interval stays within 1.5× of the first one's.
  */
 final class SoakVerdict {
 
@@ -46,25 +46,28 @@ final class SoakVerdict {
         return Math.max(1, (int) Math.ceil(n * WARMUP_SHARE));
     }
 
-    /** The least-squares slope of y over x; NaN with fewer than two distinct x. */
+    /**
+     * The Theil–Sen slope of y over x: the median of the slopes between every two readings; NaN with fewer than two
+     * distinct x. A leak grows steadily and shows in most pairs; a one-off step (G1 touching heap it committed a
+     * reading earlier, the code cache filling) shows only in the pairs that straddle it, which a least-squares fit
+     * would let dominate a short window.
+     */
     static double slope(double[] x, double[] y) {
         int n = x.length;
-        if (n < 2) {
+        List<Double> slopes = new ArrayList<>(n * (n - 1) / 2);
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                if (x[j] != x[i]) {
+                    slopes.add((y[j] - y[i]) / (x[j] - x[i]));
+                }
+            }
+        }
+        if (slopes.isEmpty()) {
             return Double.NaN;
         }
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < n; i++) {
-            mx += x[i] / n;
-            my += y[i] / n;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        for (int i = 0; i < n; i++) {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-        }
-        return sxx == 0 ? Double.NaN : sxy / sxx;
+        slopes.sort(null);
+        int k = slopes.size();
+        return k % 2 == 1 ? slopes.get(k / 2) : (slopes.get(k / 2 - 1) + slopes.get(k / 2)) / 2;
     }
 
     /**

@@ -32,11 +32,14 @@ class SoakVerdictTest {
     }
 
     @Test
-    void shouldFitTheLeastSquaresSlope() {
+    void shouldFitTheMedianOfThePairwiseSlopes() {
         assertThat(SoakVerdict.slope(new double[] {1, 2, 3, 4}, new double[] {10, 12, 14, 16})).isEqualTo(2.0);
-        // noise around a flat line fits a slope near 0, not the last minus the first
+        // noise around a flat line fits a slope near 0, not the last minus the first: pairs 4, 0, 4/3, -4, 0, 4
         assertThat(SoakVerdict.slope(new double[] {1, 2, 3, 4}, new double[] {5, 9, 5, 9}))
-                .isCloseTo(0.8, within(1e-9));
+                .isCloseTo(2.0 / 3, within(1e-9));
+        // one step among flat readings moves it little; a least-squares fit would give 91
+        assertThat(SoakVerdict.slope(new double[] {1, 2, 3, 4, 5, 6, 7}, new double[] {0, 400, 400, 400, 400, 400, 400}))
+                .isZero();
         assertThat(SoakVerdict.slope(new double[] {1}, new double[] {3})).isNaN();
         assertThat(SoakVerdict.slope(new double[] {2, 2}, new double[] {3, 4})).isNaN();
     }
@@ -94,6 +97,31 @@ class SoakVerdictTest {
         assertThat(r.reasons()).isEmpty();
         assertThat(r.slopesPerMinute().get("rss_mb")).isCloseTo(100, within(1e-6));
         assertThat(r.slopesPerMinute().get("rss_outside_heap_mb")).isCloseTo(0, within(1e-6));
+    }
+
+    @Test
+    void shouldNotCountOneStepOfRssAfterTheWarmUpAsALeak() {
+        // Given CI's readings of a 2-minute soak: G1 committed 488 MB more in one interval and RSS caught up in the
+        // next (RSS outside the committed heap 256 MB, then 671-686 MB: a least-squares slope of 178 MB/min)
+        double[] outside = {0, 0, 0, 256, 671, 680, 685, 685, 685, 686, 686, 686};
+        List<Minute> rows = new ArrayList<>();
+        for (int i = 0; i < outside.length; i++) {
+            rows.add(new Minute((i + 1) / 6.0, 4000, 40, 80, 200, 455, 1548, 140, 1548 + outside[i], 343, 151, 2560,
+                    1.3, 0, 10, 20, "1"));
+        }
+        // Then it passes: the step is not growth
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.slopesPerMinute().get("rss_outside_heap_mb")).isLessThan(60);
+    }
+
+    @Test
+    void shouldFailAStepOfThreadsInTheMiddleOfTheWindow() {
+        // Given five threads more from the middle of the measured window on (a pool per swap that stays)
+        List<Minute> rows = rows(i -> minute(i, 400, 900, 300, i < 6 ? 120 : 125, 80));
+        // Then the fitted growth is over 2 and it fails
+        SoakVerdict.Result r = SoakVerdict.judge(rows, MAX_HEAP_MB, true);
+        assertThat(r.reasons()).singleElement().asString().contains("threads grew");
     }
 
     @Test
