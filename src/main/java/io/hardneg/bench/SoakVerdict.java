@@ -1,6 +1,7 @@
 package io.hardneg.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,28 +47,57 @@ final class SoakVerdict {
         return Math.max(1, (int) Math.ceil(n * WARMUP_SHARE));
     }
 
+    /** Readings the slope compares pairwise at most; a longer soak is thinned to this many first. */
+    static final int MAX_SLOPE_POINTS = 500;
+
     /**
      * The Theil–Sen slope of y over x: the median of the slopes between every two readings; NaN with fewer than two
      * distinct x. A leak grows steadily and shows in most pairs; a one-off step (G1 touching heap it committed a
      * reading earlier, the code cache filling) shows only in the pairs that straddle it, which a least-squares fit
-     * would let dominate a short window.
+     * would let dominate a short window. Beyond {@link #MAX_SLOPE_POINTS} readings, consecutive ones are first
+     * merged into that many (mean x, median y), so a day of 10-second readings costs ~125,000 pairs, not 37 million.
      */
     static double slope(double[] x, double[] y) {
+        if (x.length > MAX_SLOPE_POINTS) {
+            double[][] thin = thin(x, y, MAX_SLOPE_POINTS);
+            x = thin[0];
+            y = thin[1];
+        }
         int n = x.length;
-        List<Double> slopes = new ArrayList<>(n * (n - 1) / 2);
+        double[] slopes = new double[n * (n - 1) / 2];
+        int k = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
                 if (x[j] != x[i]) {
-                    slopes.add((y[j] - y[i]) / (x[j] - x[i]));
+                    slopes[k++] = (y[j] - y[i]) / (x[j] - x[i]);
                 }
             }
         }
-        if (slopes.isEmpty()) {
+        if (k == 0) {
             return Double.NaN;
         }
-        slopes.sort(null);
-        int k = slopes.size();
-        return k % 2 == 1 ? slopes.get(k / 2) : (slopes.get(k / 2 - 1) + slopes.get(k / 2)) / 2;
+        Arrays.sort(slopes, 0, k);
+        return k % 2 == 1 ? slopes[k / 2] : (slopes[k / 2 - 1] + slopes[k / 2]) / 2;
+    }
+
+    /** {@code groups} runs of consecutive readings, each as its mean x and median y. */
+    private static double[][] thin(double[] x, double[] y, int groups) {
+        double[] gx = new double[groups];
+        double[] gy = new double[groups];
+        for (int g = 0; g < groups; g++) {
+            int from = (int) ((long) g * x.length / groups);
+            int to = (int) ((long) (g + 1) * x.length / groups);
+            double[] ys = Arrays.copyOfRange(y, from, to);
+            Arrays.sort(ys);
+            int m = ys.length;
+            gy[g] = m % 2 == 1 ? ys[m / 2] : (ys[m / 2 - 1] + ys[m / 2]) / 2;
+            double sx = 0;
+            for (int i = from; i < to; i++) {
+                sx += x[i];
+            }
+            gx[g] = sx / m;
+        }
+        return new double[][] {gx, gy};
     }
 
     /**

@@ -45,6 +45,28 @@ class SoakVerdictTest {
     }
 
     @Test
+    void shouldThinALongSoakBeforeComparingPairs() {
+        // Given a week of 10-second readings growing 3 per minute, with every 97th reading a spike of 1,000
+        int n = 60_480;
+        double[] x = new double[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i / 6.0;
+            y[i] = 3 * x[i] + (i % 97 == 0 ? 1000 : 0);
+        }
+        // Then the slope is the growth, not the spikes, and it is found without comparing 1.8 billion pairs
+        assertThat(SoakVerdict.slope(x, y)).isCloseTo(3.0, within(1e-6));
+        // And just past the limit, thinning keeps a steady line's slope
+        double[] x2 = new double[SoakVerdict.MAX_SLOPE_POINTS + 1];
+        double[] y2 = new double[x2.length];
+        for (int i = 0; i < x2.length; i++) {
+            x2[i] = i;
+            y2[i] = 100 - 0.5 * i;
+        }
+        assertThat(SoakVerdict.slope(x2, y2)).isCloseTo(-0.5, within(1e-3));
+    }
+
+    @Test
     void shouldLeaveAFifthOfTheIntervalsOutAsWarmUp() {
         assertThat(SoakVerdict.warmupIntervals(30)).isEqualTo(6);
         assertThat(SoakVerdict.warmupIntervals(8)).isEqualTo(2);
