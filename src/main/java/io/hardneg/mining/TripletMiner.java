@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Mines triplets for a batch of anchors against the memory bank, exactly: every bank entry of the anchor's
@@ -17,8 +18,8 @@ import java.util.concurrent.Future;
  * label's rows only (a gathered kernel call per label). The negatives come from one pass over the whole bank
  * that never writes a distance matrix: the kernel reports only rows of another label within the anchor's bound
  * (d(a,p) + α, tightened to the worst kept negative once the caps fill), so nearly every row costs one vector
- * comparison. A large batch against a large bank is split into contiguous block ranges run on the caller and a
- * small shared pool, one per core. Each anchor's result depends only on the anchor and the bank, so neither the
+ * comparison. A large batch against a large bank is mined by the caller and a small shared pool, one thread per
+ * core, each taking the next block until none is left. Each anchor's result depends only on the anchor and the bank, so neither the
  * split nor the order rows are visited in ever changes a decision. Not thread-safe (it reuses its buffers): one
  * per stream task.
  *
@@ -170,20 +171,17 @@ public final class TripletMiner {
             mineRange(view, anchors, order, 0, m, scratch[0], detector, passed, found, suspects);
             return result;
         }
-        // Whole blocks per worker, as even as they go; the caller takes the first range itself.
+        // Each thread takes the next block until none is left: blocks differ in cost (anchors the budget passed
+        // over, labels with more rows), and a fixed split left one thread waiting for the other.
+        AtomicInteger next = new AtomicInteger();
+        int total = m;
         List<Future<?>> pending = new ArrayList<>(workers - 1);
-        int perWorker = (blocks + workers - 1) / workers * BLOCK;
         for (int w = 1; w < workers; w++) {
-            int from = w * perWorker;
-            int to = Math.min(m, from + perWorker);
-            if (from >= to) {
-                break;
-            }
             Scratch sc = scratch[w];
-            pending.add(MiningPool.INSTANCE.submit(() -> mineRange(view, anchors, order, from, to, sc, detector, passed,
-                    found, suspects)));
+            pending.add(MiningPool.INSTANCE.submit(() -> mineBlocks(view, anchors, order, total, next, sc, detector,
+                    passed, found, suspects)));
         }
-        mineRange(view, anchors, order, 0, Math.min(m, perWorker), scratch[0], detector, passed, found, suspects);
+        mineBlocks(view, anchors, order, m, next, scratch[0], detector, passed, found, suspects);
         for (Future<?> f : pending) {
             try {
                 f.get();
@@ -239,6 +237,15 @@ public final class TripletMiner {
 
     private int groupCount(int label) {
         return label + 1 < groupStart.length ? groupStart[label + 1] - groupStart[label] : 0;
+    }
+
+    /** Mines blocks of {@code order[0, m)} as {@code next} hands them out, until none is left. */
+    private void mineBlocks(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int m, AtomicInteger next,
+                            Scratch sc, MislabelDetector detector, boolean[] passed, List<Triplet>[] found,
+                            MislabelDetector.Suspicion[] suspects) {
+        for (int from = next.getAndIncrement() * BLOCK; from < m; from = next.getAndIncrement() * BLOCK) {
+            mineRange(view, anchors, order, from, Math.min(m, from + BLOCK), sc, detector, passed, found, suspects);
+        }
     }
 
     private void mineRange(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int from, int to,
