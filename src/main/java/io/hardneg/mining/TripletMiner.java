@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Mines triplets for a batch of anchors against the memory bank, exactly: every bank entry of the anchor's
@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * label's rows only (a gathered kernel call per label). The negatives come from one pass over the whole bank
  * that never writes a distance matrix: the kernel reports only rows of another label within the anchor's bound
  * (d(a,p) + α, tightened to the worst kept negative once the caps fill), so nearly every row costs one vector
- * comparison. A large batch against a large bank is mined by the caller and a small shared pool, one thread per
- * core, each taking the next block until none is left. Each anchor's result depends only on the anchor and the bank, so neither the
+ * comparison. A large batch against a large bank is split into contiguous block ranges run on the caller and a
+ * small shared pool, one per core; a thread done with its range takes blocks from the back of the others'. Each anchor's result depends only on the anchor and the bank, so neither the
  * split nor the order rows are visited in ever changes a decision. Not thread-safe (it reuses its buffers): one
  * per stream task.
  *
@@ -171,17 +171,19 @@ public final class TripletMiner {
             mineRange(view, anchors, order, 0, m, scratch[0], detector, passed, found, suspects);
             return result;
         }
-        // Each thread takes the next block until none is left: blocks differ in cost (anchors the budget passed
+        // Whole blocks per worker, as even as they go; each walks its own range from the front and, once it is
+        // done, takes blocks from the back of the others' ranges: blocks differ in cost (anchors the budget passed
         // over, labels with more rows), and a fixed split left one thread waiting for the other.
-        AtomicInteger next = new AtomicInteger();
+        BlockRanges ranges = new BlockRanges(blocks, workers);
         int total = m;
         List<Future<?>> pending = new ArrayList<>(workers - 1);
         for (int w = 1; w < workers; w++) {
             Scratch sc = scratch[w];
-            pending.add(MiningPool.INSTANCE.submit(() -> mineBlocks(view, anchors, order, total, next, sc, detector,
-                    passed, found, suspects)));
+            int self = w;
+            pending.add(MiningPool.INSTANCE.submit(() -> mineBlocks(view, anchors, order, total, ranges, self, sc,
+                    detector, passed, found, suspects)));
         }
-        mineBlocks(view, anchors, order, m, next, scratch[0], detector, passed, found, suspects);
+        mineBlocks(view, anchors, order, m, ranges, 0, scratch[0], detector, passed, found, suspects);
         for (Future<?> f : pending) {
             try {
                 f.get();
@@ -239,12 +241,17 @@ public final class TripletMiner {
         return label + 1 < groupStart.length ? groupStart[label + 1] - groupStart[label] : 0;
     }
 
-    /** Mines blocks of {@code order[0, m)} as {@code next} hands them out, until none is left. */
-    private void mineBlocks(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int m, AtomicInteger next,
-                            Scratch sc, MislabelDetector detector, boolean[] passed, List<Triplet>[] found,
+    /** Mines worker {@code self}'s blocks of {@code order[0, m)} front first, then what is left of the others'. */
+    private void mineBlocks(MemoryBank.View view, List<EmbeddedImage> anchors, int[] order, int m, BlockRanges ranges,
+                            int self, Scratch sc, MislabelDetector detector, boolean[] passed, List<Triplet>[] found,
                             MislabelDetector.Suspicion[] suspects) {
-        for (int from = next.getAndIncrement() * BLOCK; from < m; from = next.getAndIncrement() * BLOCK) {
-            mineRange(view, anchors, order, from, Math.min(m, from + BLOCK), sc, detector, passed, found, suspects);
+        for (int k = 0; k < ranges.count(); k++) {
+            int range = (self + k) % ranges.count();
+            for (int b = ranges.take(range, k == 0); b >= 0; b = ranges.take(range, k == 0)) {
+                int from = b * BLOCK;
+                mineRange(view, anchors, order, from, Math.min(m, from + BLOCK), sc, detector, passed, found,
+                        suspects);
+            }
         }
     }
 
@@ -354,6 +361,48 @@ public final class TripletMiner {
             AnchorSelection s = slots[query];
             float bound = s.offerNegative(view, row, distance);
             return s.search == null ? bound : Math.max(bound, s.search.offerNegative(view, row, distance));
+        }
+    }
+
+    /**
+     * Contiguous ranges of block indices, one per worker: its owner takes from the front, the others from the back,
+     * each block exactly once. A range's next front and its end are packed in one long, so a take is one CAS.
+     */
+    static final class BlockRanges {
+        private final AtomicLongArray ranges;
+
+        BlockRanges(int blocks, int workers) {
+            ranges = new AtomicLongArray(workers);
+            int per = (blocks + workers - 1) / workers;
+            for (int w = 0; w < workers; w++) {
+                int from = Math.min(blocks, w * per);
+                int to = Math.min(blocks, from + per);
+                ranges.set(w, pack(from, to));
+            }
+        }
+
+        int count() {
+            return ranges.length();
+        }
+
+        /** The next block of {@code range}: from its front for its owner, else from its back; -1 once empty. */
+        int take(int range, boolean owner) {
+            while (true) {
+                long r = ranges.get(range);
+                int front = (int) (r >>> 32);
+                int end = (int) r;
+                if (front >= end) {
+                    return -1;
+                }
+                long next = owner ? pack(front + 1, end) : pack(front, end - 1);
+                if (ranges.compareAndSet(range, r, next)) {
+                    return owner ? front : end - 1;
+                }
+            }
+        }
+
+        private static long pack(int front, int end) {
+            return ((long) front << 32) | (end & 0xFFFFFFFFL);
         }
     }
 

@@ -280,7 +280,8 @@ class DistancesAgreementTest {
 
     @Test
     void shouldSplitALargeBatchAcrossWorkersWithoutChangingDecisions() {
-        // Given a bank large enough to cross the parallel threshold (64 anchors × 20k rows)
+        // Given a bank large enough to cross the parallel threshold (320 anchors × 20k rows: ten blocks, so the
+        // workers split ranges and take blocks from each other's)
         Random rnd = new Random(9);
         int dim = 16;
         MemoryBank bank = new MemoryBank(dim, 2000, 20_000);
@@ -293,7 +294,7 @@ class DistancesAgreementTest {
                     near(rnd, centres[i % 10], 1.2f), null, i));
         }
         List<EmbeddedImage> anchors = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 320; i++) {
             anchors.add(new EmbeddedImage("a" + i, Integer.toString(i % 10), "1", near(rnd, centres[i % 10], 1.2f),
                     null, i));
         }
@@ -302,5 +303,7 @@ class DistancesAgreementTest {
         List<List<Triplet>> two = new TripletMiner(MiningRules.defaults(), vector(), 2).mine(bank, anchors);
         assertThat(one.stream().mapToInt(List::size).sum()).as("triplets mined").isGreaterThan(20);
         assertThat(describe(two)).isEqualTo(describe(one));
+        List<List<Triplet>> three = new TripletMiner(MiningRules.defaults(), vector(), 3).mine(bank, anchors);
+        assertThat(describe(three)).isEqualTo(describe(one));
     }
 }
