@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -76,9 +78,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // Resolve the ports once: restart() must come back on the same address so clients reconnect.
         int port = options.port() == 0 ? Ports.free(options.host()) : Ports.requireFree(options.host(),
                 options.port());
-        int controllerPort = Ports.free(BrokerOptions.DEFAULT_HOST);
+        List<Integer> taken = new ArrayList<>(List.of(port));
+        int controllerPort = Ports.free(BrokerOptions.DEFAULT_HOST, taken);
+        taken.add(controllerPort);
         Map<String, Integer> listenerPorts = new LinkedHashMap<>();
-        options.listeners().keySet().forEach(name -> listenerPorts.put(name, Ports.free(options.host())));
+        for (String name : options.listeners().keySet()) {
+            int p = Ports.free(options.host(), taken);
+            taken.add(p);
+            listenerPorts.put(name, p);
+        }
         boolean ownsDataDir = options.dataDir() == null;
         Path dataDir;
         try {

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Collection;
+import java.util.function.IntSupplier;
 
 /** Finds free ports and explains taken ones. */
 final class Ports {
+
+    /** Probes for a port other than the taken ones before giving up. */
+    private static final int ATTEMPTS = 20;
 
     private Ports() {
     }
@@ -20,6 +25,26 @@ final class Ports {
         } catch (IOException e) {
             throw new BrokerStartException("cannot find a free port on " + host + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A port free right now on {@code host} and not among {@code taken}: a port closed after one probe can come back
+     * from the next, and Kafka refuses two listeners on one port (a clean-clone CI run drew the same port twice).
+     */
+    static int free(String host, Collection<Integer> taken) {
+        return distinct(() -> free(host), taken);
+    }
+
+    /** The first of {@code candidates} not among {@code taken}, trying a few times. */
+    static int distinct(IntSupplier candidates, Collection<Integer> taken) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            int port = candidates.getAsInt();
+            if (!taken.contains(port)) {
+                return port;
+            }
+        }
+        throw new BrokerStartException("cannot find a free port other than " + taken + " after " + ATTEMPTS
+                + " tries");
     }
 
     /**
