@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * that never writes a distance matrix: the kernel reports only rows of another label within the anchor's bound
  * (d(a,p) + α, tightened to the worst kept negative once the caps fill), so nearly every row costs one vector
  * comparison. A large batch against a large bank is split into contiguous block ranges run on the caller and a
- * small shared pool, one per core; a thread done with its range takes blocks from the back of the others'. Each anchor's result depends only on the anchor and the bank, so neither the
- * split nor the order rows are visited in ever changes a decision. Not thread-safe (it reuses its buffers): one
- * per stream task.
+ * small shared pool, one per core; a thread done with its range takes blocks from the back of the others'. Each
+ * anchor's result depends only on the anchor and the bank, so neither the split nor the order rows are visited in
+ * ever changes a decision. Not thread-safe (it reuses its buffers): one per stream task.
  *
  * <p>The rules ({@link MiningRules}) choose the positives (farthest, nearest, random) and the negatives (hardest,
  * or a weighted draw, {@link NegativeSampling}); every random choice is a function of the anchor, its version and
