@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Mines triplets for a batch of anchors against the memory bank, exactly: every bank entry of the anchor's
@@ -361,48 +360,6 @@ public final class TripletMiner {
             AnchorSelection s = slots[query];
             float bound = s.offerNegative(view, row, distance);
             return s.search == null ? bound : Math.max(bound, s.search.offerNegative(view, row, distance));
-        }
-    }
-
-    /**
-     * Contiguous ranges of block indices, one per worker: its owner takes from the front, the others from the back,
-     * each block exactly once. A range's next front and its end are packed in one long, so a take is one CAS.
-     */
-    static final class BlockRanges {
-        private final AtomicLongArray ranges;
-
-        BlockRanges(int blocks, int workers) {
-            ranges = new AtomicLongArray(workers);
-            int per = (blocks + workers - 1) / workers;
-            for (int w = 0; w < workers; w++) {
-                int from = Math.min(blocks, w * per);
-                int to = Math.min(blocks, from + per);
-                ranges.set(w, pack(from, to));
-            }
-        }
-
-        int count() {
-            return ranges.length();
-        }
-
-        /** The next block of {@code range}: from its front for its owner, else from its back; -1 once empty. */
-        int take(int range, boolean owner) {
-            while (true) {
-                long r = ranges.get(range);
-                int front = (int) (r >>> 32);
-                int end = (int) r;
-                if (front >= end) {
-                    return -1;
-                }
-                long next = owner ? pack(front + 1, end) : pack(front, end - 1);
-                if (ranges.compareAndSet(range, r, next)) {
-                    return owner ? front : end - 1;
-                }
-            }
-        }
-
-        private static long pack(int front, int end) {
-            return ((long) front << 32) | (end & 0xFFFFFFFFL);
         }
     }
 

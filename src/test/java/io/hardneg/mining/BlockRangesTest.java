@@ -13,7 +13,7 @@ class BlockRangesTest {
     @Test
     void shouldGiveTheOwnerItsRangeFromTheFrontAndOthersFromTheBack() {
         // Given 10 blocks over 3 workers: ranges [0, 4), [4, 8), [8, 10)
-        TripletMiner.BlockRanges r = new TripletMiner.BlockRanges(10, 3);
+        BlockRanges r = new BlockRanges(10, 3);
         // Then the owner walks its range from the front, another worker from the back
         assertThat(r.take(1, true)).isEqualTo(4);
         assertThat(r.take(1, false)).isEqualTo(7);
@@ -29,7 +29,7 @@ class BlockRangesTest {
     @Test
     void shouldCoverEveryBlockWhenTheLastRangeIsEmpty() {
         // Given fewer blocks than a ceiling split fills: 5 blocks over 4 workers ([0, 2), [2, 4), [4, 5), [5, 5))
-        TripletMiner.BlockRanges r = new TripletMiner.BlockRanges(5, 4);
+        BlockRanges r = new BlockRanges(5, 4);
         List<Integer> all = new ArrayList<>();
         for (int w = 0; w < r.count(); w++) {
             for (int b = r.take(w, true); b >= 0; b = r.take(w, true)) {
@@ -44,7 +44,7 @@ class BlockRangesTest {
         for (int round = 0; round < 200; round++) {
             // Given 4 workers racing over 37 blocks, each walking its own range and then the others' backs
             int workers = 4;
-            TripletMiner.BlockRanges r = new TripletMiner.BlockRanges(37, workers);
+            BlockRanges r = new BlockRanges(37, workers);
             ConcurrentLinkedQueue<Integer> taken = new ConcurrentLinkedQueue<>();
             CountDownLatch start = new CountDownLatch(1);
             List<Thread> threads = new ArrayList<>();
