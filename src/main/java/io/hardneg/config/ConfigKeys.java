@@ -165,12 +165,13 @@ public final class ConfigKeys {
                     + "commits, so this bounds the wait ([decision 0002](decisions/0002-commit-interval.md))");
     /** {@link #STREAMS_THREADS}' {@code auto}, as the configuration holds it. */
     public static final int STREAMS_THREADS_AUTO = 0;
-    // One by default: on 2 cores a second thread (auto's choice there) ran 0.86x the images/s (geometric mean of
-    // four pairs, 0.63-1.34x), each thread committing its own transactions (docs/decisions/0009-stream-threads.md).
-    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1",
+    // auto by default: on 2 cores the second thread halved the p99 at half load, at 0.96-0.97x the saturated rate
+    // (not told apart from 1) (docs/decisions/0014-two-stream-threads-by-default.md).
+    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "auto",
             Types.intInOr("auto", STREAMS_THREADS_AUTO, 1, 64),
-            "stream threads per instance; `auto` = min(available cores, partitions of `images`), not faster "
-                    + "on 2 cores ([decision 0009](decisions/0009-stream-threads.md))");
+            "stream threads per instance; `auto` = min(available cores, partitions of `images`): on 2 cores, two "
+                    + "threads halve the p99 at half load "
+                    + "([decision 0014](decisions/0014-two-stream-threads-by-default.md))");
     public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = add("topics.replication-factor", "0",
             Types.intIn(0, Short.MAX_VALUE), "replicas of every topic hardneg creates: those of `topics/` at start-up "
                     + "(instead of their `spec.replicas`, 1) and Kafka Streams' changelogs and repartition topics (its "

@@ -22,12 +22,12 @@ public final class StreamsSettings {
     private StreamsSettings() {
     }
 
-    /** The properties with {@code streams.threads} resolved without knowing the input's partitions. */
     /** {@code buffered.records.per.partition} and {@code max.poll.records}: a batch's images, up to 64. */
     public static int inputQueueRecords(HardnegConfig config) {
         return Math.min(config.inference().batchMax(), INPUT_QUEUE_RECORDS);
     }
 
+    /** The properties with {@code streams.threads} resolved without knowing the input's partitions. */
     public static Properties of(HardnegConfig config, String stateDir) {
         int threads = StreamThreads.resolve(config.streams().threads(), StreamThreads.PARTITIONS_UNKNOWN);
         return of(config, stateDir, threads);

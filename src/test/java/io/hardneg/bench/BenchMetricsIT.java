@@ -32,7 +32,7 @@ class BenchMetricsIT {
     void shouldReadTheStreamThreadsWaitsAndTheBrokersRequestsOfARealService() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults())) {
             Map<String, String> m = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
-                    "application.id", "it-bench-metrics", "http.port", "0"));
+                    "application.id", "it-bench-metrics", "http.port", "0", "streams.threads", "1"));
             String model = System.getProperty("hardneg.it.model");
             if (model != null && !model.isBlank()) {
                 m.put("model.path", model);

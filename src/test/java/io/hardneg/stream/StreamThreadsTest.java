@@ -22,10 +22,11 @@ class StreamThreadsTest {
     }
 
     @Test
-    void shouldDefaultToOneThreadAndAcceptAuto() {
-        // (decision 0009: auto's two threads were slower than one on the 2-core machine)
-        assertThat(config(Map.of()).streams().threads()).isEqualTo(1);
+    void shouldDefaultToAutoAndAcceptExplicitCounts() {
+        // (decision 0014: on the 2-core machine auto's two threads halved the p99 at half load)
+        assertThat(config(Map.of()).streams().threads()).isEqualTo(AUTO);
         assertThat(config(Map.of("streams.threads", "AUTO")).streams().threads()).isEqualTo(AUTO);
+        assertThat(config(Map.of("streams.threads", "1")).streams().threads()).isEqualTo(1);
     }
 
     @Test
@@ -69,11 +70,11 @@ class StreamThreadsTest {
 
     @Test
     void shouldHandTheResolvedCountToKafkaStreams() {
-        // Given auto, resolved for 3 threads by the service, and the default 1
+        // Given auto, resolved for 3 threads by the service, and an explicit 1
         Map<String, String> auto = Map.of("streams.threads", "auto");
         assertThat(StreamsSettings.of(config(auto), "/tmp/x", 3)
                 .getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo("3");
-        assertThat(StreamsSettings.of(config(Map.of()), "/tmp/x")
+        assertThat(StreamsSettings.of(config(Map.of("streams.threads", "1")), "/tmp/x")
                 .getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo("1");
         // And auto without a partition count: one per core of this JVM
         assertThat(StreamsSettings.of(config(auto), "/tmp/x")
