@@ -165,13 +165,14 @@ public final class ConfigKeys {
                     + "commits, so this bounds the wait ([decision 0002](decisions/0002-commit-interval.md))");
     /** {@link #STREAMS_THREADS}' {@code auto}, as the configuration holds it. */
     public static final int STREAMS_THREADS_AUTO = 0;
-    // auto by default: on 2 cores the second thread halved the p99 at half load, at 0.96-0.97x the saturated rate
-    // (not told apart from 1) (docs/decisions/0014-two-stream-threads-by-default.md).
-    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "auto",
+    // One by default. auto's two threads halved the shipped model's p99 at half load on 2 cores, but with an
+    // inference-heavy model a thread waited on inference past its transaction's timeout and was fenced
+    // (docs/decisions/0014-two-stream-threads-for-light-models.md).
+    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1",
             Types.intInOr("auto", STREAMS_THREADS_AUTO, 1, 64),
-            "stream threads per instance; `auto` = min(available cores, partitions of `images`): on 2 cores, two "
-                    + "threads halve the p99 at half load "
-                    + "([decision 0014](decisions/0014-two-stream-threads-by-default.md))");
+            "stream threads per instance; `auto` = min(available cores, partitions of `images`): for a light model "
+                    + "on 2 cores it halves the p99 at half load; not for inference-heavy models "
+                    + "([decision 0014](decisions/0014-two-stream-threads-for-light-models.md))");
     public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = add("topics.replication-factor", "0",
             Types.intIn(0, Short.MAX_VALUE), "replicas of every topic hardneg creates: those of `topics/` at start-up "
                     + "(instead of their `spec.replicas`, 1) and Kafka Streams' changelogs and repartition topics (its "

@@ -22,9 +22,9 @@ class StreamThreadsTest {
     }
 
     @Test
-    void shouldDefaultToAutoAndAcceptExplicitCounts() {
-        // (decision 0014: on the 2-core machine auto's two threads halved the p99 at half load)
-        assertThat(config(Map.of()).streams().threads()).isEqualTo(AUTO);
+    void shouldDefaultToOneThreadAndAcceptAutoAndExplicitCounts() {
+        // (decision 0014: auto's two threads fenced a producer with an inference-heavy model)
+        assertThat(config(Map.of()).streams().threads()).isEqualTo(1);
         assertThat(config(Map.of("streams.threads", "AUTO")).streams().threads()).isEqualTo(AUTO);
         assertThat(config(Map.of("streams.threads", "1")).streams().threads()).isEqualTo(1);
     }
