@@ -116,19 +116,25 @@ final class CommittedCounter implements AutoCloseable {
          * samples): a stall, in which every record waits, shows here; a steady spread does not.
          */
         double worstWindowMedian(long windowMs) {
-            Map<Long, List<Long>> windows = new TreeMap<>();
-            for (int i = 0; i < sentAtMs.length; i++) {
-                windows.computeIfAbsent(sentAtMs[i] / windowMs, k -> new ArrayList<>()).add(latencyMs[i]);
-            }
             double worst = Double.NaN;
-            for (List<Long> w : windows.values()) {
-                if (w.size() >= 10) {
-                    long[] v = w.stream().mapToLong(Long::longValue).sorted().toArray();
-                    double median = Stats.percentile(v, 50);
+            for (long[] w : windows(windowMs)) {
+                if (w.length >= 10) {
+                    double median = Stats.percentile(w, 50);
                     worst = Double.isNaN(worst) ? median : Math.max(worst, median);
                 }
             }
             return worst;
+        }
+
+        /** The latencies sent in each window of {@code windowMs} (send time / windowMs), sorted, in time order. */
+        List<long[]> windows(long windowMs) {
+            Map<Long, List<Long>> windows = new TreeMap<>();
+            for (int i = 0; i < sentAtMs.length; i++) {
+                windows.computeIfAbsent(sentAtMs[i] / windowMs, k -> new ArrayList<>()).add(latencyMs[i]);
+            }
+            List<long[]> out = new ArrayList<>(windows.size());
+            windows.values().forEach(w -> out.add(w.stream().mapToLong(Long::longValue).sorted().toArray()));
+            return out;
         }
     }
 

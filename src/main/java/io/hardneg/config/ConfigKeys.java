@@ -166,8 +166,8 @@ public final class ConfigKeys {
     /** {@link #STREAMS_THREADS}' {@code auto}, as the configuration holds it. */
     public static final int STREAMS_THREADS_AUTO = 0;
     // One by default. auto's two threads halved the shipped model's p99 at half load on 2 cores, but with an
-    // inference-heavy model a thread waited on inference past its transaction's timeout and was fenced
-    // (docs/decisions/0014-two-stream-threads-for-light-models.md).
+    // inference-heavy model a thread's producer was fenced and, with a longer transaction timeout, its output still
+    // came in lumps while it waited for inference (docs/decisions/0014-two-stream-threads-for-light-models.md).
     public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1",
             Types.intInOr("auto", STREAMS_THREADS_AUTO, 1, 64),
             "stream threads per instance; `auto` = min(available cores, partitions of `images`): for a light model "

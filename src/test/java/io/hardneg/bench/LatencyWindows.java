@@ -3,10 +3,7 @@ package io.hardneg.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.LongStream;
 
 /**
@@ -40,51 +37,34 @@ public final class LatencyWindows {
 
     /** The summary line of one CSV's lines ({@code sent_ms,latency_ms} after a header). */
     static String summarise(List<String> lines) {
-        List<long[]> samples = new ArrayList<>();
-        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cols = line.split(",");
-            samples.add(new long[] {Long.parseLong(cols[0].trim()), Long.parseLong(cols[1].trim())});
-        }
-        if (samples.isEmpty()) {
+        List<String> rows = lines.subList(Math.min(1, lines.size()), lines.size()).stream()
+                .filter(l -> !l.isBlank()).toList();
+        if (rows.isEmpty()) {
             return "no samples";
         }
-        long t0 = samples.stream().mapToLong(s -> s[0]).min().orElseThrow();
-        Map<Long, List<Long>> sub = new TreeMap<>();
-        Map<Long, List<Long>> quarter = new TreeMap<>();
-        long over = 0;
-        long[] all = new long[samples.size()];
-        for (int i = 0; i < all.length; i++) {
-            long[] s = samples.get(i);
-            all[i] = s[1];
-            sub.computeIfAbsent((s[0] - t0) / SUB_WINDOW_MS, k -> new ArrayList<>()).add(s[1]);
-            quarter.computeIfAbsent((s[0] - t0) / STALL_WINDOW_MS, k -> new ArrayList<>()).add(s[1]);
-            over += s[1] > TARGET_MS ? 1 : 0;
+        long[] sent = new long[rows.size()];
+        long[] latency = new long[rows.size()];
+        for (int i = 0; i < sent.length; i++) {
+            String[] cols = rows.get(i).split(",");
+            sent[i] = Long.parseLong(cols[0].trim());
+            latency[i] = Long.parseLong(cols[1].trim());
         }
-        List<Long> subP99 = new ArrayList<>();
-        // The last sub-window is usually a sliver: only full ones are comparable.
-        sub.forEach((k, v) -> {
-            if (v.size() * 2L >= all.length * SUB_WINDOW_MS / Math.max(1, span(samples, t0))) {
-                subP99.add(quantile(v.stream().mapToLong(Long::longValue).toArray(), 0.99));
-            }
-        });
-        long stalls = quarter.values().stream()
-                .filter(v -> quantile(v.stream().mapToLong(Long::longValue).toArray(), 0.5) > STALL_MEDIAN_MS)
-                .count();
+        // Windows counted from the first send, so the first 8 s are whole.
+        long t0 = LongStream.of(sent).min().orElseThrow();
+        long span = LongStream.of(sent).max().orElseThrow() - t0;
+        CommittedCounter.Samples samples = new CommittedCounter.Samples(LongStream.of(sent).map(t -> t - t0)
+                .toArray(), latency);
+        long[] all = samples.sorted();
+        // The last 8 s are usually a sliver: only windows with at least half their share of the samples compare.
+        long fullShare = all.length * SUB_WINDOW_MS / Math.max(1, span);
+        List<Long> subP99 = samples.windows(SUB_WINDOW_MS).stream().filter(w -> w.length * 2L >= fullShare)
+                .map(w -> (long) Stats.percentile(w, 99)).toList();
+        long stalls = samples.windows(STALL_WINDOW_MS).stream()
+                .filter(w -> Stats.percentile(w, 50) > STALL_MEDIAN_MS).count();
+        long over = LongStream.of(latency).filter(l -> l > TARGET_MS).count();
         return String.format("%d samples over %.1f s, p99 %d ms; p99 of each 8 s %s; %d quarter-seconds with a "
                         + "median above %d ms; %.2f%% of samples above %d ms",
-                all.length, span(samples, t0) / 1000.0, quantile(all, 0.99), subP99, stalls, STALL_MEDIAN_MS,
+                all.length, span / 1000.0, (long) Stats.percentile(all, 99), subP99, stalls, STALL_MEDIAN_MS,
                 100.0 * over / all.length, TARGET_MS);
-    }
-
-    private static long span(List<long[]> samples, long t0) {
-        return samples.stream().mapToLong(s -> s[0]).max().orElseThrow() - t0;
-    }
-
-    /** The bench's own percentile (nearest rank) of {@code values}. */
-    static long quantile(long[] values, double q) {
-        return (long) Stats.percentile(LongStream.of(values).sorted().toArray(), q * 100);
     }
 }
