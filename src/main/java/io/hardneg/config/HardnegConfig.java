@@ -75,11 +75,13 @@ public record HardnegConfig(
     /**
      * Batched inference.
      *
-     * @param overlap whether a task's next batch is decoded and embedded on a worker thread while the stream thread
-     *                publishes the last one and commits
+     * @param batchMaxMs the time a batch's decode and inference may take, by the model's measured cost; 0 for no
+     *                   bound but {@code batchMax}
+     * @param overlap    whether a task's next batch is decoded and embedded on a worker thread while the stream thread
+     *                   publishes the last one and commits
      */
     public record Inference(DeviceRequest device, int threads, boolean spin, int batchMax, long batchLingerMs,
-                            boolean overlap) { }
+                            long batchMaxMs, boolean overlap) { }
 
     /** {@code input.*}: limits on the input; anything over them is dead-lettered with its reason. */
     public record Input(int maxImageBytes, long maxPixels, int maxLabelLength, int maxHeaders) { }

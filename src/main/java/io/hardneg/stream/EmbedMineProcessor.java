@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * inference loses nothing and, under exactly_once_v2, duplicates nothing. A batch is drained when it is full
  * or when the linger punctuator fires.
  *
+ * <p>A batch is full at {@link BatchSizer}'s size: {@code inference.batch.max} images, fewer where the model's
+ * measured cost would make it take longer than {@code inference.batch.max-ms}.
+ *
  * <p>With {@code inference.overlap} a batch's decode and inference run on a worker ({@link InferenceAhead}) while
  * this thread goes on; the batch stays in the store until its outputs are sent here, and the linger punctuator
  * publishes everything in flight and runs the partial batch here, so a light load takes the inline path.
@@ -65,6 +68,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
     private BatchDecoder decoder;
     private BatchInference inference;
     private OutputRouter router;
+    private BatchSizer sizer;
     /** With {@code inference.overlap}: the worker that embeds the next batch; null when batches run inline. */
     private InferenceAhead ahead;
 
@@ -101,6 +105,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
                 observer, deadLetters);
         this.inference = new BatchInference(config.inference().batchMax(), observer, context.taskId());
         this.router = new OutputRouter(context, config, observer, deadLetters, json, suspectJson, guards, bank, timer);
+        this.sizer = new BatchSizer(config.inference().batchMax(), config.inference().batchMaxMs());
         // Without the linger punctuator (per-record batches, or no linger) nothing would publish the last batch
         // in flight once input stops, and there is nothing to overlap: batches then run inline.
         long linger = config.inference().batchLingerMs();
@@ -109,7 +114,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             for (int i = 0; i < InferenceAhead.DEPTH; i++) {
                 slots.add(new BatchInference(config.inference().batchMax(), observer, context.taskId()));
             }
-            ahead = new InferenceAhead(context.taskId(), pending, config.inference().batchMax(), models, slots,
+            ahead = new InferenceAhead(context.taskId(), pending, sizer::size, models, slots,
                     this::embed, this::publish, this::processBatch, timer);
         }
         if (pending.size() > 0) {
@@ -155,7 +160,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (timed) {
             timer.lap(StageTimer.Part.CHANGELOG, t, RECORD_SAMPLE);
         }
-        if (pending.full(config.inference().batchMax(), InferenceAhead.MAX_BATCH_BYTES)
+        if (pending.full(sizer.size(), InferenceAhead.MAX_BATCH_BYTES)
                 || config.inference().batchLingerMs() == 0) {
             drain(false);
         }
@@ -166,18 +171,19 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         if (ahead != null) {
             ahead.launch(everything);
         } else {
-            pending.drain(config.inference().batchMax(), InferenceAhead.MAX_BATCH_BYTES, everything, this::processBatch,
-                    timer);
+            pending.drain(sizer.size(), InferenceAhead.MAX_BATCH_BYTES, everything, this::processBatch, timer);
         }
     }
 
     /** The worker's part of a batch with {@code inference.overlap}: decode, then inference; sends nothing. */
     private InferenceAhead.Embedded embed(EmbeddingModel model, BatchInference slot, List<PendingImage> batch) {
+        long t0 = System.nanoTime();
         long t = timer.start();
         BatchDecoder.Decoded decoded = decoder.decodeOnly(batch, slot.spec(), slot.input());
         t = timer.lap(StageTimer.Part.DECODE, t, 1);
         boolean[] failed = decoded.ok().isEmpty() ? new boolean[0] : slot.embed(model, decoded.ok().size());
         timer.lap(StageTimer.Part.INFERENCE, t, 1);
+        sizer.observe(model.info().version(), batch.size(), System.nanoTime() - t0);
         return new InferenceAhead.Embedded(decoded, failed);
     }
 
@@ -193,6 +199,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
         try (ModelProvider.Lease lease = models.acquire()) {
             EmbeddingModel model = lease.model();
             inference.ensureBuffers(model);
+            long t0 = System.nanoTime();
             long t = timer.start();
             List<PendingImage> decoded = decoder.decode(batch, inference.spec(), inference.input());
             t = timer.lap(StageTimer.Part.DECODE, t, 1);
@@ -201,6 +208,7 @@ final class EmbedMineProcessor implements Processor<byte[], byte[], byte[], byte
             }
             boolean[] failed = inference.embed(model, decoded.size());
             timer.lap(StageTimer.Part.INFERENCE, t, 1);
+            sizer.observe(model.info().version(), batch.size(), System.nanoTime() - t0);
             publish(model, inference, decoded, failed);
         }
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.apache.kafka.streams.processor.TaskId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,7 @@ public final class InferenceAhead implements AutoCloseable {
     }
 
     private final BatchBuffer<PendingImage> pending;
-    private final int max;
+    private final IntSupplier max;
     private final ModelProvider models;
     private final Work work;
     private final Publisher publisher;
@@ -76,10 +77,10 @@ public final class InferenceAhead implements AutoCloseable {
     private long bytesInFlight;
 
     /**
-     * Batches of at most {@code max} from {@code pending}; {@code slots}: one inference buffer per batch in flight;
+     * Batches of at most {@code max}'s current size from {@code pending}; {@code slots}: one inference buffer per batch in flight;
      * {@code inline} runs a batch too large to fly on the stream thread, start to finish.
      */
-    InferenceAhead(TaskId task, BatchBuffer<PendingImage> pending, int max, ModelProvider models,
+    InferenceAhead(TaskId task, BatchBuffer<PendingImage> pending, IntSupplier max, ModelProvider models,
                    List<BatchInference> slots, Work work, Publisher publisher, Consumer<List<PendingImage>> inline,
                    StageTimer timer) {
         this.pending = pending;
@@ -103,13 +104,14 @@ public final class InferenceAhead implements AutoCloseable {
      * publishes all of them and runs the partial batch inline, so that nothing waits past the linger.
      */
     void launch(boolean everything) {
-        while (everything ? pending.available() > 0 : pending.full(max, MAX_BATCH_BYTES)) {
+        while (everything ? pending.available() > 0 : pending.full(max.getAsInt(), MAX_BATCH_BYTES)) {
             if (free.isEmpty()) {
                 publish(flights.peekFirst());
                 continue;
             }
-            boolean full = pending.full(max, MAX_BATCH_BYTES);
-            BatchBuffer.Taken<PendingImage> batch = pending.take(max, MAX_BATCH_BYTES, everything, timer);
+            int size = max.getAsInt();
+            boolean full = pending.full(size, MAX_BATCH_BYTES);
+            BatchBuffer.Taken<PendingImage> batch = pending.take(size, MAX_BATCH_BYTES, everything, timer);
             if (batch == null) {
                 break;
             }

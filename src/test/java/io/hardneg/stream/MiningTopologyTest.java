@@ -300,10 +300,11 @@ class MiningTopologyTest {
 
     @Test
     void shouldMineABurstIntoAFreshBankInChunksThatMeetTheirEarlierImages() throws Exception {
-        // 200 images in one batch (the default holds 512) into an empty bank, the bank topic not looped back: only
-        // chunks written through to the bank give the later images something to be mined against.
+        // 200 images in one batch (the default holds 512; no time bound, whose first batch would be smaller) into an
+        // empty bank, the bank topic not looped back: only chunks written through to the bank give the later images
+        // something to be mined against.
         try (Harness h = new Harness(Map.of("mining.rate-limit.per-label", "0", "mining.suspect.enabled", "false",
-                "inference.overlap", "false", "output.include-images", "false"))) {
+                "inference.overlap", "false", "output.include-images", "false", "inference.batch.max-ms", "0"))) {
             h.sendSample(0, 200);
             h.driver.advanceWallClockTime(Duration.ofMillis(100));
             assertThat(h.embeddings.readRecordsToList()).hasSize(200);
