@@ -13,12 +13,17 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * An ONNX embedding model: {@code [N,C,H,W]} float images in, {@code [N,D]} unit-length embeddings out.
  *
  * <p>One long-lived session, shared by threads ({@code OrtSession.run} is thread-safe). Callers bring
  * their own direct buffers so that a batch is neither copied nor boxed on its way in or out.
+ *
+ * <p>On the CPU, runs are admitted at most cores / intra-op threads at a time, in arrival order: each run spreads
+ * over its own pool of intra-op threads, so concurrent runs (one per task's inference worker) would oversubscribe the
+ * cores and cost more CPU per image than the same runs one after another.
  */
 public final class EmbeddingModel implements AutoCloseable {
 
@@ -30,9 +35,13 @@ public final class EmbeddingModel implements AutoCloseable {
     private final Device device;
     private final String inputName;
     private final String outputName;
+    private final Semaphore runs;
+    private final int runSlots;
 
     private EmbeddingModel(OrtEnvironment env, OrtSession session, ModelInfo info, Device device,
-                           String inputName, String outputName) {
+                           String inputName, String outputName, int runSlots) {
+        this.runs = new Semaphore(runSlots, true);
+        this.runSlots = runSlots;
         this.env = env;
         this.session = session;
         this.info = info;
@@ -72,7 +81,9 @@ public final class EmbeddingModel implements AutoCloseable {
             Map.Entry<String, NodeInfo> out = session.getOutputInfo().entrySet().iterator().next();
             ModelInfo info = ModelMetadataReader.read(source, tensorInfo(in, "input", source),
                     tensorInfo(out, "output", source), session.getMetadata().getCustomMetadata(), options);
-            EmbeddingModel model = new EmbeddingModel(env, session, info, device, in.getKey(), out.getKey());
+            int cores = Runtime.getRuntime().availableProcessors();
+            EmbeddingModel model = new EmbeddingModel(env, session, info, device, in.getKey(), out.getKey(),
+                    runSlots(device, options.effectiveIntraOpThreads(cores), cores));
             model.smokeTest();
             return model;
         } catch (OrtException | ModelLoadException | RuntimeException e) {
@@ -97,6 +108,22 @@ public final class EmbeddingModel implements AutoCloseable {
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         so.setIntraOpNumThreads(options.effectiveIntraOpThreads(Runtime.getRuntime().availableProcessors()));
         so.addConfigEntry(ALLOW_SPINNING, options.spin() ? "1" : "0");
+    }
+
+    /**
+     * How many runs may go at once: on the CPU, as many as the cores hold pools of {@code intraOpThreads}, at least
+     * one; on a GPU, any number (its runs queue on the device, and their host-side work may overlap).
+     */
+    static int runSlots(Device device, int intraOpThreads, int cores) {
+        if (device.isCuda()) {
+            return Integer.MAX_VALUE;
+        }
+        return Math.max(1, cores / Math.max(1, intraOpThreads));
+    }
+
+    /** Runs that may go at once ({@link #runSlots}). */
+    int runSlots() {
+        return runSlots;
     }
 
     private static TensorInfo tensorInfo(Map.Entry<String, NodeInfo> node, String role, ModelSource source)
@@ -174,10 +201,13 @@ public final class EmbeddingModel implements AutoCloseable {
         }
         FloatBuffer inView = input.duplicate().position(0).limit(inFloats).slice();
         FloatBuffer outView = output.duplicate().position(0).limit(outFloats).slice();
+        runs.acquireUninterruptibly();
         try (OnnxTensor inT = OnnxTensor.createTensor(env, inView, inputShape(n));
              OnnxTensor outT = OnnxTensor.createTensor(env, outView, new long[] {n, info.embeddingDim()});
              OrtSession.Result ignored = session.run(Map.of(inputName, inT), Map.<String, OnnxValue>of(outputName, outT))) {
             // The output was written into outView (pinned output): nothing to copy.
+        } finally {
+            runs.release();
         }
         if (!info.l2NormalizedByModel()) {
             normalizeRows(output, n, info.embeddingDim());

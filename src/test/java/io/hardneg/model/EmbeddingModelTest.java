@@ -53,6 +53,29 @@ class EmbeddingModelTest {
     }
 
     @Test
+    void shouldAdmitAsManyCpuRunsAtOnceAsTheCoresHoldIntraOpPools() {
+        // A run with a pool as large as the cores takes them all: one at a time
+        assertThat(EmbeddingModel.runSlots(Device.cpu(), 2, 2)).isEqualTo(1);
+        assertThat(EmbeddingModel.runSlots(Device.cpu(), 16, 16)).isEqualTo(1);
+        // Single-threaded runs, one per core; a pool larger than the cores still runs
+        assertThat(EmbeddingModel.runSlots(Device.cpu(), 1, 2)).isEqualTo(2);
+        assertThat(EmbeddingModel.runSlots(Device.cpu(), 4, 16)).isEqualTo(4);
+        assertThat(EmbeddingModel.runSlots(Device.cpu(), 4, 2)).isEqualTo(1);
+        // A GPU queues its own runs
+        assertThat(EmbeddingModel.runSlots(new Device("cuda:0", null), 2, 2)).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void shouldRunOneBatchAtATimeWithTheDefaultThreads() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(tinyRgb.runSlots()).isEqualTo(1);
+        try (EmbeddingModel single = EmbeddingModel.load(ModelSource.path(TestModels.versionDir("tiny-rgb")),
+                ModelOptions.defaults().withDevice(DeviceRequest.cpu()).withIntraOpThreads(1))) {
+            assertThat(single.runSlots()).isEqualTo(cores);
+        }
+    }
+
+    @Test
     void shouldReadShapeNormalisationAndIdentityFromTinyRgbMetadata() {
         ModelInfo info = tinyRgb.info();
 
