@@ -47,7 +47,7 @@ public final class ConfigKeys {
                     + "[operations.md](operations.md#heap-budget))");
     public static final Setting<Long> INFERENCE_BATCH_LINGER_MS = add("inference.batch.linger.ms", "20",
             Types.longIn(0, 60_000), "how long a partial batch may wait (Triton's `max_queue_delay`)");
-    public static final Setting<Long> INFERENCE_BATCH_MAX_MS = add("inference.batch.max-ms", "500",
+    public static final Setting<Long> INFERENCE_BATCH_MAX_MS = add("inference.batch.max-ms", "1000",
             Types.longIn(0, 60_000), "a batch holds at most the images the model decodes and embeds in this long, by "
                     + "its measured time per image: a heavy model's batches stay short, so a stream thread never waits "
                     + "seconds for inference inside a transaction; 0: only `inference.batch.max` bounds a batch");
@@ -169,14 +169,13 @@ public final class ConfigKeys {
                     + "commits, so this bounds the wait ([decision 0002](decisions/0002-commit-interval.md))");
     /** {@link #STREAMS_THREADS}' {@code auto}, as the configuration holds it. */
     public static final int STREAMS_THREADS_AUTO = 0;
-    // One by default. auto's two threads halved the shipped model's p99 at half load on 2 cores, but with an
-    // inference-heavy model a thread's producer was fenced and, with a longer transaction timeout, its output still
-    // came in lumps while it waited for inference (docs/decisions/0014-two-stream-threads-for-light-models.md).
-    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "1",
+    // auto by default: two threads halved the shipped model's p99 at half load on 2 cores. Before batches were
+    // bounded in time and CPU runs admitted one pool at a time, an inference-heavy model fenced a thread's producer
+    // (docs/decisions/0015-two-stream-threads-by-default.md).
+    public static final Setting<Integer> STREAMS_THREADS = add("streams.threads", "auto",
             Types.intInOr("auto", STREAMS_THREADS_AUTO, 1, 64),
-            "stream threads per instance; `auto` = min(available cores, partitions of `images`): for a light model "
-                    + "on 2 cores it halves the p99 at half load; not for inference-heavy models "
-                    + "([decision 0014](decisions/0014-two-stream-threads-for-light-models.md))");
+            "stream threads per instance; `auto` = min(available cores, partitions of `images`) "
+                    + "([decision 0015](decisions/0015-two-stream-threads-by-default.md))");
     public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = add("topics.replication-factor", "0",
             Types.intIn(0, Short.MAX_VALUE), "replicas of every topic hardneg creates: those of `topics/` at start-up "
                     + "(instead of their `spec.replicas`, 1) and Kafka Streams' changelogs and repartition topics (its "

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hardneg.cli.BenchCommand;
+import io.hardneg.config.ConfigKeys;
+import io.hardneg.stream.StreamThreads;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -83,13 +85,14 @@ class BenchCommandTest {
         // (a tiny run's rounds may all be partial: then the split by stage is empty; the next test fills it)
         assertThat(json.get("pipeline_cpu_us_by_stage").isObject()).isTrue();
         // The cores the pipeline kept busy (NaN when a tiny run had no full round) and its stream threads (the
-        // default, one)
+        // default, auto: one per core up to the 4 partitions of images)
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(json.has("pipeline_cores_busy")).isTrue();
         if (json.get("pipeline_cores_busy").isNumber()) {
             assertThat(json.get("pipeline_cores_busy").asDouble()).isBetween(0.05, cores * 1.25 + 0.25);
         }
-        assertThat(json.get("pipeline_stream_threads").asInt()).isEqualTo(1);
+        assertThat(json.get("pipeline_stream_threads").asInt())
+                .isEqualTo(StreamThreads.resolve(ConfigKeys.STREAMS_THREADS_AUTO, cores, 4));
         // One instance unless --instances asks for more, and no shares to split then
         assertThat(json.get("pipeline_instances").asInt()).isEqualTo(1);
         assertThat(json.has("pipeline_share_by_instance")).isFalse();

@@ -22,9 +22,9 @@ class StreamThreadsTest {
     }
 
     @Test
-    void shouldDefaultToOneThreadAndAcceptAutoAndExplicitCounts() {
-        // (decision 0014: auto's two threads fenced a producer with an inference-heavy model)
-        assertThat(config(Map.of()).streams().threads()).isEqualTo(1);
+    void shouldDefaultToAutoAndAcceptExplicitCounts() {
+        // (decision 0015: two threads on 2 cores, once a heavy model's batches were bounded in time)
+        assertThat(config(Map.of()).streams().threads()).isEqualTo(AUTO);
         assertThat(config(Map.of("streams.threads", "AUTO")).streams().threads()).isEqualTo(AUTO);
         assertThat(config(Map.of("streams.threads", "1")).streams().threads()).isEqualTo(1);
     }
