@@ -49,8 +49,9 @@ public final class ConfigKeys {
             Types.longIn(0, 60_000), "how long a partial batch may wait (Triton's `max_queue_delay`)");
     public static final Setting<Long> INFERENCE_BATCH_MAX_MS = add("inference.batch.max-ms", "1000",
             Types.longIn(0, 60_000), "a batch holds at most the images the model decodes and embeds in this long, by "
-                    + "its measured time per image: a heavy model's batches stay short, so a stream thread never waits "
-                    + "seconds for inference inside a transaction; 0: only `inference.batch.max` bounds a batch");
+                    + "its measured time per image (waits for the model included): a stream thread's wait for a heavy "
+                    + "model's batch, inside its transaction, stays near this; 0: only `inference.batch.max` bounds a "
+                    + "batch ([decision 0015](decisions/0015-two-stream-threads-by-default.md))");
     public static final Setting<Boolean> INFERENCE_OVERLAP = add("inference.overlap", "true", Types.bool(),
             "decode and embed each task's next batch on a worker thread while the stream thread publishes the last "
                     + "one and commits (batches in flight stay in the changelogged buffer until published)");

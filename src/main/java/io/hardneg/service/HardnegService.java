@@ -166,7 +166,8 @@ public final class HardnegService implements AutoCloseable {
         long max = java.lang.Runtime.getRuntime().maxMemory();
         if (max < budget.total()) {
             LOG.warn("worst-case heap for this configuration is {}, above -Xmx {} MiB; lower input.max-bytes, "
-                    + "inference.batch.max or bank.max, or raise -Xmx", budget.describe(), HeapBudget.mib(max));
+                    + "inference.batch.max, bank.max or streams.threads, or raise -Xmx", budget.describe(),
+                    HeapBudget.mib(max));
         } else {
             LOG.info("worst-case heap for this configuration: {}; -Xmx {} MiB", budget.describe(), HeapBudget.mib(max));
         }

@@ -3,7 +3,8 @@ package io.hardneg.stream;
 /**
  * Sizes a task's inference batches by the model's measured time per image, so that one batch's decode and inference
  * take about {@code inference.batch.max-ms}: a light model still fills {@code inference.batch.max}, while a heavy one
- * gets batches small enough that a stream thread never waits seconds on inference with its transaction open.
+ * gets batches small enough that a stream thread's wait on inference, with its transaction open, stays near the bound
+ * instead of growing with the batch size.
  *
  * <p>The first batches are small and grow at most twofold a batch, so a cold start makes no long batch before the
  * model's cost is known; a heavier model swapped in is measured afresh on its first batch, which still has the old
