@@ -11,11 +11,15 @@ final class Stats {
     private Stats() {
     }
 
+    /**
+     * The median of the values that were measured: NaN marks a round or repeat without a figure (no image committed
+     * in it), and sorted in among the rest it would shift the middle; NaN when none was measured.
+     */
     static double median(double[] v) {
-        if (v.length == 0) {
+        double[] s = Arrays.stream(v).filter(x -> !Double.isNaN(x)).toArray();
+        if (s.length == 0) {
             return Double.NaN;
         }
-        double[] s = v.clone();
         Arrays.sort(s);
         int m = s.length / 2;
         return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;

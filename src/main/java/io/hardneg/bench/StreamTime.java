@@ -55,7 +55,9 @@ final class StreamTime {
 
     /**
      * Shares of the stream threads' wall time between two readings {@code seconds} apart: {@code blocked}, and of it
-     * {@code flush} and {@code commit} (adding the offsets and ending the transaction); empty without a thread.
+     * {@code flush} and {@code commit} (adding the offsets and ending the transaction); empty without a thread. A
+     * call's wait is added to the totals when it returns, so over a window of a fraction of a second a share can pass
+     * 1 by the part of a call made before the window.
      */
     static Map<String, Double> shares(Totals before, Totals after, double seconds) {
         Map<String, Double> m = new LinkedHashMap<>();

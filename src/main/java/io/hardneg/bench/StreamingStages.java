@@ -250,12 +250,15 @@ final class StreamingStages {
                     + "of right before and right after)", rep, rate / ortRate, ortRate);
         }
         if (pt != null) {
-            g.ratios.add(rate / pt.imagesPerSecond());
+            // A tiny run's passthrough can commit nothing over its short rounds (a rebalance as the second stream
+            // thread joins): its rate is then 0 and the repeat has no ratio (NaN), which the median leaves out.
+            double ratio = pt.imagesPerSecond() > 0 ? rate / pt.imagesPerSecond() : Double.NaN;
+            g.ratios.add(ratio);
             // What the ratio would be if both stages were CPU-bound on the same cores: the inverse
             // ratio of their CPU per image, which the neighbours' load moves less than rates.
-            g.cpuRatios.add(pt.cpuUsPerImage() / pl.cpuUsPerImage());
-            log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep,
-                    rate / pt.imagesPerSecond(), pt.cpuUsPerImage() / pl.cpuUsPerImage());
+            double cpuRatio = pl.cpuUsPerImage() > 0 ? pt.cpuUsPerImage() / pl.cpuUsPerImage() : Double.NaN;
+            g.cpuRatios.add(cpuRatio);
+            log.line("pipeline / passthrough, repeat %d: %.3f (by CPU per image: %.3f)", rep, ratio, cpuRatio);
         }
     }
 }

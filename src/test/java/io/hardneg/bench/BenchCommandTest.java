@@ -35,12 +35,34 @@ class BenchCommandTest {
         assertThat(code).isZero();
         JsonNode json = lastLineJson(out);
         for (String key : List.of("ort_ceiling_images_per_s", "decode_images_per_s", "passthrough_images_per_s",
-                "per_record_images_per_s", "pipeline_images_per_s", "ratio_pipeline_vs_passthrough",
-                "ratio_pipeline_vs_per_record", "e2e_p50_ms", "e2e_p99_ms", "peak_rss_mb")) {
+                "per_record_images_per_s", "pipeline_images_per_s", "e2e_p50_ms", "e2e_p99_ms", "peak_rss_mb")) {
             assertThat(json.has(key)).as(key).isTrue();
             assertThat(json.get(key).isNumber()).as(key).isTrue();
             assertThat(json.get(key).asDouble()).as(key).isNotNegative();
         }
+        // A tiny run's stage can commit nothing over its quarter-second rounds (a rebalance as the second stream
+        // thread joins): its rate is then 0, and a ratio over it is NaN, never Infinity; the median over repeats
+        // leaves such a repeat out.
+        JsonNode byRepeat = json.get("ratio_pipeline_vs_passthrough_by_repeat");
+        double[] measured = new double[byRepeat.size()];
+        int m = 0;
+        for (JsonNode r : byRepeat) {
+            assertThat(r.isNumber() || "NaN".equals(r.asText())).as(byRepeat.toString()).isTrue();
+            if (r.isNumber()) {
+                measured[m++] = r.asDouble();
+            }
+        }
+        JsonNode ratio = json.get("ratio_pipeline_vs_passthrough");
+        if (m == 0) {
+            assertThat(ratio.asText()).isEqualTo("NaN");
+        } else {
+            double median = m == 1 ? measured[0] : (measured[0] + measured[1]) / 2;
+            assertThat(ratio.isNumber()).as(ratio.toString()).isTrue();
+            assertThat(ratio.asDouble()).isNotNegative().isCloseTo(median, within(0.0015));
+        }
+        JsonNode perRecordRatio = json.get("ratio_pipeline_vs_per_record");
+        assertThat(perRecordRatio.isNumber() || json.get("per_record_images_per_s").asDouble() == 0)
+                .as(perRecordRatio.toString()).isTrue();
         // A tiny run's streaming figures may round to 0; the ceilings measured without Kafka may not.
         assertThat(json.get("ort_ceiling_images_per_s").asDouble()).isPositive();
         assertThat(json.get("decode_images_per_s").asDouble()).isPositive();
@@ -103,7 +125,10 @@ class BenchCommandTest {
             JsonNode requests = json.get(stage + "_broker_requests_per_image");
             assertThat(t.isObject() && requests.isObject()).as(stage).isTrue();
             if (t.size() > 0) {
-                assertThat(t.get("blocked").asDouble()).as(stage).isBetween(0.0, 1.05);
+                // A call's blocked time is added to the total when it returns, so one that began before the
+                // window counts whole within it: over a tiny run's quarter-second rounds, a share of 1.10 came
+                // from a wait of 30 ms more than the window held. A unit slip (µs for ns) lands far above 1.5.
+                assertThat(t.get("blocked").asDouble()).as(stage).isBetween(0.0, 1.5);
                 assertThat(t.get("flush").asDouble() + t.get("commit").asDouble()).as(stage)
                         .isBetween(0.0, t.get("blocked").asDouble() + 0.01);
                 // (which request types a few tiny rounds saw varies; BenchMetricsIT asserts them on real traffic)
