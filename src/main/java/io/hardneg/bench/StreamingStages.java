@@ -78,8 +78,8 @@ final class StreamingStages {
             json.put("pipeline_images_per_s", round(rate));
             json.put("pipeline_cpu_us_per_image", round(median(pipeline.cpus())));
             // Where the last repeat's CPU per image went, part by part of the processor; the rest is Kafka's and
-            // the JVM's (CpuByStage). Its parts add up to the process's CPU over that repeat's rounds (their mean),
-            // so they are read against that repeat's own median, not the median over repeats above.
+            // the JVM's (CpuByStage). Its parts add up to the process's CPU per image over that repeat's rounds,
+            // which is that repeat's own figure, not the median over repeats above.
             json.put("pipeline_cpu_us_by_stage", pipeline.last().cpuByStage());
             json.put("pipeline_last_repeat_cpu_us_per_image", round(pipeline.last().cpuUsPerImage()));
             // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).

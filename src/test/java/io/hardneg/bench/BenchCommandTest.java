@@ -174,7 +174,8 @@ class BenchCommandTest {
         assertThat(parts).containsExactly("decode", "inference", "mining", "suspects", "guards", "encoding", "sends",
                 "bank_writes", "changelog", "jvm", "kafka_and_other");
         // And no part is negative, the work every image gets costs something, and the parts add up to the process's
-        // CPU per image over the rounds: near the rounds' median, which is pipeline_cpu_us_per_image
+        // CPU per image over the rounds, which is pipeline_cpu_us_per_image: to the parts' rounding (0.05 µs each),
+        // or above it where the thread timers read a little more than the process's clock (the rest is then 0)
         double sum = 0;
         for (String part : parts) {
             assertThat(byStage.get(part).asDouble()).as(byStage.toString()).isNotNegative();
@@ -184,7 +185,7 @@ class BenchCommandTest {
             assertThat(byStage.get(part).asDouble()).as(byStage.toString()).isPositive();
         }
         double perImage = json.get("pipeline_cpu_us_per_image").asDouble();
-        assertThat(sum).as(byStage + " against " + perImage).isBetween(0.5 * perImage, 2.0 * perImage);
+        assertThat(sum).as(byStage + " against " + perImage).isBetween(perImage - 0.6, 1.05 * perImage + 0.6);
         // And the cores busy over the same rounds are the process's CPU per image times the rate, within the
         // rounds' spread (median against whole window), and never more than the machine has
         double busy = json.get("pipeline_cores_busy").asDouble();

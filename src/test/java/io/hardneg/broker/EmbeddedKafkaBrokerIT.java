@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,26 @@ class EmbeddedKafkaBrokerIT {
                     .isInstanceOf(BrokerStartException.class)
                     .hasMessageContaining("port " + port)
                     .hasMessageContaining("0 to pick a free one");
+        }
+    }
+
+    @Test
+    void shouldThrottleTheLogCleanerUnlessOverridden() throws Exception {
+        // The broker reports the value it runs with, so a name Kafka does not know would read as its default
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults());
+             EmbeddedKafkaBroker unthrottled = EmbeddedKafkaBroker.start(BrokerOptions.defaults()
+                     .withOverride(CLEANER_THROTTLE, "1.7976931348623157E308"))) {
+            assertThat(Double.parseDouble(brokerConfig(broker, CLEANER_THROTTLE))).isEqualTo(64.0 * 1024 * 1024);
+            assertThat(Double.parseDouble(brokerConfig(unthrottled, CLEANER_THROTTLE))).isEqualTo(Double.MAX_VALUE);
+        }
+    }
+
+    private static final String CLEANER_THROTTLE = "log.cleaner.io.max.bytes.per.second";
+
+    private static String brokerConfig(EmbeddedKafkaBroker broker, String name) throws Exception {
+        ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(BrokerConfig.NODE_ID));
+        try (Admin admin = admin(broker, 10_000)) {
+            return admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node).get(name).value();
         }
     }
 
