@@ -22,12 +22,13 @@ final class StreamingStage {
      * per image over them and, when the processor was timed, its CPU per image by part ({@link CpuByStage});
      * {@code coresBusy} is the process's CPU time over the rounds' wall time (every thread), {@code streamThreads}
      * the application's stream threads over all its {@code instances}, {@code shareByInstance} each instance's share
-     * of the records processed over the rounds (empty without a full round).
+     * of the records processed over the rounds (empty without a full round), {@code imagesOverRounds} the images the
+     * CPU figures are over (0 without a full round).
      */
     record Result(double imagesPerSecond, double cpuUsPerImage, Map<String, Double> coresByThread,
                   Map<String, Double> streamTime, Map<String, Double> requestsPerImage,
                   Map<String, Double> cpuByStage, double coresBusy, int streamThreads, int instances,
-                  List<Double> shareByInstance) {
+                  List<Double> shareByInstance, long imagesOverRounds) {
     }
 
     /** Where the warm-up left off: images through, seconds since start, the rate of its last second. */
@@ -185,7 +186,7 @@ final class StreamingStage {
             log.line("%s: each instance's share of the records processed over the rounds %s", name, shares);
         }
         return new Result(median, cpuPerImage, byThread, waits, requests, byStage, coresBusy, waits1.threads(),
-                app.instances().size(), shares);
+                app.instances().size(), shares, rates.isEmpty() ? 0 : imagesOverRounds);
     }
 
     /** Each instance's share of the records processed between two readings; empty when none were. */

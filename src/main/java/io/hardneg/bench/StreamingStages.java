@@ -11,6 +11,7 @@ import io.hardneg.model.ModelOptions;
 import io.hardneg.model.ModelSource;
 import io.hardneg.stream.Topics;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
@@ -21,8 +22,8 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class StreamingStages {
 
-    /** One stage's repeats: their rates and CPU per image, and the last repeat's own readings. */
-    record Repeats(List<Double> rates, List<Double> cpus, StreamingStage.Result last) {
+    /** One stage's repeats: their rates, each repeat's readings, and the last repeat's. */
+    record Repeats(List<Double> rates, List<StreamingStage.Result> all, StreamingStage.Result last) {
 
         Repeats() {
             this(new ArrayList<>(), new ArrayList<>(), null);
@@ -30,12 +31,45 @@ final class StreamingStages {
 
         Repeats with(StreamingStage.Result r) {
             rates.add(r.imagesPerSecond());
-            cpus.add(r.cpuUsPerImage());
-            return new Repeats(rates, cpus, r);
+            all.add(r);
+            return new Repeats(rates, all, r);
         }
 
         boolean ran() {
             return !rates.isEmpty();
+        }
+
+        /**
+         * CPU per image over every repeat's rounds together (each repeat weighed by its images); NaN without a full
+         * round. Not a median over repeats: the split by stage is pooled the same way, so the two agree.
+         */
+        double cpuUsPerImage() {
+            return pooled(all, r -> r.cpuUsPerImage());
+        }
+
+        /** The split by stage over every repeat's rounds together, part by part as {@link #cpuUsPerImage}. */
+        Map<String, Double> cpuByStage() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            List<StreamingStage.Result> split = all.stream().filter(r -> !r.cpuByStage().isEmpty()).toList();
+            if (!split.isEmpty()) {
+                split.get(0).cpuByStage().keySet().forEach(part -> out.put(part,
+                        round(pooled(split, r -> r.cpuByStage().getOrDefault(part, Double.NaN)))));
+            }
+            return out;
+        }
+
+        private static double pooled(List<StreamingStage.Result> results,
+                                     java.util.function.ToDoubleFunction<StreamingStage.Result> perImage) {
+            double cpu = 0;
+            long images = 0;
+            for (StreamingStage.Result r : results) {
+                double v = perImage.applyAsDouble(r);
+                if (r.imagesOverRounds() > 0 && !Double.isNaN(v)) {
+                    cpu += v * r.imagesOverRounds();
+                    images += r.imagesOverRounds();
+                }
+            }
+            return images == 0 ? Double.NaN : cpu / images;
         }
     }
 
@@ -64,7 +98,7 @@ final class StreamingStages {
             }
             if (passthrough.ran()) {
                 json.put("passthrough_images_per_s", round(median(passthrough.rates())));
-                json.put("passthrough_cpu_us_per_image", round(median(passthrough.cpus())));
+                json.put("passthrough_cpu_us_per_image", round(passthrough.cpuUsPerImage()));
                 json.put("passthrough_stream_time", round3(passthrough.last().streamTime()));
                 json.put("passthrough_broker_requests_per_image", passthrough.last().requestsPerImage());
             }
@@ -76,11 +110,10 @@ final class StreamingStages {
         private void writePipeline(Map<String, Object> json) {
             double rate = pipelineImagesPerSecond();
             json.put("pipeline_images_per_s", round(rate));
-            json.put("pipeline_cpu_us_per_image", round(median(pipeline.cpus())));
-            // Where the last repeat's CPU per image went, part by part of the processor; the rest is Kafka's and
-            // the JVM's (CpuByStage). Its parts add up to the process's CPU per image over that repeat's rounds,
-            // which is that repeat's own figure, not the median over repeats above.
-            json.put("pipeline_cpu_us_by_stage", pipeline.last().cpuByStage());
+            json.put("pipeline_cpu_us_per_image", round(pipeline.cpuUsPerImage()));
+            // Where the CPU per image went, part by part of the processor; the rest is Kafka's and the JVM's
+            // (CpuByStage). Over every repeat's rounds, like pipeline_cpu_us_per_image, which its parts add up to.
+            json.put("pipeline_cpu_us_by_stage", pipeline.cpuByStage());
             json.put("pipeline_last_repeat_cpu_us_per_image", round(pipeline.last().cpuUsPerImage()));
             // Where the cores went in the last pipeline repeat (native threads too: ONNX Runtime's, the JIT's).
             json.put("pipeline_cores_by_thread", pipeline.last().coresByThread());
@@ -144,8 +177,8 @@ final class StreamingStages {
             // The same by CPU: inference's CPU per image plus Kafka's, against what the pipeline spends (the
             // figures as reported, rounded).
             double ortCpu = ort.cpuUsPerImage();
-            double passCpu = round(median(passthrough.cpus()));
-            double pipeCpu = round(median(pipeline.cpus()));
+            double passCpu = round(passthrough.cpuUsPerImage());
+            double pipeCpu = round(pipeline.cpuUsPerImage());
             json.put("additive_cpu_us_per_image", round(ortCpu + passCpu));
             json.put("ratio_pipeline_vs_additive_by_cpu", ratio(ortCpu + passCpu, pipeCpu));
         }
