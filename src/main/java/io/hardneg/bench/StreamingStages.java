@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -44,7 +45,7 @@ final class StreamingStages {
          * round. Not a median over repeats: the split by stage is pooled the same way, so the two agree.
          */
         double cpuUsPerImage() {
-            return pooled(all, r -> r.cpuUsPerImage());
+            return pooled(all, StreamingStage.Result::cpuUsPerImage);
         }
 
         /** The split by stage over every repeat's rounds together, part by part as {@link #cpuUsPerImage}. */
@@ -59,7 +60,7 @@ final class StreamingStages {
         }
 
         private static double pooled(List<StreamingStage.Result> results,
-                                     java.util.function.ToDoubleFunction<StreamingStage.Result> perImage) {
+                                     ToDoubleFunction<StreamingStage.Result> perImage) {
             double cpu = 0;
             long images = 0;
             for (StreamingStage.Result r : results) {
