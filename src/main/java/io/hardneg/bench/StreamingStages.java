@@ -23,21 +23,29 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class StreamingStages {
 
-    /** One stage's repeats: their rates, each repeat's readings, and the last repeat's. */
-    record Repeats(List<Double> rates, List<StreamingStage.Result> all, StreamingStage.Result last) {
+    /** One stage's repeats, in order: their rates and the last repeat's readings are read from them. */
+    record Repeats(List<StreamingStage.Result> all) {
 
         Repeats() {
-            this(new ArrayList<>(), new ArrayList<>(), null);
+            this(List.of());
         }
 
         Repeats with(StreamingStage.Result r) {
-            rates.add(r.imagesPerSecond());
-            all.add(r);
-            return new Repeats(rates, all, r);
+            List<StreamingStage.Result> next = new ArrayList<>(all);
+            next.add(r);
+            return new Repeats(List.copyOf(next));
         }
 
         boolean ran() {
-            return !rates.isEmpty();
+            return !all.isEmpty();
+        }
+
+        List<Double> rates() {
+            return all.stream().map(StreamingStage.Result::imagesPerSecond).toList();
+        }
+
+        StreamingStage.Result last() {
+            return all.get(all.size() - 1);
         }
 
         /**

@@ -33,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EmbeddedKafkaBrokerIT {
 
+    private static final String CLEANER_THROTTLE = "log.cleaner.io.max.bytes.per.second";
+
     @Test
     void shouldCommitTransactionsAndHideAbortedOnesFromReadCommittedConsumers() throws Exception {
         // Given a fresh broker and a topic
@@ -181,8 +183,6 @@ class EmbeddedKafkaBrokerIT {
             assertThat(Double.parseDouble(brokerConfig(unthrottled, CLEANER_THROTTLE))).isEqualTo(Double.MAX_VALUE);
         }
     }
-
-    private static final String CLEANER_THROTTLE = "log.cleaner.io.max.bytes.per.second";
 
     private static String brokerConfig(EmbeddedKafkaBroker broker, String name) throws Exception {
         ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(BrokerConfig.NODE_ID));
