@@ -4,9 +4,10 @@ package io.hardneg.mining;
  * Squared L2 distances between unit-length embeddings, the FaceNet distance: d = |a-b|² = 2 − 2·a·b ∈ [0, 4].
  *
  * <p>One small interface so that a scalar and a SIMD kernel can be swapped and proven to agree. Every
- * implementation computes each dot product with the same float arithmetic, in the same order — {@code s += q[i] *
- * b[i]} for {@code i = 0..dim-1}, then {@code max(0, 2 − 2s)} — so their results are bit-identical and the
- * miner's decisions never depend on which kernel ran.
+ * implementation computes each dot product with the same float arithmetic, in the same order — {@code s =
+ * fma(q[i], b[i], s)} (one rounding per step, as {@link Math#fma}) for {@code i = 0..dim-1}, then
+ * {@code max(0, 2 − 2s)} — so their results are bit-identical on every machine and the miner's decisions never
+ * depend on which kernel ran.
  */
 public interface Distances {
 

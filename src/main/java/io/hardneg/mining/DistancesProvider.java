@@ -1,5 +1,7 @@
 package io.hardneg.mining;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,11 @@ final class DistancesProvider {
     }
 
     private static Distances choose() {
+        if (!hardwareFma()) {
+            LOG.warn("this CPU has no fused multiply-add (HotSpot's UseFMA is false): both mining kernels compute "
+                    + "with Math.fma, which the JVM then emulates, so mining runs many times slower than on a CPU "
+                    + "with FMA (x86 since 2013, every ARMv8)");
+        }
         if (!Boolean.parseBoolean(System.getProperty(DISABLE_PROPERTY, "true"))) {
             LOG.info("mining kernel: scalar (-D{}=false)", DISABLE_PROPERTY);
             return new ScalarDistances();
@@ -60,6 +67,16 @@ final class DistancesProvider {
                 + "(plain java -jar does unless HARDNEG_RELAUNCH=0, or an agent, debugger, JMX port, JFR or log file "
                 + "is set)");
         return new ScalarDistances();
+    }
+
+    /** Whether HotSpot runs {@link Math#fma} as an instruction; true where the JVM does not say. */
+    static boolean hardwareFma() {
+        try {
+            HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return hotSpot == null || Boolean.parseBoolean(hotSpot.getVMOption("UseFMA").getValue());
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     /**

@@ -4,10 +4,15 @@ import static io.hardneg.mining.MiningFixtures.describe;
 import static io.hardneg.mining.MiningFixtures.near;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.IntUnaryOperator;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The Vector API kernel and the scalar one must give bit-identical distances, hence identical decisions. */
@@ -26,12 +31,63 @@ class DistancesAgreementTest {
     }
 
     @Test
+    void shouldSeeTheCpusFusedMultiplyAdd() throws IOException {
+        // x86 lists "fma" among its flags; on ARMv8 FMA comes with Advanced SIMD ("asimd" among its features)
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        Assumptions.assumeTrue(Files.isReadable(cpuinfo), "no /proc/cpuinfo on this system");
+        boolean listed = Files.readAllLines(cpuinfo).stream()
+                .filter(l -> l.startsWith("flags") || l.startsWith("Features"))
+                .map(l -> Arrays.asList(l.split("\\s+")))
+                .anyMatch(words -> words.contains("fma") || words.contains("asimd"));
+        assertThat(DistancesProvider.hardwareFma()).as("FMA listed in /proc/cpuinfo: %s", listed).isEqualTo(listed);
+    }
+
+    @Test
     void shouldComputeTheSameDuringTheWarmUpWithEitherKernel() {
         // The start-up warm-up runs every vector loop (bounded scan with tightening limits, gathered rows with two
         // query vectors and with one); its checksum sums the bits of every hit and sampled distance
         long vector = DistancesProvider.warmUp(vector());
         long scalar = DistancesProvider.warmUp(Distances.scalar());
         assertThat(vector).isEqualTo(scalar).isNotZero();
+    }
+
+    @Test
+    void shouldRoundEachStepOnceAsMathFmaDoes() {
+        // Both kernels fuse each multiply and add; pairs where that changes the bits tell a fused kernel from one
+        // that rounds the product first
+        Random rnd = new Random(5);
+        int dim = 64;
+        int pairs = 256;
+        float[] q = new float[pairs * dim];
+        float[] b = new float[pairs * dim];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) rnd.nextGaussian() * 0.125f;
+            b[i] = (float) rnd.nextGaussian() * 0.125f;
+        }
+        int telling = 0;
+        for (Distances kernel : List.of(vector(), Distances.scalar())) {
+            float[] out = new float[pairs];
+            for (int p = 0; p < pairs; p++) {
+                float[] one = new float[1];
+                kernel.squaredL2(Arrays.copyOfRange(q, p * dim, (p + 1) * dim), 1,
+                        Arrays.copyOfRange(b, p * dim, (p + 1) * dim), 1, dim, one);
+                out[p] = one[0];
+            }
+            telling = 0;
+            for (int p = 0; p < pairs; p++) {
+                float fused = 0;
+                float rounded = 0;
+                for (int i = 0; i < dim; i++) {
+                    fused = Math.fma(q[p * dim + i], b[p * dim + i], fused);
+                    rounded += q[p * dim + i] * b[p * dim + i];
+                }
+                assertThat(out[p]).as("%s, pair %d", kernel.name(), p).isEqualTo(ScalarDistances.distance(fused));
+                if (ScalarDistances.distance(fused) != ScalarDistances.distance(rounded)) {
+                    telling++;
+                }
+            }
+        }
+        assertThat(telling).as("pairs whose distance fusing changes").isGreaterThan(10);
     }
 
     @Test
