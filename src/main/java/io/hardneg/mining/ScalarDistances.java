@@ -1,7 +1,7 @@
 package io.hardneg.mining;
 
 /**
- * Plain-Java distance kernel, blocked four queries at a time so that each bank row is read once per block.
+ * Plain-Java distance kernel, blocked four queries × two bank rows at a time so that each row is read once per block.
  *
  * <p>{@link Math#fma} is exact by the language's definition, so lanes of the vector kernel's fused multiply-add
  * give the same bits; HotSpot compiles it to one instruction wherever the CPU has FMA (x86 since 2013, ARMv8).
@@ -38,12 +38,13 @@ final class ScalarDistances implements Distances {
             int q1 = q0 + dim;
             int q2 = q1 + dim;
             int q3 = q2 + dim;
-            int b = 0;
             // Two rows at a time: eight independent sums keep both FMA units busy, where four wait on the
-            // multiply-add's latency (the fused chain is longer than an add's).
-            for (; b + 2 <= count; b += 2) {
+            // multiply-add's latency (the fused chain is longer than an add's). An odd last row is computed twice
+            // and its copy not stored, so one loop serves every count.
+            for (int b = 0; b < count; b += 2) {
                 int bo = (rows == null ? from + b : rows[from + b]) * dim;
-                int bp = (rows == null ? from + b + 1 : rows[from + b + 1]) * dim;
+                int next = Math.min(b + 1, count - 1);
+                int bp = (rows == null ? from + next : rows[from + next]) * dim;
                 float s0 = 0;
                 float s1 = 0;
                 float s2 = 0;
@@ -72,28 +73,12 @@ final class ScalarDistances implements Distances {
                 out[(q + 1) * count + b] = distance(s1);
                 out[(q + 2) * count + b] = distance(s2);
                 out[(q + 3) * count + b] = distance(s3);
-                out[q * count + b + 1] = distance(t0);
-                out[(q + 1) * count + b + 1] = distance(t1);
-                out[(q + 2) * count + b + 1] = distance(t2);
-                out[(q + 3) * count + b + 1] = distance(t3);
-            }
-            for (; b < count; b++) {
-                int bo = (rows == null ? from + b : rows[from + b]) * dim;
-                float s0 = 0;
-                float s1 = 0;
-                float s2 = 0;
-                float s3 = 0;
-                for (int i = 0; i < dim; i++) {
-                    float v = bank[bo + i];
-                    s0 = Math.fma(queries[q0 + i], v, s0);
-                    s1 = Math.fma(queries[q1 + i], v, s1);
-                    s2 = Math.fma(queries[q2 + i], v, s2);
-                    s3 = Math.fma(queries[q3 + i], v, s3);
+                if (next > b) {
+                    out[q * count + next] = distance(t0);
+                    out[(q + 1) * count + next] = distance(t1);
+                    out[(q + 2) * count + next] = distance(t2);
+                    out[(q + 3) * count + next] = distance(t3);
                 }
-                out[q * count + b] = distance(s0);
-                out[(q + 1) * count + b] = distance(s1);
-                out[(q + 2) * count + b] = distance(s2);
-                out[(q + 3) * count + b] = distance(s3);
             }
         }
         for (; q < queryRows; q++) {

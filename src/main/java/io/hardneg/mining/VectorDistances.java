@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API kernel: lanes run over queries, not over dimensions, so each lane accumulates one dot product
  * in the scalar kernel's order ({@code s = fma(q[i], b[i], s)}, i ascending) and the results are bit-identical to
  * {@link ScalarDistances} on any vector width. Fused, one instruction does a lane's multiply and add: on CPUs that
- * issue both from the same ports (Intel's) that is a third more anchors per second at a 100k bank.
+ * issue both from the same ports (Intel's) that is about a quarter more anchors per second at a 100k bank.
  *
  * <p>Four bank rows × two query vectors are in flight (eight independent accumulators, each bank value loaded once
  * for two vector products); small query groups (the positives of a few same-label anchors, a scan for at most one
