@@ -58,6 +58,12 @@ final class ServiceProcess implements AutoCloseable {
         cmd.add("--add-modules");
         cmd.add("jdk.incubator.vector");
         cmd.addAll(jvmFlags);
+        // -Dhardneg.it.child.jvm-options="…" reaches every child (e.g. a logback file with the broker's
+        // coordinators at INFO, to read what a failed restart's broker did)
+        String extra = System.getProperty("hardneg.it.child.jvm-options", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.hardneg.cli.Main");
