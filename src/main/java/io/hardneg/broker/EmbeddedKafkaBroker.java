@@ -214,6 +214,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             stop();
             throw e;
         }
+        // After a kill, this broker's own restart can leave a decided transaction without markers; before any
+        // client reads, such a transaction is aborted (StrandedTransactions says why that keeps exactly-once).
+        StrandedTransactionRepair.run(bootstrapServers(), clientSettings);
         log.info("Kafka broker ready at {} in {} ms (cluster {}, data in {})", bootstrapServers(), elapsedMs(t0),
                 clusterId, ownsDataDir ? "a temp dir" : dataDir);
     }
