@@ -39,14 +39,17 @@ final class StrandedTransactionRepair {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(props)) {
             StrandedTransactions.Verdict first = look(admin);
-            warnPartlyMarked(first);
-            if (first.aborts().isEmpty()) {
+            if (first.aborts().isEmpty() && first.partlyMarked().isEmpty()) {
                 return 0;
             }
-            // Only what stays stranded, the same transaction (same start offsets) at both looks: one whose markers
-            // are on their way, or a live producer's next transaction, is not touched.
+            // Only what stays as it was, the same transaction (same start offsets) at both looks: one whose markers
+            // are on their way, or a live producer's next transaction, is neither touched nor warned about.
             Thread.sleep(SETTLE.toMillis());
-            List<StrandedTransactions.Stranded> still = new ArrayList<>(look(admin).aborts());
+            StrandedTransactions.Verdict second = look(admin);
+            List<TransactionDescription> partly = new ArrayList<>(second.partlyMarked());
+            partly.retainAll(first.partlyMarked());
+            warnPartlyMarked(partly);
+            List<StrandedTransactions.Stranded> still = new ArrayList<>(second.aborts());
             still.retainAll(first.aborts());
             for (StrandedTransactions.Stranded stranded : still) {
                 AbortTransactionSpec spec = stranded.abort();
@@ -102,8 +105,8 @@ final class StrandedTransactionRepair {
         return StrandedTransactions.judge(open, described.values());
     }
 
-    private static void warnPartlyMarked(StrandedTransactions.Verdict v) {
-        for (TransactionDescription t : v.partlyMarked()) {
+    private static void warnPartlyMarked(List<TransactionDescription> partlyMarked) {
+        for (TransactionDescription t : partlyMarked) {
             LOG.warn("transaction of producer {} is {} with markers on some of its partitions only ({}); the broker's "
                     + "coordinator must finish it (kafka-transactions.sh find-hanging / abort, by hand, if it does "
                     + "not)", t.producerId(), t.state(), t.topicPartitions());
